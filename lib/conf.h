@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The configuration, read from a file in BIND's named.conf grammar.
+ *
+ * conf_parse.c turns the text into a generic tree (statements made of
+ * words, quoted strings and nested blocks, with file and line for each);
+ * conf.c walks that tree against tables of the statements and options
+ * apex knows and fills struct conf. A statement apex does not implement
+ * is an error naming file:line; a BIND option that means nothing to an
+ * authoritative-only server is a warning naming it.
+ *
+ * The result is immutable once conf_load() returns. Everything in it is
+ * owned by the struct conf and released by conf_free().
+ */
+#ifndef APEX_CONF_H
+#define APEX_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "acl.h"
+#include "dname.h"
+#include "util.h"
+
+/* ---- the generic tree (conf_parse.c) ----------------------------- */
+
+struct cfg_block;
+
+struct cfg_val {
+	char		*s;		/* word or string; NULL for a block */
+	bool		 quoted;
+	struct cfg_block *block;
+	unsigned	 line;
+};
+
+struct cfg_stmt {
+	const char	*file;		/* owned by the tree's file list */
+	unsigned	 line;
+	unsigned	 n;
+	struct cfg_val	*v;
+};
+
+struct cfg_block {
+	unsigned	 n;
+	struct cfg_stmt	*s;
+};
+
+struct cfg_tree {
+	struct cfg_block	 top;
+	char			**files;	/* every file read */
+	unsigned		 nfiles;
+};
+
+/* Problems are reported through this; error=false is a warning. */
+typedef void	conf_report_fn(void *arg, const char *file, unsigned line,
+		    bool error, const char *msg);
+
+/*
+ * Reads path (following include statements) into a tree.
+ * Returns: the tree, or NULL after reporting a syntax or I/O error.
+ * Ownership: caller owns the tree; release with cfg_tree_free().
+ */
+struct cfg_tree	*cfg_parse_file(const char *path, conf_report_fn *report,
+		    void *arg);
+/* Same for text in memory (name is used in messages). */
+struct cfg_tree	*cfg_parse_string(const char *text, const char *name,
+		    conf_report_fn *report, void *arg);
+void	cfg_tree_free(struct cfg_tree *);
+
+/* ---- the configuration (conf.c) ---------------------------------- */
+
+enum minimal_responses {
+	MINIMAL_NO,
+	MINIMAL_YES,
+	MINIMAL_NO_AUTH,
+	MINIMAL_NO_AUTH_RECURSIVE,	/* BIND 9.18's default */
+};
+
+enum conf_notify {
+	NOTIFY_YES,
+	NOTIFY_NO,
+	NOTIFY_EXPLICIT,
+};
+
+enum zone_type {
+	ZONE_PRIMARY,
+	ZONE_SECONDARY,
+};
+
+/* One listen-on or listen-on-v6 statement: the host's addresses of that
+ * family that the list matches are bound, as BIND does. */
+struct conf_listen {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint16_t	 port;		/* 0: the global port */
+	struct acl	*acl;
+};
+
+struct conf_key {
+	char		*name;
+	char		*algorithm;
+	char		*secret;	/* base64 as written */
+	const char	*file;
+	unsigned	 line;
+};
+
+struct conf_named_acl {
+	char		*name;
+	struct acl	*acl;
+};
+
+struct conf_zone {
+	char		*name;		/* as written, for messages */
+	uint8_t		 origin[DNAME_MAXLEN];
+	uint16_t	 rclass;
+	enum zone_type	 type;
+	char		*file;		/* resolved against directory */
+	struct acl	*allow_query;	/* NULL: inherit from options */
+	struct acl	*allow_transfer;
+	int		 notify;	/* -1: inherit */
+	const char	*conf_file;
+	unsigned	 conf_line;
+};
+
+struct conf {
+	char			*path;
+	char			*directory;
+	char			*pid_file;	/* NULL: none */
+	uint16_t		 port;		/* options port, or 53 */
+	struct conf_listen	*listen;	/* none: BIND's defaults */
+	unsigned		 nlisten;
+	char			*version;	/* NULL: "none" */
+	char			*hostname;	/* NULL: "none" */
+	char			*server_id;	/* NULL: "none" */
+	uint16_t		 edns_udp_size;
+	uint16_t		 max_udp_size;
+	enum minimal_responses	 minimal_responses;
+	bool			 minimal_any;
+	struct acl		*allow_query;	/* NULL: any */
+	struct acl		*allow_transfer;
+	bool			 querylog;
+	int			 notify;	/* enum conf_notify */
+	unsigned		 tcp_clients;
+	unsigned		 tcp_idle_timeout;	/* milliseconds */
+
+	struct conf_named_acl	*acls;
+	unsigned		 nacls;
+	struct conf_key		*keys;
+	unsigned		 nkeys;
+	struct conf_zone	*zones;
+	unsigned		 nzones;
+	struct acl		*localhost, *localnets;
+};
+
+/*
+ * Loads and checks a configuration file. Every problem goes to report;
+ * warnings do not stop the load.
+ * Returns: the configuration, or NULL if there was an error.
+ * Ownership: caller owns the result; release with conf_free().
+ */
+struct conf	*conf_load(const char *path, conf_report_fn *report,
+		    void *arg);
+struct conf	*conf_load_string(const char *text, const char *name,
+		    conf_report_fn *report, void *arg);
+void	conf_free(struct conf *);
+
+/* The zone with this origin (case-insensitive), or NULL. */
+const struct conf_zone	*conf_find_zone(const struct conf *,
+			    const uint8_t *origin);
+
+#endif

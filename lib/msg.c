@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Message framing over SOCK_SEQPACKET.
+ * Runs in: every process.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "error.h"
+#include "msg.h"
+
+void
+msg_buf_init(struct msg_buf *b)
+{
+	b->len = 0;
+	b->overflow = false;
+}
+
+void
+msg_put_bytes(struct msg_buf *b, const void *p, size_t n)
+{
+	if (b->overflow || n > sizeof(b->data) - b->len) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void
+msg_put_u32(struct msg_buf *b, uint32_t v)
+{
+	msg_put_bytes(b, &v, sizeof(v));
+}
+
+void
+msg_put_u64(struct msg_buf *b, uint64_t v)
+{
+	msg_put_bytes(b, &v, sizeof(v));
+}
+
+void
+msg_put_str(struct msg_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > UINT32_MAX) {
+		b->overflow = true;
+		return;
+	}
+	msg_put_u32(b, (uint32_t)n);
+	msg_put_bytes(b, s, n);
+}
+
+int
+msg_send(int sock, uint16_t type, uint32_t id, const struct msg_buf *b,
+    int fd)
+{
+	struct msg_hdr h = { type, MSG_VERSION, b ? (uint32_t)b->len : 0, id,
+	    fd >= 0 ? MSG_F_FD : 0 };
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) },
+		{ b ? (void *)b->data : NULL, b ? b->len : 0 },
+	};
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh;
+
+	if (b != NULL && b->overflow)
+		return APEX_ELIMIT;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	for (;;) {
+		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		if (n >= 0)
+			return (size_t)n == sizeof(h) + h.len ? 0 : APEX_EIO;
+		if (errno != EINTR)
+			return APEX_EIO;
+	}
+}
+
+int
+msg_recv(int sock, struct msg *m)
+{
+	struct iovec iov[2] = {
+		{ &m->hdr, sizeof(m->hdr) },
+		{ m->payload, sizeof(m->payload) },
+	};
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh;
+	ssize_t n;
+
+	m->fd = -1;
+	m->pos = 0;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return APEX_EIO;
+	if (n == 0)
+		return APEX_ENOENT;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
+	    c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+	int rc = 0;
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    (size_t)n < sizeof(m->hdr) || m->hdr.len != (size_t)n -
+	    sizeof(m->hdr) || m->hdr.type == MSG_NONE ||
+	    m->hdr.type >= MSG_TYPE_MAX ||
+	    ((m->hdr.flags & MSG_F_FD) != 0) != (m->fd >= 0))
+		rc = APEX_EMALF;
+	else if (m->hdr.version != MSG_VERSION)
+		rc = APEX_EVERSION;
+	if (rc != 0 && m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	return rc;
+}
+
+static int
+get_bytes(struct msg *m, void *p, size_t n)
+{
+	if (m->hdr.len - m->pos < n)
+		return APEX_EMALF;
+	memcpy(p, m->payload + m->pos, n);
+	m->pos += n;
+	return 0;
+}
+
+int
+msg_get_u32(struct msg *m, uint32_t *v)
+{
+	return get_bytes(m, v, sizeof(*v));
+}
+
+int
+msg_get_u64(struct msg *m, uint64_t *v)
+{
+	return get_bytes(m, v, sizeof(*v));
+}
+
+int
+msg_get_str(struct msg *m, char *buf, size_t size)
+{
+	uint32_t n;
+
+	if (msg_get_u32(m, &n) != 0 || n >= size || m->hdr.len - m->pos < n ||
+	    memchr(m->payload + m->pos, '\0', n) != NULL)
+		return APEX_EMALF;
+	memcpy(buf, m->payload + m->pos, n);
+	buf[n] = '\0';
+	m->pos += n;
+	return 0;
+}
+
+int
+msg_end(const struct msg *m)
+{
+	return m->pos == m->hdr.len ? 0 : APEX_EMALF;
+}
+
+const char *
+msg_type_str(uint16_t type)
+{
+	static const char *const names[] = {
+		[MSG_NONE] = "none",
+		[MSG_LP_ZONE] = "loader-zone",
+		[MSG_LP_ERROR] = "loader-error",
+		[MSG_LP_DONE] = "loader-done",
+	};
+
+	return type < nitems(names) && names[type] ? names[type] : "unknown";
+}

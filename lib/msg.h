@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The one message format every apex process speaks: typed, versioned
+ * messages over AF_UNIX SOCK_SEQPACKET socketpairs, one datagram each,
+ * with at most one file descriptor attached (SCM_RIGHTS).
+ *
+ * Header (host byte order): uint16 type, uint16 version, uint32 len
+ * (payload octets, at most MSG_MAXPAYLOAD), uint32 id (request or zone),
+ * uint32 flags (MSG_F_FD when a descriptor travels with it).
+ *
+ * Readers take the payload apart with msg_get_*() and finish with
+ * msg_end(), which fails unless every octet was consumed. Trust rule: a
+ * malformed message from a less privileged peer is logged and that peer
+ * restarted or dropped; one from the parent is fatal for the child.
+ */
+#ifndef APEX_MSG_H
+#define APEX_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define MSG_VERSION	1
+#define MSG_MAXPAYLOAD	65536
+#define MSG_F_FD	0x1
+
+enum msg_type {
+	MSG_NONE = 0,
+	/* loader -> parent */
+	MSG_LP_ZONE,	/* id: zone index; u32 serial; fd: image memfd */
+	MSG_LP_ERROR,	/* id: zone index; str: file:line: problem */
+	MSG_LP_DONE,	/* no payload: every zone was handled */
+	MSG_TYPE_MAX,
+};
+
+struct msg_hdr {
+	uint16_t	type;
+	uint16_t	version;
+	uint32_t	len;
+	uint32_t	id;
+	uint32_t	flags;
+};
+
+struct msg {
+	struct msg_hdr	hdr;
+	int		fd;		/* -1 unless MSG_F_FD */
+	size_t		pos;		/* read position in payload */
+	uint8_t		payload[MSG_MAXPAYLOAD];
+};
+
+/* Building a payload before sending. */
+struct msg_buf {
+	size_t		len;
+	bool		overflow;
+	uint8_t		data[MSG_MAXPAYLOAD];
+};
+
+void	msg_buf_init(struct msg_buf *);
+void	msg_put_u32(struct msg_buf *, uint32_t);
+void	msg_put_u64(struct msg_buf *, uint64_t);
+void	msg_put_bytes(struct msg_buf *, const void *, size_t);
+/* A string: u32 length, then the octets (no NUL). */
+void	msg_put_str(struct msg_buf *, const char *);
+
+/*
+ * Sends one message; fd (-1 for none) is duplicated into the peer.
+ * b may be NULL for an empty payload.
+ * Returns: 0, APEX_ELIMIT (payload overflowed) or APEX_EIO (errno set).
+ */
+int	msg_send(int sock, uint16_t type, uint32_t id,
+	    const struct msg_buf *b, int fd) MUST_CHECK;
+
+/*
+ * Receives one message into m. A descriptor that arrives with it is in
+ * m->fd and belongs to the caller.
+ * Returns: 0, APEX_ENOENT (peer closed), APEX_EIO (errno set),
+ * APEX_EMALF (bad size, type or descriptor) or APEX_EVERSION.
+ */
+int	msg_recv(int sock, struct msg *m) MUST_CHECK;
+
+int	msg_get_u32(struct msg *, uint32_t *) MUST_CHECK;
+int	msg_get_u64(struct msg *, uint64_t *) MUST_CHECK;
+/* A string into buf (NUL-terminated); fails if it does not fit or
+ * contains a NUL. */
+int	msg_get_str(struct msg *, char *buf, size_t size) MUST_CHECK;
+/* Returns: 0 if the whole payload was consumed, else APEX_EMALF. */
+int	msg_end(const struct msg *) MUST_CHECK;
+
+const char	*msg_type_str(uint16_t type);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * DNS messages: the strict, bounds-checked reader for incoming queries
+ * and the writer that builds responses with name compression.
+ *
+ * pkt_parse_query() turns untrusted wire bytes into a struct pkt_query.
+ * It never reads outside [wire, wire + len), never allocates, and says
+ * what to do with a bad message: drop it, or answer FORMERR/NOTIMP.
+ *
+ * struct pkt_writer appends to a caller-owned buffer with a hard size
+ * limit; every put either writes completely or leaves the buffer as it
+ * was, so the answer builder can stop at the first RRset that does not
+ * fit and set TC (RFC 2181 9).
+ */
+#ifndef APEX_PKT_H
+#define APEX_PKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dname.h"
+#include "util.h"
+
+#define PKT_HDRLEN	12
+#define PKT_MAXLEN	65535
+
+/* Header flag bits in the 16-bit flags word (octets 2-3). */
+#define PKT_QR		0x8000
+#define PKT_AA		0x0400
+#define PKT_TC		0x0200
+#define PKT_RD		0x0100
+#define PKT_RA		0x0080
+#define PKT_AD		0x0020
+#define PKT_CD		0x0010
+#define PKT_OPCODE(f)	(((f) >> 11) & 0xf)
+#define PKT_RCODE(f)	((f) & 0xf)
+
+enum opcode {
+	OPCODE_QUERY = 0,
+	OPCODE_IQUERY = 1,
+	OPCODE_STATUS = 2,
+	OPCODE_NOTIFY = 4,
+	OPCODE_UPDATE = 5,
+};
+
+enum rcode {
+	RCODE_NOERROR = 0,
+	RCODE_FORMERR = 1,
+	RCODE_SERVFAIL = 2,
+	RCODE_NXDOMAIN = 3,
+	RCODE_NOTIMP = 4,
+	RCODE_REFUSED = 5,
+	RCODE_NOTAUTH = 9,
+	RCODE_BADVERS = 16,	/* extended: needs OPT */
+	RCODE_BADCOOKIE = 23,
+};
+
+enum edns_option {
+	EDNS_NSID = 3,
+	EDNS_COOKIE = 10,
+};
+
+/* What the reader concluded about a message. */
+enum pkt_verdict {
+	PKT_OK,		/* a well-formed query to answer */
+	PKT_DROP,	/* not worth an answer: too short, or a response */
+	PKT_FORMERR,	/* answer FORMERR (question echoed if parsed) */
+	PKT_NOTIMP,	/* opcode we do not implement */
+};
+
+struct pkt_query {
+	uint16_t		id;
+	uint16_t		flags;
+	uint16_t		qtype;
+	uint16_t		qclass;
+	uint16_t		qdcount;
+	bool			has_question;	/* qname..qclass valid */
+	uint16_t		question_len;	/* octets of the question */
+	uint8_t			qname[DNAME_MAXLEN];	/* as received */
+	uint8_t			lname[DNAME_MAXLEN];	/* lowercase */
+	struct dname_view	qview;
+
+	/* EDNS(0), RFC 6891 */
+	bool			edns;
+	uint8_t			edns_version;
+	uint8_t			edns_ext_rcode;
+	bool			edns_do;
+	uint16_t		edns_udp_size;	/* as sent, not clamped */
+	bool			nsid;		/* NSID option present */
+	uint8_t			cookie_len;	/* 0: no COOKIE option */
+	uint8_t			cookie[40];
+
+	/* TSIG, RFC 8945: position of the record for the verifier */
+	bool			tsig;
+	uint16_t		tsig_pos;
+};
+
+/*
+ * Parses a query. On PKT_FORMERR or PKT_NOTIMP the id, flags and (when
+ * has_question) the question are valid, so an error response can echo
+ * them.
+ */
+enum pkt_verdict	pkt_parse_query(const uint8_t *wire, size_t len,
+			    struct pkt_query *q);
+
+/* ---- writer ------------------------------------------------------ */
+
+#define PKT_COMP_MAX	96
+
+struct pkt_writer {
+	uint8_t		*buf;
+	size_t		 len;
+	size_t		 cap;		/* hard limit, <= PKT_MAXLEN */
+	unsigned	 ncomp;
+	uint16_t	 comp_off[PKT_COMP_MAX];	/* label offsets */
+	uint8_t		 comp_labels[PKT_COMP_MAX];	/* labels from there */
+};
+
+/* A point to roll back to. */
+struct pkt_mark {
+	size_t		len;
+	unsigned	ncomp;
+};
+
+void	pkt_writer_init(struct pkt_writer *w, uint8_t *buf, size_t cap);
+
+static inline struct pkt_mark
+pkt_mark(const struct pkt_writer *w)
+{
+	return (struct pkt_mark){ w->len, w->ncomp };
+}
+
+static inline void
+pkt_rollback(struct pkt_writer *w, struct pkt_mark m)
+{
+	w->len = m.len;
+	w->ncomp = m.ncomp;
+}
+
+/*
+ * Writes the 12-octet header and the question (name as given, recorded
+ * for compression). Returns: 0 or APEX_ESPACE.
+ */
+int	pkt_put_header_question(struct pkt_writer *w, uint16_t id,
+	    uint16_t flags, const uint8_t *qname, uint16_t qtype,
+	    uint16_t qclass) MUST_CHECK;
+
+/* Writes a name, compressed against the names already written. */
+int	pkt_put_name(struct pkt_writer *w, const uint8_t *name,
+	    bool compress) MUST_CHECK;
+
+/*
+ * Writes one resource record: owner (compressed), the 8 prepared octets
+ * TYPE CLASS TTL, then RDLENGTH and RDATA (rec points at RDLENGTH), with
+ * RDATA names compressed for the RFC 1035 types. ttl, when not
+ * PKT_TTL_KEEP, replaces the stored TTL.
+ * Returns: 0 or APEX_ESPACE (nothing written).
+ */
+#define PKT_TTL_KEEP	UINT64_MAX
+int	pkt_put_rr(struct pkt_writer *w, const uint8_t *owner,
+	    const uint8_t wire[8], const uint8_t *rec, uint64_t ttl)
+	    MUST_CHECK;
+
+/* Writes an OPT record (RFC 6891 6.1.2) with the given options. */
+int	pkt_put_opt(struct pkt_writer *w, uint16_t udp_size,
+	    uint8_t ext_rcode, bool do_bit, const uint8_t *options,
+	    size_t optlen) MUST_CHECK;
+
+/* Adds n to the 16-bit count at header offset off (4, 6, 8 or 10). */
+static inline void
+pkt_count_add(struct pkt_writer *w, unsigned off, unsigned n)
+{
+	put16(w->buf + off, (uint16_t)(get16(w->buf + off) + n));
+}
+
+#endif

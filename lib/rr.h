@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Resource record types and classes: numbers, names, and what the query
+ * engine needs to know about each type's RDATA (where names sit, which
+ * may be compressed, which trigger additional-section processing).
+ *
+ * Only the types of RFC 1035 3.3 may have their RDATA names compressed on
+ * output (RFC 3597 4); every other type is written as stored.
+ */
+#ifndef APEX_RR_H
+#define APEX_RR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum rr_class {
+	CLASS_IN = 1,
+	CLASS_CH = 3,
+	CLASS_HS = 4,
+	CLASS_NONE = 254,
+	CLASS_ANY = 255,
+};
+
+enum rr_type {
+	TYPE_A = 1,
+	TYPE_NS = 2,
+	TYPE_MD = 3,
+	TYPE_MF = 4,
+	TYPE_CNAME = 5,
+	TYPE_SOA = 6,
+	TYPE_MB = 7,
+	TYPE_MG = 8,
+	TYPE_MR = 9,
+	TYPE_NULL = 10,
+	TYPE_PTR = 12,
+	TYPE_HINFO = 13,
+	TYPE_MINFO = 14,
+	TYPE_MX = 15,
+	TYPE_TXT = 16,
+	TYPE_RP = 17,
+	TYPE_AFSDB = 18,
+	TYPE_SIG = 24,
+	TYPE_KEY = 25,
+	TYPE_AAAA = 28,
+	TYPE_NXT = 30,
+	TYPE_SRV = 33,
+	TYPE_NAPTR = 35,
+	TYPE_KX = 36,
+	TYPE_DNAME = 39,
+	TYPE_OPT = 41,
+	TYPE_DS = 43,
+	TYPE_RRSIG = 46,
+	TYPE_NSEC = 47,
+	TYPE_DNSKEY = 48,
+	TYPE_NSEC3 = 50,
+	TYPE_NSEC3PARAM = 51,
+	TYPE_SVCB = 64,
+	TYPE_HTTPS = 65,
+	TYPE_TKEY = 249,
+	TYPE_TSIG = 250,
+	TYPE_IXFR = 251,
+	TYPE_AXFR = 252,
+	TYPE_MAILB = 253,
+	TYPE_MAILA = 254,
+	TYPE_ANY = 255,
+};
+
+/* How the names in a type's RDATA are laid out, for compression. */
+enum rr_names {
+	RR_NAMES_NONE,		/* no compressible names */
+	RR_NAMES_FIRST,		/* one name at offset 0 (NS, CNAME, PTR, ...) */
+	RR_NAMES_MX,		/* 16-bit preference, then a name */
+	RR_NAMES_TWO,		/* two names, then fixed data (SOA, MINFO) */
+};
+
+enum rr_names	rr_type_names(uint16_t type);
+
+/*
+ * Offset of the target name that additional-section processing follows
+ * (NS, MX, SRV), or -1 for other types.
+ */
+int	rr_additional_offset(uint16_t type);
+
+/* Meta-types and QTYPEs that never appear in a zone (RFC 6895 3.1). */
+bool	rr_type_is_meta(uint16_t type);
+
+/* Mnemonic, or "TYPEnnn" (RFC 3597 5). buf must hold 16 bytes. */
+const char	*rr_type_str(uint16_t type, char *buf);
+/* Mnemonic or TYPEnnn to number. Returns: 0 or APEX_EINVAL. */
+int	rr_type_from_str(const char *s, uint16_t *type) MUST_CHECK;
+const char	*rr_class_str(uint16_t rclass, char *buf);
+
+#endif

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Zone images: verification and lookup (see zone.h for the layout).
+ * Runs in: workers (lookups), every process that maps an image.
+ */
+#include <string.h>
+
+#include "dname.h"
+#include "error.h"
+#include "rr.h"
+#include "zone.h"
+
+static bool
+in_bounds(size_t size, size_t off, size_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+static int
+verify_rrsets(const struct zone *z, const struct zone_node *n)
+{
+	size_t off = n->rrsets;
+
+	if (off % 4 != 0)
+		return APEX_EMALF;
+	for (unsigned i = 0; i < n->nrrsets; i++) {
+		if (!in_bounds(z->size, off, sizeof(struct zone_rrset)))
+			return APEX_EMALF;
+		const struct zone_rrset *rs =
+		    (const struct zone_rrset *)(const void *)(z->base + off);
+		off += sizeof(*rs);
+		if (!in_bounds(z->size, off, rs->size) || rs->count == 0 ||
+		    get16(rs->wire) != rs->type)
+			return APEX_EMALF;
+		const uint8_t *d = z->base + off, *end = d + rs->size;
+		for (unsigned r = 0; r < rs->count; r++) {
+			if (end - d < 2 || end - d - 2 < get16(d))
+				return APEX_EMALF;
+			d += 2 + get16(d);
+		}
+		if (d != end)
+			return APEX_EMALF;
+		off = (off + rs->size + 3) & ~(size_t)3;
+	}
+	return 0;
+}
+
+static int
+verify_node(const struct zone *z, uint32_t k)
+{
+	const struct zone_node *n = &z->nodes[k];
+	struct dname_view v;
+
+	if (!in_bounds(z->size, n->name, n->name_len) ||
+	    dname_scan(z->base + n->name, n->name_len, &v) != n->name_len ||
+	    v.labels != n->labels || n->labels < z->hdr->origin_labels ||
+	    dname_hash(z->base + n->name) != n->hash ||
+	    (n->up != ZONE_NONE && n->up >= k))
+		return APEX_EMALF;
+	/* Names are lowercase, and all are at or below the origin. */
+	for (unsigned i = 0; i < n->name_len; i++)
+		if (dname_lower_table[z->base[n->name + i]] != 0)
+			return APEX_EMALF;
+	if (!dname_is_subdomain(z->base + n->name, z->origin))
+		return APEX_EMALF;
+	return verify_rrsets(z, n);
+}
+
+int
+zone_open(struct zone *z, const void *blob, size_t size)
+{
+	const struct zone_hdr *h = blob;
+
+	memset(z, 0, sizeof(*z));
+	if (size < sizeof(*h) || h->magic != ZONE_MAGIC ||
+	    h->version != ZONE_VERSION || h->size != size ||
+	    h->node_count == 0 || h->node_count == ZONE_NONE ||
+	    h->hash_mask == UINT32_MAX || (h->hash_mask & (h->hash_mask + 1)) ||
+	    h->hash_mask < h->node_count || h->nodes % 4 || h->slots % 4 ||
+	    !in_bounds(size, h->nodes,
+	    (size_t)h->node_count * sizeof(struct zone_node)) ||
+	    !in_bounds(size, h->slots,
+	    ((size_t)h->hash_mask + 1) * sizeof(struct zone_slot)) ||
+	    !in_bounds(size, h->origin, h->origin_len))
+		return APEX_EMALF;
+	z->base = blob;
+	z->size = size;
+	z->hdr = h;
+	z->nodes = (const struct zone_node *)(const void *)(z->base + h->nodes);
+	z->slots = (const struct zone_slot *)(const void *)(z->base + h->slots);
+	z->origin = z->base + h->origin;
+	if (dname_scan(z->origin, h->origin_len, NULL) != (int)h->origin_len ||
+	    dname_label_count(z->origin) != h->origin_labels ||
+	    z->nodes[0].name != h->origin || !(z->nodes[0].flags & ZN_APEX))
+		goto bad;
+	for (uint32_t k = 0; k < h->node_count; k++)
+		if (verify_node(z, k) != 0)
+			goto bad;
+	uint32_t used = 0;
+	for (uint32_t s = 0; s <= h->hash_mask; s++) {
+		if (z->slots[s].node == ZONE_NONE)
+			continue;
+		if (z->slots[s].node >= h->node_count ||
+		    z->slots[s].hash != z->nodes[z->slots[s].node].hash)
+			goto bad;
+		used++;
+	}
+	if (used != h->node_count)
+		goto bad;
+	return 0;
+bad:
+	memset(z, 0, sizeof(*z));
+	return APEX_EMALF;
+}
+
+const struct zone_rrset *
+zone_find_rrset(const struct zone *z, const struct zone_node *n,
+    uint16_t type)
+{
+	const struct zone_rrset *rs = zone_rrset_first(z, n);
+
+	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs))
+		if (rs->type == type)
+			return rs;
+	return NULL;
+}
+
+uint32_t
+zone_find_node(const struct zone *z, const uint8_t *lname, size_t len,
+    uint32_t hash)
+{
+	uint32_t mask = z->hdr->hash_mask;
+
+	for (uint32_t s = hash & mask;; s = (s + 1) & mask) {
+		const struct zone_slot *sl = &z->slots[s];
+		if (sl->node == ZONE_NONE)
+			return ZONE_NONE;
+		if (sl->hash != hash)
+			continue;
+		const struct zone_node *n = &z->nodes[sl->node];
+		if (n->name_len == len &&
+		    memcmp(z->base + n->name, lname, len) == 0)
+			return sl->node;
+	}
+}
+
+uint32_t
+zone_find_name(const struct zone *z, const uint8_t *lname)
+{
+	return zone_find_node(z, lname, dname_len(lname), dname_hash(lname));
+}
+
+/* Classifies an interrupted lookup: a cut wins over a DNAME at a node. */
+static void
+set_interrupt(const struct zone *z, uint32_t node, struct zone_lookup *out)
+{
+	out->node = node;
+	out->match = (z->nodes[node].flags & ZN_CUT) ? ZM_DELEGATION : ZM_DNAME;
+}
+
+void
+zone_lookup(const struct zone *z, const uint8_t *lname,
+    const struct dname_view *v, const uint32_t *h, struct zone_lookup *out)
+{
+	unsigned top = v->labels - z->hdr->origin_labels;
+	uint32_t n = zone_find_node(z, lname, v->len, h[0]);
+
+	if (n != ZONE_NONE) {
+		const struct zone_node *node = &z->nodes[n];
+		out->encloser = n;
+		out->exact = true;
+		if (node->up != ZONE_NONE)
+			set_interrupt(z, node->up, out);
+		else if (node->flags & ZN_CUT) {
+			out->match = ZM_DELEGATION;
+			out->node = n;
+		} else {
+			out->match = ZM_EXACT;
+			out->node = n;
+		}
+		return;
+	}
+	/* Closest encloser: the origin always exists, so this ends. */
+	unsigned i;
+	for (i = 1; i < top; i++) {
+		n = zone_find_node(z, lname + v->off[i], v->len - v->off[i],
+		    h[i]);
+		if (n != ZONE_NONE)
+			break;
+	}
+	if (i >= top)
+		n = 0;
+	const struct zone_node *ce = &z->nodes[n];
+	out->encloser = n;
+	out->exact = false;
+	if (ce->up != ZONE_NONE) {
+		set_interrupt(z, ce->up, out);
+		return;
+	}
+	if (ce->flags & (ZN_CUT | ZN_DNAME)) {
+		set_interrupt(z, n, out);
+		return;
+	}
+	if (ce->flags & ZN_WILD_CHILD) {
+		uint8_t wild[DNAME_MAXLEN + 2];
+		size_t len = v->len - v->off[i];
+		wild[0] = 1;
+		wild[1] = '*';
+		memcpy(wild + 2, lname + v->off[i], len);
+		uint32_t w = zone_find_name(z, wild);
+		if (w != ZONE_NONE) {
+			out->match = ZM_WILDCARD;
+			out->node = w;
+			return;
+		}
+	}
+	out->match = ZM_NXDOMAIN;
+	out->node = n;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Zone images: one zone, compiled into a single read-only,
+ * position-independent blob that every worker maps and answers from.
+ *
+ * Layout (all offsets are uint32 from the start of the blob, all integers
+ * in host order except the prepared wire bytes inside RRsets):
+ *
+ *   struct zone_hdr
+ *   struct zone_node[node_count]   in RFC 4034 6.1 canonical order, so
+ *                                  the apex is node 0 and every node comes
+ *                                  after its ancestors
+ *   struct zone_slot[hash_mask+1]  open-addressing hash of owner names
+ *   RRsets, 4-byte aligned, grouped per node: struct zone_rrset followed
+ *                                  by count records, each a 16-bit RDLENGTH
+ *                                  (network order) and RDATA as loaded
+ *   owner names, lowercase wire form, absolute
+ *
+ * Every ancestor of an owner name down to the apex exists as a node
+ * (empty non-terminals have no RRsets), so a closest encloser is found by
+ * stripping labels and probing the hash. A node's `up` field names the
+ * topmost strict ancestor that interrupts a lookup (a delegation or a
+ * DNAME owner), which makes the RFC 1034 4.3.2 walk O(1) per probe.
+ *
+ * The image is built by zone_builder (zone_build.c), verified once by
+ * zone_open(), and never written after that.
+ */
+#ifndef APEX_ZONE_H
+#define APEX_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dname.h"
+#include "util.h"
+
+#define ZONE_MAGIC	0x5a585041u	/* "APXZ" */
+#define ZONE_VERSION	1u
+#define ZONE_NONE	UINT32_MAX
+
+enum zone_node_flag {
+	ZN_APEX = 0x01,
+	ZN_CUT = 0x02,		/* NS below the apex: a delegation */
+	ZN_DNAME = 0x04,
+	ZN_CNAME = 0x08,
+	ZN_WILD_CHILD = 0x10,	/* "*.<this node>" exists */
+	ZN_OCCLUDED = 0x20,	/* below a delegation or a DNAME */
+};
+
+struct zone_hdr {
+	uint32_t	magic;
+	uint32_t	version;
+	uint64_t	size;		/* bytes in the blob */
+	uint32_t	origin;		/* offset of the origin name */
+	uint32_t	origin_len;
+	uint32_t	origin_labels;
+	uint32_t	rclass;
+	uint32_t	serial;
+	uint32_t	neg_ttl;	/* RFC 2308 5: min(SOA TTL, MINIMUM) */
+	uint32_t	node_count;
+	uint32_t	nodes;
+	uint32_t	hash_mask;	/* slot count - 1, a power of two */
+	uint32_t	slots;
+	uint32_t	rrset_count;
+	uint32_t	rr_count;
+};
+
+struct zone_node {
+	uint32_t	name;		/* offset of the lowercase owner name */
+	uint32_t	rrsets;		/* offset of the first RRset */
+	uint32_t	up;		/* interrupting strict ancestor or NONE */
+	uint32_t	hash;		/* dname_hash() of the owner */
+	uint16_t	nrrsets;
+	uint16_t	flags;		/* enum zone_node_flag */
+	uint8_t		name_len;
+	uint8_t		labels;		/* labels of the owner, without root */
+	uint16_t	pad;
+};
+
+struct zone_slot {
+	uint32_t	hash;
+	uint32_t	node;		/* ZONE_NONE: empty */
+};
+
+struct zone_rrset {
+	uint8_t		wire[8];	/* TYPE, CLASS, TTL as sent */
+	uint16_t	type;
+	uint16_t	count;		/* records that follow */
+	uint32_t	size;		/* bytes of those records */
+};
+
+/* A mapped, verified image. Borrowed from whoever mapped the blob. */
+struct zone {
+	const uint8_t		*base;
+	size_t			 size;
+	const struct zone_hdr	*hdr;
+	const struct zone_node	*nodes;
+	const struct zone_slot	*slots;
+	const uint8_t		*origin;
+};
+
+/*
+ * Checks a blob from end to end (every offset, name and record length in
+ * bounds) and fills z. The blob must stay mapped while z is used.
+ * Returns: 0 or APEX_EMALF.
+ */
+int	zone_open(struct zone *z, const void *blob, size_t size) MUST_CHECK;
+
+static inline const struct zone_node *
+zone_node(const struct zone *z, uint32_t i)
+{
+	return &z->nodes[i];
+}
+
+static inline const uint8_t *
+zone_node_name(const struct zone *z, const struct zone_node *n)
+{
+	return z->base + n->name;
+}
+
+static inline const struct zone_rrset *
+zone_rrset_first(const struct zone *z, const struct zone_node *n)
+{
+	return (const struct zone_rrset *)(const void *)(z->base + n->rrsets);
+}
+
+static inline const struct zone_rrset *
+zone_rrset_next(const struct zone_rrset *rs)
+{
+	size_t step = (sizeof(*rs) + rs->size + 3) & ~(size_t)3;
+
+	return (const struct zone_rrset *)(const void *)
+	    ((const uint8_t *)rs + step);
+}
+
+static inline const uint8_t *
+zone_rrset_data(const struct zone_rrset *rs)
+{
+	return (const uint8_t *)(rs + 1);
+}
+
+static inline uint32_t
+zone_rrset_ttl(const struct zone_rrset *rs)
+{
+	return get32(rs->wire + 4);
+}
+
+/* The node's RRset of the given type, or NULL. */
+const struct zone_rrset	*zone_find_rrset(const struct zone *z,
+	    const struct zone_node *n, uint16_t type);
+
+/* The node with exactly this lowercase name and hash, or ZONE_NONE. */
+uint32_t	zone_find_node(const struct zone *z, const uint8_t *lname,
+	    size_t len, uint32_t hash);
+/* Same, hashing the name itself. */
+uint32_t	zone_find_name(const struct zone *z, const uint8_t *lname);
+
+enum zone_match {
+	ZM_EXACT,	/* node is the name; may still be empty (ENT) */
+	ZM_WILDCARD,	/* node is the wildcard that matched */
+	ZM_DELEGATION,	/* node is the zone cut at or above the name */
+	ZM_DNAME,	/* node owns the DNAME above the name */
+	ZM_NXDOMAIN,	/* node is the closest encloser */
+};
+
+struct zone_lookup {
+	enum zone_match	match;
+	uint32_t	node;
+	uint32_t	encloser;	/* closest encloser (all matches) */
+	bool		exact;		/* the name itself exists */
+};
+
+/*
+ * RFC 1034 4.3.2 step 3 for one name inside the zone: exact match,
+ * referral at the topmost cut, DNAME above the name, wildcard at the
+ * closest encloser (RFC 4592), or no such name. A cut at the name itself
+ * is reported as ZM_DELEGATION; the caller decides (DS is answered from
+ * the parent side). lname is lowercase; h holds its suffix hashes.
+ */
+void	zone_lookup(const struct zone *z, const uint8_t *lname,
+	    const struct dname_view *v, const uint32_t *h,
+	    struct zone_lookup *out);
+
+/* ---- building ---------------------------------------------------- */
+
+struct zone_builder;
+
+/*
+ * Problems found while building. tag is what the caller passed with the
+ * record involved (zonefile.c packs file and line in it); 0 means none.
+ */
+typedef void	zone_report_fn(void *arg, uint32_t tag, bool error,
+		    const char *msg);
+
+/* Caller owns the result; release with zone_builder_free(). */
+struct zone_builder	*zone_builder_new(const uint8_t *origin,
+			    uint16_t rclass, zone_report_fn *report,
+			    void *arg);
+void	zone_builder_free(struct zone_builder *);
+
+/*
+ * Adds one record; owner in any case. Records outside the zone are
+ * reported and rejected.
+ * Returns: 0, APEX_EZONE (reported) or APEX_ELIMIT.
+ */
+int	zone_builder_add(struct zone_builder *, const uint8_t *owner,
+	    uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen,
+	    uint32_t tag) MUST_CHECK;
+
+/*
+ * Checks the zone (SOA and NS at the apex, CNAME beside other data,
+ * DNAME rules, glue for in-zone name servers) and compiles the image.
+ * Returns: 0 with *blob and *size set, or APEX_EZONE after reporting
+ * every problem.
+ * Ownership: caller owns *blob; release with free().
+ */
+int	zone_builder_finish(struct zone_builder *, void **blob, size_t *size)
+	    MUST_CHECK;
+
+#endif

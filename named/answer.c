@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The answer builder: follows the query name through a zone image (and
+ * from zone to zone along CNAME and DNAME chains), writing the answer
+ * section as it goes, then the authority section (SOA for negative
+ * answers, NS for referrals and, unless minimal, for positive answers)
+ * and the additional section (addresses of NS, MX and SRV targets).
+ * Runs in: workers (unprivileged, seccomp), and the tests.
+ */
+#include <string.h>
+
+#include "answer.h"
+#include "dname.h"
+#include "error.h"
+#include "log.h"
+#include "rr.h"
+#include "zone.h"
+
+#define RCODE_YXDOMAIN	6
+
+/* The name being resolved: as written back, lowercase, and hashed. */
+struct chase {
+	uint8_t			name[DNAME_MAXLEN];
+	uint8_t			lname[DNAME_MAXLEN];
+	struct dname_view	v;
+	uint32_t		h[DNAME_MAXLABELS + 1];
+};
+
+static bool
+chase_set(struct chase *c, const uint8_t *name, size_t max)
+{
+	int len = dname_scan(name, max, &c->v);
+
+	if (len < 0)
+		return false;
+	memmove(c->name, name, (size_t)len);
+	dname_lower(c->lname, c->name, (size_t)len);
+	dname_hash_suffixes(c->lname, &c->v, c->h);
+	return true;
+}
+
+static bool
+rrset_added(const struct answer *a, const struct zone_rrset *rs)
+{
+	for (unsigned i = 0; i < a->nrrsets; i++)
+		if (a->rrsets[i] == rs)
+			return true;
+	return false;
+}
+
+/* Remembers the targets of NS, MX and SRV records for the additional
+ * section. */
+static void
+note_targets(struct answer *a, const struct zonetab_entry *ze,
+    const struct zone_rrset *rs, bool glue)
+{
+	int off = rr_additional_offset(rs->type);
+	const uint8_t *d = zone_rrset_data(rs);
+
+	if (off < 0)
+		return;
+	for (unsigned i = 0; i < rs->count; i++) {
+		uint16_t rdlen = get16(d);
+		if (rdlen > off && a->naddl < ANSWER_MAX_ADDL &&
+		    dname_scan(d + 2 + off, rdlen - (size_t)off, NULL) > 0) {
+			a->addl[a->naddl].ze = ze;
+			a->addl[a->naddl].name = d + 2 + off;
+			a->addl[a->naddl].glue = glue;
+			a->naddl++;
+		}
+		d += 2 + rdlen;
+	}
+}
+
+/*
+ * Writes a whole RRset to the section counted at header offset count,
+ * or nothing. Returns: false when it did not fit.
+ */
+static bool
+put_rrset(struct answer *a, unsigned count, const uint8_t *owner,
+    const struct zone_rrset *rs, uint64_t ttl)
+{
+	struct pkt_mark m = pkt_mark(&a->w);
+	const uint8_t *d = zone_rrset_data(rs);
+
+	for (unsigned i = 0; i < rs->count; i++) {
+		if (pkt_put_rr(&a->w, owner, rs->wire, d, ttl) != 0) {
+			pkt_rollback(&a->w, m);
+			return false;
+		}
+		d += 2 + get16(d);
+	}
+	pkt_count_add(&a->w, count, rs->count);
+	if (a->nrrsets < ANSWER_MAX_RRSETS)
+		a->rrsets[a->nrrsets++] = rs;
+	return true;
+}
+
+/* Answer and authority data are required: if they do not fit, the
+ * response is truncated (RFC 2181 9). */
+static bool
+put_required(struct answer *a, unsigned count, const uint8_t *owner,
+    const struct zone_rrset *rs, uint64_t ttl)
+{
+	if (a->tc)
+		return false;
+	if (!put_rrset(a, count, owner, rs, ttl)) {
+		a->tc = true;
+		return false;
+	}
+	return true;
+}
+
+#define SEC_ANSWER	6
+#define SEC_AUTHORITY	8
+#define SEC_ADDITIONAL	10
+
+static const uint8_t *
+node_owner(const struct zone *z, const struct zone_node *n)
+{
+	return zone_node_name(z, n);
+}
+
+/* RFC 2308 3: the SOA in the authority section, at the negative TTL. */
+static void
+put_negative(struct answer *a, const struct zonetab_entry *ze)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *apex = zone_node(z, 0);
+	const struct zone_rrset *soa = zone_find_rrset(z, apex, TYPE_SOA);
+
+	if (soa != NULL)
+		(void)put_required(a, SEC_AUTHORITY, node_owner(z, apex), soa,
+		    z->hdr->neg_ttl);
+}
+
+/* The zone's NS RRset in the authority section of a positive answer. */
+static void
+put_zone_ns(struct answer *a, const struct zonetab_entry *ze)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *apex = zone_node(z, 0);
+	const struct zone_rrset *ns = zone_find_rrset(z, apex, TYPE_NS);
+
+	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc)
+		return;
+	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns, PKT_TTL_KEEP))
+		note_targets(a, ze, ns, false);
+}
+
+static void
+referral(struct answer *a, const struct zonetab_entry *ze, uint32_t cut)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *n = zone_node(z, cut);
+	const struct zone_rrset *ns = zone_find_rrset(z, n, TYPE_NS);
+
+	a->flags &= (uint16_t)~PKT_AA;
+	if (ns == NULL)
+		return;
+	if (put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
+	    PKT_TTL_KEEP))
+		note_targets(a, ze, ns, true);
+}
+
+/* ---- the additional section -------------------------------------- */
+
+/* The node holding the addresses of one target, or NULL. */
+static const struct zone_node *
+addl_node(const struct answer *a, const struct answer_addl *t,
+    const struct zone **zp)
+{
+	uint8_t lname[DNAME_MAXLEN];
+	struct dname_view v;
+	uint32_t h[DNAME_MAXLABELS + 1];
+	int len = dname_scan(t->name, DNAME_MAXLEN, &v);
+
+	if (len < 0)
+		return NULL;
+	dname_lower(lname, t->name, (size_t)len);
+	dname_hash_suffixes(lname, &v, h);
+	/* Glue lives below a cut of the referring zone, where no other
+	 * lookup would find it. */
+	const struct zonetab_entry *ze = t->ze;
+	if (!t->glue || !dname_is_subdomain(lname, ze->zone.origin))
+		ze = zonetab_find(a->env->zones, lname, &v, h, 0);
+	if (ze == NULL)
+		return NULL;
+	uint32_t k = zone_find_node(&ze->zone, lname, v.len, h[0]);
+	if (k == ZONE_NONE)
+		return NULL;
+	const struct zone_node *n = zone_node(&ze->zone, k);
+	if ((n->flags & ZN_OCCLUDED) && !(t->glue && ze == t->ze))
+		return NULL;
+	*zp = &ze->zone;
+	return n;
+}
+
+static void
+put_additional(struct answer *a)
+{
+	static const uint16_t types[] = { TYPE_A, TYPE_AAAA };
+
+	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
+		const struct answer_addl *t = &a->addl[i];
+		if (a->minimal_addl && !t->glue)
+			continue;
+		const struct zone *z;
+		const struct zone_node *n = addl_node(a, t, &z);
+		if (n == NULL)
+			continue;
+		for (unsigned k = 0; k < nitems(types); k++) {
+			const struct zone_rrset *rs =
+			    zone_find_rrset(z, n, types[k]);
+			if (rs == NULL || rrset_added(a, rs))
+				continue;
+			if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
+			    PKT_TTL_KEEP))
+				return;	/* optional: stop quietly */
+		}
+	}
+}
+
+/* ---- the chain ---------------------------------------------------- */
+
+/* Writes a CNAME synthesized from a DNAME (RFC 6672 2.3). */
+static bool
+put_synth_cname(struct answer *a, const uint8_t *owner, uint32_t ttl,
+    const uint8_t *target, size_t tlen)
+{
+	uint8_t wire[8], rec[2 + DNAME_MAXLEN];
+
+	put16(wire, TYPE_CNAME);
+	put16(wire + 2, CLASS_IN);
+	put32(wire + 4, ttl);
+	put16(rec, (uint16_t)tlen);
+	memcpy(rec + 2, target, tlen);
+	if (a->tc || pkt_put_rr(&a->w, owner, wire, rec, PKT_TTL_KEEP) != 0) {
+		a->tc = true;
+		return false;
+	}
+	pkt_count_add(&a->w, SEC_ANSWER, 1);
+	return true;
+}
+
+/*
+ * RFC 6672 3.1: the DNAME, a CNAME from the query name to the name
+ * with the DNAME owner's suffix replaced by the target, and on to that.
+ * Returns: false when the chain ends here.
+ */
+static bool
+follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
+    struct chase *c)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *n = zone_node(z, node);
+	const struct zone_rrset *rs = zone_find_rrset(z, n, TYPE_DNAME);
+	uint8_t target[DNAME_MAXLEN + DNAME_MAXLEN];
+
+	if (rs == NULL || !put_required(a, SEC_ANSWER, node_owner(z, n), rs,
+	    PKT_TTL_KEEP))
+		return false;
+	const uint8_t *d = zone_rrset_data(rs);
+	int tl = dname_scan(d + 2, get16(d), NULL);
+	if (tl < 0)
+		return false;
+	size_t prefix = c->v.off[c->v.labels - n->labels];
+	if (prefix + (size_t)tl > DNAME_MAXLEN) {
+		a->rcode = RCODE_YXDOMAIN;	/* RFC 6672 2.2 */
+		return false;
+	}
+	memcpy(target, c->name, prefix);
+	memcpy(target + prefix, d + 2, (size_t)tl);
+	if (!put_synth_cname(a, c->name, zone_rrset_ttl(rs), target,
+	    prefix + (size_t)tl))
+		return false;
+	return chase_set(c, target, sizeof(target));
+}
+
+/* Whether an earlier link of the chain already had this name. */
+static bool
+chain_loops(const uint8_t (*seen)[DNAME_MAXLEN], unsigned n,
+    const uint8_t *lname)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (dname_equal(seen[i], lname))
+			return true;
+	return false;
+}
+
+enum step {
+	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
+	STEP_DONE_NEGATIVE,	/* NXDOMAIN or NODATA written */
+	STEP_DONE,		/* referral or error: nothing more */
+	STEP_FOLLOW,		/* chase c in the next zone */
+};
+
+/* The answer at an existing node (exact or wildcard match). */
+static enum step
+answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
+    struct chase *c)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *n = zone_node(z, node);
+	uint16_t qtype = a->q->qtype;
+
+	if (n->nrrsets == 0) {
+		put_negative(a, ze);
+		return STEP_DONE_NEGATIVE;
+	}
+	if (qtype == TYPE_ANY) {
+		const struct zone_rrset *rs = zone_rrset_first(z, n);
+		for (unsigned i = 0; i < n->nrrsets; i++,
+		    rs = zone_rrset_next(rs)) {
+			if (!put_required(a, SEC_ANSWER, c->name, rs,
+			    PKT_TTL_KEEP))
+				return STEP_DONE;
+			note_targets(a, ze, rs, false);
+			if (a->env->conf->minimal_any)
+				break;	/* RFC 8482 4.2: one RRset will do */
+		}
+		return STEP_DONE_POSITIVE;
+	}
+	const struct zone_rrset *rs = zone_find_rrset(z, n, qtype);
+	if (rs != NULL) {
+		if (!put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
+			return STEP_DONE;
+		note_targets(a, ze, rs, false);
+		return STEP_DONE_POSITIVE;
+	}
+	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
+		rs = zone_find_rrset(z, n, TYPE_CNAME);
+		if (!put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
+			return STEP_DONE;
+		const uint8_t *d = zone_rrset_data(rs);
+		if (!chase_set(c, d + 2, get16(d)))
+			return STEP_DONE;
+		return STEP_FOLLOW;
+	}
+	put_negative(a, ze);
+	return STEP_DONE_NEGATIVE;
+}
+
+static enum step
+answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
+{
+	struct zone_lookup r;
+
+	zone_lookup(&ze->zone, c->lname, &c->v, c->h, &r);
+	switch (r.match) {
+	case ZM_EXACT:
+	case ZM_WILDCARD:
+		return answer_node(a, ze, r.node, c);
+	case ZM_DELEGATION:
+		/* DS belongs to the parent side of the cut (RFC 4035 3.1.4.1). */
+		if (a->q->qtype == TYPE_DS && r.exact && r.node == r.encloser)
+			return answer_node(a, ze, r.node, c);
+		referral(a, ze, r.node);
+		return STEP_DONE;
+	case ZM_DNAME:
+		return follow_dname(a, ze, r.node, c) ? STEP_FOLLOW :
+		    STEP_DONE;
+	case ZM_NXDOMAIN:
+		a->rcode = RCODE_NXDOMAIN;
+		put_negative(a, ze);
+		return STEP_DONE_NEGATIVE;
+	}
+	return STEP_DONE;
+}
+
+void
+answer_build(struct answer *a, const struct zonetab_entry *ze)
+{
+	uint8_t seen[ANSWER_MAX_CHAIN][DNAME_MAXLEN];
+	struct chase c;
+	unsigned hops = 0;
+
+	a->flags |= PKT_AA;
+	if (!chase_set(&c, a->q->qname, DNAME_MAXLEN))
+		return;
+	for (;;) {
+		memcpy(seen[hops], c.lname, c.v.len);
+		hops++;
+		enum step s = answer_step(a, ze, &c);
+		if (s == STEP_DONE_POSITIVE)
+			put_zone_ns(a, ze);
+		if (s != STEP_FOLLOW)
+			break;
+		if (hops >= ANSWER_MAX_CHAIN ||
+		    chain_loops((const uint8_t (*)[DNAME_MAXLEN])seen, hops,
+		    c.lname))
+			break;
+		ze = zonetab_find(a->env->zones, c.lname, &c.v, c.h, 0);
+		if (ze == NULL)
+			break;	/* the chain leaves our zones */
+	}
+	put_additional(a);
+}
+
+/* ---- CHAOS ------------------------------------------------------- */
+
+void
+answer_chaos(struct answer *a)
+{
+	static const struct {
+		const char	*name;
+		int		 which;
+	} names[] = {
+		{ "\007version\004bind", 0 },
+		{ "\007version\006server", 0 },
+		{ "\010hostname\004bind", 1 },
+		{ "\002id\006server", 2 },
+	};
+	const struct conf *cf = a->env->conf;
+	const char *text = NULL;
+	bool found = false;
+
+	for (size_t i = 0; i < nitems(names); i++) {
+		if (memcmp(a->q->lname, names[i].name,
+		    strlen(names[i].name) + 1) != 0)
+			continue;
+		found = true;
+		text = names[i].which == 0 ? cf->version :
+		    names[i].which == 1 ? cf->hostname : cf->server_id;
+	}
+	if (!found) {
+		a->rcode = RCODE_REFUSED;
+		return;
+	}
+	a->flags |= PKT_AA;
+	if (text == NULL || (a->q->qtype != TYPE_TXT &&
+	    a->q->qtype != TYPE_ANY))
+		return;	/* NODATA */
+	uint8_t wire[8], rec[2 + 256];
+	size_t len = strlen(text);
+	if (len > 255)
+		len = 255;
+	put16(wire, TYPE_TXT);
+	put16(wire + 2, CLASS_CH);
+	put32(wire + 4, 0);
+	put16(rec, (uint16_t)(len + 1));
+	rec[2] = (uint8_t)len;
+	memcpy(rec + 3, text, len);
+	if (pkt_put_rr(&a->w, a->q->qname, wire, rec, PKT_TTL_KEEP) == 0)
+		pkt_count_add(&a->w, SEC_ANSWER, 1);
+	else
+		a->tc = true;
+}

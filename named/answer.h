@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Building the sections of an authoritative response (RFC 1034 4.3.2,
+ * RFC 2308, RFC 4592, RFC 6672) into a pkt_writer.
+ */
+#ifndef APEX_ANSWER_H
+#define APEX_ANSWER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkt.h"
+#include "query.h"
+#include "zonetab.h"
+
+#define ANSWER_MAX_RRSETS	64	/* remembered to avoid duplicates */
+#define ANSWER_MAX_ADDL		32	/* names for the additional section */
+#define ANSWER_MAX_CHAIN	16	/* CNAME/DNAME hops followed */
+
+struct answer_addl {
+	const struct zonetab_entry	*ze;	/* zone holding the record */
+	const uint8_t			*name;	/* target, in the image */
+	bool				 glue;	/* from a referral */
+};
+
+/* The state of one response under construction; lives on the stack. */
+struct answer {
+	struct pkt_writer	 w;
+	const struct query_env	*env;
+	const struct pkt_query	*q;
+	uint16_t		 flags;		/* header flags to send */
+	uint16_t		 rcode;		/* extended RCODE */
+	bool			 tc;
+	bool			 minimal_auth;	/* no NS in positive answers */
+	bool			 minimal_addl;	/* only required additional */
+	unsigned		 nrrsets;
+	const struct zone_rrset	*rrsets[ANSWER_MAX_RRSETS];
+	unsigned		 naddl;
+	struct answer_addl	 addl[ANSWER_MAX_ADDL];
+};
+
+/*
+ * Fills answer, authority and additional for a query in zone ze (the
+ * writer already holds header and question). Next hop: pkt_put_rr().
+ */
+void	answer_build(struct answer *a, const struct zonetab_entry *ze);
+
+/* Answers a CHAOS-class query (version.bind and friends). */
+void	answer_chaos(struct answer *a);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The loader reads zone files (lib/zonefile.c) and hands each compiled
+ * zone image back to the parent as a sealed memfd, so workers can map it
+ * and nobody can change it afterwards.
+ * Runs in: loader (forked by the parent for each load, unprivileged);
+ * and in apex-named -C.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "error.h"
+#include "loader.h"
+#include "log.h"
+#include "msg.h"
+#include "rr.h"
+#include "zone.h"
+#include "zonefile.h"
+
+struct report_ctx {
+	const struct conf_zone	*zone;
+	unsigned		 index;
+	int			 sock;
+};
+
+static void
+report_problem(void *arg, const char *file, unsigned line, bool error,
+    const char *msg)
+{
+	struct report_ctx *r = arg;
+	char text[2048];
+
+	if (line > 0)
+		snprintf(text, sizeof(text), "%s:%u: %s", file, line, msg);
+	else
+		snprintf(text, sizeof(text), "%s: %s", file, msg);
+	if (!error) {
+		log_info("zone %s: warning: %s", r->zone->name, text);
+		return;
+	}
+	log_warnx("zone %s: %s", r->zone->name, text);
+	if (r->sock >= 0) {
+		struct msg_buf *b = xmalloc(sizeof(*b));
+		msg_buf_init(b);
+		msg_put_str(b, text);
+		if (msg_send(r->sock, MSG_LP_ERROR, r->index, b, -1) != 0)
+			log_warn("send error report");
+		free(b);
+	}
+}
+
+static int
+blob_to_memfd(const char *zname, const void *blob, size_t size)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "apex-zone:%s", zname);
+	if ((fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
+		return -1;
+	const uint8_t *p = blob;
+	size_t left = size;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+		goto fail;
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+loader_load_zone(const struct conf *cf, unsigned zone, int sock,
+    uint32_t *serial)
+{
+	const struct conf_zone *z = &cf->zones[zone];
+	struct report_ctx r = { z, zone, sock };
+	struct zonefile_opts opts = { cf->directory, z->rclass,
+	    report_problem, &r };
+	void *blob;
+	size_t size;
+
+	int rc = zonefile_load(z->file, z->origin, &opts, &blob, &size);
+	if (rc != 0)
+		return -1;	/* every problem was reported */
+	*serial = ((const struct zone_hdr *)blob)->serial;
+	int fd = blob_to_memfd(z->name, blob, size);
+	if (fd < 0)
+		log_warn("zone %s: memfd", z->name);
+	free(blob);
+	return fd;
+}
+
+void
+loader_main(const struct conf *cf, int sock)
+{
+	log_set_role("loader");
+	for (unsigned i = 0; i < cf->nzones; i++) {
+		uint32_t serial = 0;
+		int fd = loader_load_zone(cf, i, sock, &serial);
+		struct msg_buf b;
+		msg_buf_init(&b);
+		if (fd < 0) {
+			msg_put_str(&b, "zone not loaded");
+			if (msg_send(sock, MSG_LP_ERROR, i, &b, -1) != 0)
+				fatal("send");
+			continue;
+		}
+		msg_put_u32(&b, serial);
+		if (msg_send(sock, MSG_LP_ZONE, i, &b, fd) != 0)
+			fatal("send zone %s", cf->zones[i].name);
+		close(fd);
+	}
+	if (msg_send(sock, MSG_LP_DONE, 0, NULL, -1) != 0)
+		fatal("send");
+	_exit(0);
+}
+
+unsigned
+loader_check(const struct conf *cf)
+{
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < cf->nzones; i++) {
+		uint32_t serial;
+		int fd = loader_load_zone(cf, i, -1, &serial);
+		if (fd < 0)
+			failed++;
+		else
+			close(fd);
+	}
+	return failed;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * One query in, one response out: the transport-independent core that
+ * workers call for every message and the tests call in-process.
+ */
+#ifndef APEX_QUERY_H
+#define APEX_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "pkt.h"
+#include "zonetab.h"
+
+/* What a worker answers from. Borrowed by query_process(). */
+struct query_env {
+	const struct conf	*conf;
+	const struct zonetab	*zones;	/* data: const struct conf_zone * */
+};
+
+struct query_client {
+	const struct sockaddr	*addr;	/* for ACLs and the query log */
+	bool			 tcp;
+};
+
+/* What happened, for counters and the query log. */
+struct query_result {
+	bool		 answered;	/* false: dropped */
+	uint16_t	 rcode;		/* extended RCODE */
+	uint16_t	 qtype;
+	bool		 tc;
+};
+
+/*
+ * Answers the message req[0..len) into resp (at least PKT_MAXLEN bytes
+ * for TCP, 4096 for UDP). Runs hops 3-6 of the query path:
+ * pkt_parse_query(), zonetab_find(), zone_lookup(), answer_build().
+ * Returns: the response length, or 0 to send nothing. Never allocates.
+ */
+size_t	query_process(const struct query_env *env,
+	    const struct query_client *client, const uint8_t *req, size_t len,
+	    uint8_t *resp, size_t cap, struct query_result *res);
+
+#endif

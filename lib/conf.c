@@ -294,6 +294,22 @@ is_resolver_only(const char *name)
 	return false;
 }
 
+static int
+parse_hex(const char *s, uint8_t *out, size_t len)
+{
+	if (strlen(s) != 2 * len)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
 static void
 opt_listen(struct ctx *c, const struct cfg_stmt *st, int family)
 {
@@ -430,6 +446,28 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 		int n = get_notify(c, st);
 		if (n >= 0)
 			cf->notify = n;
+	} else if (is(name, "max-records-per-type")) {
+		if (get_uint(c, st, 0, UINT32_MAX, &v) == 0)
+			cf->max_records_per_type = (unsigned)v;
+	} else if (is(name, "max-types-per-name")) {
+		if (get_uint(c, st, 0, UINT32_MAX, &v) == 0)
+			cf->max_types_per_name = (unsigned)v;
+	} else if (is(name, "answer-cookie")) {
+		if (get_bool(c, st, &b) == 0)
+			cf->answer_cookie = b;
+	} else if (is(name, "cookie-secret")) {
+		const char *hex = single(c, st);
+		if (hex != NULL && parse_hex(hex, cf->cookie_secret,
+		    sizeof(cf->cookie_secret)) != 0)
+			ERR(c, st, "cookie-secret: expected 32 hexadecimal "
+			    "digits (a 128-bit SipHash-2-4 key)");
+		else if (hex != NULL)
+			cf->cookie_secret_set = true;
+	} else if (is(name, "cookie-algorithm")) {
+		const char *alg = single(c, st);
+		if (alg != NULL && !is(alg, "siphash24"))
+			ERR(c, st, "cookie-algorithm: only siphash24 is "
+			    "supported");
 	} else if (is(name, "tcp-clients")) {
 		if (get_uint(c, st, 1, 100000, &v) == 0)
 			cf->tcp_clients = (unsigned)v;
@@ -594,6 +632,19 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 		get_aml(c, o, &z->allow_transfer);
 	else if (is(v, "notify"))
 		z->notify = get_notify(c, o);
+	else if (is(v, "max-records-per-type")) {
+		unsigned long n;
+		if (get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
+			z->max_records_per_type = (unsigned)n;
+			z->max_records_set = true;
+		}
+	} else if (is(v, "max-types-per-name")) {
+		unsigned long n;
+		if (get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
+			z->max_types_per_name = (unsigned)n;
+			z->max_types_set = true;
+		}
+	}
 	else if (is(v, "check-names") || is(v, "dialup") ||
 	    is(v, "zone-statistics"))
 		WARN(c, o, "zone '%s': option '%s' is ignored", z->name, v);
@@ -655,6 +706,10 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		    z.name);
 		ok = false;
 	}
+	if (!z.max_records_set)
+		z.max_records_per_type = cf->max_records_per_type;
+	if (!z.max_types_set)
+		z.max_types_per_name = cf->max_types_per_name;
 	if (ok && conf_find_zone(cf, z.origin) != NULL) {
 		ERR(c, st, "zone '%s': already defined", z.name);
 		ok = false;
@@ -790,9 +845,13 @@ conf_new(const char *path)
 	cf->edns_udp_size = 1232;
 	cf->max_udp_size = 1232;
 	cf->minimal_responses = MINIMAL_NO_AUTH_RECURSIVE;
+	/* BIND 9.18's limits against oversized RRsets and nodes. */
+	cf->max_records_per_type = 100;
+	cf->max_types_per_name = 100;
 	cf->tcp_clients = 150;
 	cf->tcp_idle_timeout = 30000;
 	cf->notify = NOTIFY_YES;
+	cf->answer_cookie = true;
 	cf->localhost = acl_localhost();
 	cf->localnets = acl_localnets();
 	return cf;

@@ -119,6 +119,9 @@ struct conf_zone {
 	struct acl	*allow_query;	/* NULL: inherit from options */
 	struct acl	*allow_transfer;
 	int		 notify;	/* -1: inherit */
+	unsigned	 max_records_per_type;	/* resolved, 0: none */
+	unsigned	 max_types_per_name;
+	bool		 max_records_set, max_types_set;
 	const char	*conf_file;
 	unsigned	 conf_line;
 };
@@ -140,7 +143,12 @@ struct conf {
 	struct acl		*allow_query;	/* NULL: any */
 	struct acl		*allow_transfer;
 	bool			 querylog;
+	bool			 answer_cookie;
+	bool			 cookie_secret_set;
+	uint8_t			 cookie_secret[16];	/* SipHash key */
 	int			 notify;	/* enum conf_notify */
+	unsigned		 max_records_per_type;	/* 0: no limit */
+	unsigned		 max_types_per_name;	/* 0: no limit */
 	unsigned		 tcp_clients;
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
 

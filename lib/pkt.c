@@ -42,6 +42,8 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 {
 	if (q->edns || owner[0] != 0)
 		return APEX_EMALF;
+	q->nsid = q->bad_cookie = false;
+	q->cookie_len = 0;
 	q->edns = true;
 	q->edns_udp_size = rclass;
 	q->edns_ext_rcode = (uint8_t)(ttl >> 24);
@@ -60,10 +62,15 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 			q->nsid = true;
 			break;
 		case EDNS_COOKIE:
-			/* RFC 7873 5.2.2: 8 octets, or 16 to 40 octets. */
-			if (q->cookie_len != 0 || olen < 8 || olen > 40 ||
-			    (olen > 8 && olen < 16))
-				return APEX_EMALF;
+			/* RFC 7873 5.2.2: 8 octets, or 16 to 40 octets;
+			 * anything else is answered with FORMERR (and OPT). */
+			if (q->cookie_len != 0 || q->bad_cookie)
+				break;	/* only the first one counts */
+			if (olen < 8 || olen > 40 || (olen > 8 && olen < 16)) {
+				q->bad_cookie = true;
+				q->cookie_len = 0;
+				break;
+			}
 			memcpy(q->cookie, p, olen);
 			q->cookie_len = (uint8_t)olen;
 			break;
@@ -89,7 +96,7 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 	unsigned ancount = get16(wire + 6), nscount = get16(wire + 8);
 	unsigned arcount = get16(wire + 10);
 	q->has_question = false;
-	q->edns = q->nsid = q->tsig = q->edns_do = false;
+	q->edns = q->nsid = q->tsig = q->edns_do = q->bad_cookie = false;
 	q->cookie_len = 0;
 	q->question_len = 0;
 
@@ -108,9 +115,14 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		q->question_len = (uint16_t)(pos - PKT_HDRLEN);
 		q->has_question = q->qdcount == 1;
 	}
-	if (PKT_OPCODE(q->flags) != OPCODE_QUERY &&
-	    PKT_OPCODE(q->flags) != OPCODE_NOTIFY)
+	switch (PKT_OPCODE(q->flags)) {
+	case OPCODE_QUERY:
+	case OPCODE_NOTIFY:
+	case OPCODE_UPDATE:
+		break;
+	default:
 		return PKT_NOTIMP;
+	}
 	if (q->qdcount != 1)
 		return PKT_FORMERR;
 
@@ -123,9 +135,13 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 			return PKT_FORMERR;
 		bool additional = i >= ancount + nscount;
 		if (type == TYPE_OPT) {
+			/* A bad OPT gets a FORMERR without one (RFC 6891
+			 * 7: we cannot know what the client speaks). */
 			if (!additional || parse_opt(wire, owner, rclass, ttl,
-			    rdata, rdlen, q) != 0)
+			    rdata, rdlen, q) != 0) {
+				q->edns = false;
 				return PKT_FORMERR;
+			}
 		} else if (type == TYPE_TSIG) {
 			/* RFC 8945 5.1: the last record, once. */
 			if (!additional || i != ancount + nscount + arcount - 1)
@@ -134,9 +150,8 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 			q->tsig_pos = (uint16_t)start;
 		}
 	}
-	if (pos != len)
-		return PKT_FORMERR;
-	return PKT_OK;
+	/* Octets after the last record are ignored, as by BIND. */
+	return q->bad_cookie ? PKT_FORMERR : PKT_OK;
 }
 
 /* ---- writer ------------------------------------------------------ */
@@ -291,36 +306,44 @@ pkt_put_rr(struct pkt_writer *w, const uint8_t *owner, const uint8_t wire[8],
 	size_t rdlen_pos = w->len + 8;
 	w->len += 10;
 
-	enum rr_names names = rr_type_names(get16(wire));
-	size_t done = 0;
-	int n;
-	switch (names) {
+	uint16_t type = get16(wire);
+	bool compress = rr_type_compresses(type);
+	size_t done = 0, fixed = 0;
+	int n, names = 0;
+	switch (rr_type_names(type)) {
 	case RR_NAMES_NONE:
 		break;
-	case RR_NAMES_MX:
-		if (rdlen < 2 || w->cap - w->len < 2)
-			break;
-		memcpy(w->buf + w->len, rd, 2);
-		w->len += 2;
-		done = 2;
-		/* FALLTHROUGH */
 	case RR_NAMES_FIRST:
-		if ((n = put_rdata_name(w, rd + done, rdlen - done, true)) ==
-		    APEX_ESPACE)
-			goto full;
-		if (n > 0)
-			done += (size_t)n;
+		names = 1;
+		break;
+	case RR_NAMES_MX:
+		fixed = 2;
+		names = 1;
 		break;
 	case RR_NAMES_TWO:
-		for (int k = 0; k < 2; k++) {
-			if ((n = put_rdata_name(w, rd + done, rdlen - done,
-			    true)) == APEX_ESPACE)
-				goto full;
-			if (n < 0)
-				break;
-			done += (size_t)n;
-		}
+		names = 2;
 		break;
+	case RR_NAMES_SRV:
+		fixed = 6;
+		names = 1;
+		break;
+	}
+	if (rdlen < fixed)
+		names = 0;
+	if (names > 0) {
+		if (w->cap - w->len < fixed)
+			goto full;
+		memcpy(w->buf + w->len, rd, fixed);
+		w->len += fixed;
+		done = fixed;
+	}
+	for (int k = 0; k < names && done <= rdlen; k++) {
+		n = put_rdata_name(w, rd + done, rdlen - done, compress);
+		if (n == APEX_ESPACE)
+			goto full;
+		if (n < 0)
+			break;	/* malformed: the rest goes out as stored */
+		done += (size_t)n;
 	}
 	/* The rest (or all of a malformed RDATA) goes out as stored. */
 	if (w->cap - w->len < rdlen - done)

@@ -57,9 +57,16 @@ enum rcode {
 	RCODE_BADCOOKIE = 23,
 };
 
+/* RFC 8914 extended error codes apex sends. */
+enum ede_code {
+	EDE_OTHER = 0,
+	EDE_PROHIBITED = 18,
+};
+
 enum edns_option {
 	EDNS_NSID = 3,
 	EDNS_COOKIE = 10,
+	EDNS_EDE = 15,
 };
 
 /* What the reader concluded about a message. */
@@ -89,6 +96,7 @@ struct pkt_query {
 	bool			edns_do;
 	uint16_t		edns_udp_size;	/* as sent, not clamped */
 	bool			nsid;		/* NSID option present */
+	bool			bad_cookie;	/* malformed COOKIE option */
 	uint8_t			cookie_len;	/* 0: no COOKIE option */
 	uint8_t			cookie[40];
 

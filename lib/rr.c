@@ -43,13 +43,28 @@ rr_type_names(uint16_t type)
 	switch (type) {
 	case TYPE_NS: case TYPE_MD: case TYPE_MF: case TYPE_CNAME:
 	case TYPE_MB: case TYPE_MG: case TYPE_MR: case TYPE_PTR:
+	case TYPE_DNAME:
 		return RR_NAMES_FIRST;
-	case TYPE_MX:
+	case TYPE_MX: case TYPE_AFSDB: case 21 /* RT */: case TYPE_KX:
 		return RR_NAMES_MX;
-	case TYPE_SOA: case TYPE_MINFO:
+	case TYPE_SOA: case TYPE_MINFO: case TYPE_RP:
 		return RR_NAMES_TWO;
+	case TYPE_SRV:
+		return RR_NAMES_SRV;
 	}
 	return RR_NAMES_NONE;
+}
+
+bool
+rr_type_compresses(uint16_t type)
+{
+	switch (type) {
+	case TYPE_NS: case TYPE_MD: case TYPE_MF: case TYPE_CNAME:
+	case TYPE_SOA: case TYPE_MB: case TYPE_MG: case TYPE_MR:
+	case TYPE_PTR: case TYPE_MINFO: case TYPE_MX:
+		return true;
+	}
+	return false;
 }
 
 int

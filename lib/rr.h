@@ -68,15 +68,23 @@ enum rr_type {
 	TYPE_ANY = 255,
 };
 
-/* How the names in a type's RDATA are laid out, for compression. */
+/* Where the domain names sit in a type's RDATA. */
 enum rr_names {
-	RR_NAMES_NONE,		/* no compressible names */
-	RR_NAMES_FIRST,		/* one name at offset 0 (NS, CNAME, PTR, ...) */
-	RR_NAMES_MX,		/* 16-bit preference, then a name */
-	RR_NAMES_TWO,		/* two names, then fixed data (SOA, MINFO) */
+	RR_NAMES_NONE,		/* none (or a layout apex does not parse) */
+	RR_NAMES_FIRST,		/* one name at offset 0 (NS, CNAME, DNAME) */
+	RR_NAMES_MX,		/* 16-bit preference, then a name (MX, KX) */
+	RR_NAMES_TWO,		/* two names, then fixed data (SOA, RP) */
+	RR_NAMES_SRV,		/* three 16-bit fields, then a name */
 };
 
 enum rr_names	rr_type_names(uint16_t type);
+
+/*
+ * Whether those names may be compressed on output: only for the types
+ * of RFC 1035 (RFC 3597 4). Names of other types are written in full but
+ * may still be pointed at by later names.
+ */
+bool	rr_type_compresses(uint16_t type);
 
 /*
  * Offset of the target name that additional-section processing follows

@@ -54,6 +54,7 @@ struct zone_builder {
 	zone_report_fn	*report;
 	void		*arg;
 	unsigned	 errors;
+	unsigned	 max_per_type, max_types;
 
 	struct zb_name	*name;
 	uint32_t	 nname, capname;
@@ -116,6 +117,14 @@ zone_builder_new(const uint8_t *origin, uint16_t rclass,
 	memset(zb->tab, 0xff, (zb->tabmask + 1) * sizeof(*zb->tab));
 	zb->last = ZONE_NONE;
 	return zb;
+}
+
+void
+zone_builder_set_limits(struct zone_builder *zb, unsigned per_type,
+    unsigned types_per_name)
+{
+	zb->max_per_type = per_type;
+	zb->max_types = types_per_name;
 }
 
 void
@@ -413,12 +422,11 @@ rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
 	case RR_NAMES_TWO:
 		nnames = 2;
 		break;
+	case RR_NAMES_SRV:
+		skip = 6;
+		nnames = 1;
+		break;
 	case RR_NAMES_NONE:
-		if (type == TYPE_SRV) {
-			skip = 6;
-			nnames = 1;
-		} else if (type == TYPE_DNAME)
-			nnames = 1;
 		break;
 	}
 	if (nnames > 0 && alen <= sizeof(ca) && blen <= sizeof(cb)) {
@@ -522,6 +530,35 @@ type_may_join_cname(uint16_t type)
 	    type == TYPE_NXT;
 }
 
+static bool	rec_is_dup(const struct zone_builder *, const uint32_t *,
+		    uint32_t, uint32_t);
+static uint32_t	rrset_end(const struct zone_builder *, const uint32_t *,
+		    uint32_t, uint32_t);
+
+/* BIND's max-records-per-type and max-types-per-name. */
+static void
+zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
+    const struct zb_node *n, const char *str)
+{
+	unsigned types = 0;
+
+	for (uint32_t i = n->first; i < n->end;) {
+		uint32_t e = rrset_end(zb, idx, i, n->end), count = 0;
+		for (uint32_t j = i; j < e; j++)
+			count += !rec_is_dup(zb, idx, j, i);
+		if (zb->max_per_type > 0 && count > zb->max_per_type)
+			zb_report(zb, zb->rec[idx[i]].tag, true,
+			    "%s: too many records (must not exceed %u)", str,
+			    zb->max_per_type);
+		types++;
+		i = e;
+	}
+	if (zb->max_types > 0 && types > zb->max_types)
+		zb_report(zb, zb->rec[idx[n->first]].tag, true,
+		    "%s: too many record types (must not exceed %u)", str,
+		    zb->max_types);
+}
+
 static void
 zb_check_node(struct zone_builder *zb, const uint32_t *idx,
     const struct zb_node *n)
@@ -562,6 +599,10 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
 	if (nsoa > 1)
 		zb_report(zb, zb->rec[idx[n->first]].tag, true,
 		    "%s: multiple SOA records", str);
+	if ((n->flags & ZN_APEX) && zb_node_has(zb, idx, n, TYPE_DS))
+		zb_report(zb, zb->rec[idx[n->first]].tag, true,
+		    "%s: DS record at top of zone", str);
+	zb_check_limits(zb, idx, n, str);
 }
 
 /* An in-zone name server needs address records (glue below a cut). */
@@ -857,7 +898,8 @@ zone_builder_finish(struct zone_builder *zb, void **blob, size_t *size)
 		zb_report(zb, 0, true, "%s: has no NS records", str);
 	for (uint32_t k = 0; k < zb->nname; k++) {
 		zb_check_node(zb, idx, &nodes[k]);
-		if ((k == 0 || (nodes[k].flags & ZN_CUT)) &&
+		if (zb->rclass == CLASS_IN &&
+		    (k == 0 || (nodes[k].flags & ZN_CUT)) &&
 		    !(nodes[k].flags & ZN_OCCLUDED))
 			zb_check_ns_targets(zb, idx, nodes, &nodes[k]);
 	}

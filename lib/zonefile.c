@@ -320,58 +320,64 @@ is_class_token(const char *s)
 	    strcasecmp(s, "HS") == 0 || strncasecmp(s, "CLASS", 5) == 0;
 }
 
-/* $GENERATE start-stop[/step] lhs [ttl] [class] type rhs */
+static char	*next_token(char **);
+
+/*
+ * $GENERATE start-stop[/step] lhs [ttl] [class] type rhs [; comment]
+ * lhs and rhs are single tokens; quotes group words and are removed, as
+ * BIND does, so a multi-word rhs ("10 mail$") must be quoted.
+ */
 static int
 zf_generate(struct zf_ctx *c, zs_scanner_t *s, char *line, uint64_t lineno)
 {
-	char *tok[8], *save = NULL, *p;
-	unsigned n = 0;
+	char *p = line + strlen("$GENERATE"), *range, *lhs, *rhs, *t;
+	char mid[128] = "";
 
-	/* Split off the first tokens; rhs is the rest of the line. */
-	p = strtok_r(line, " \t", &save);	/* $GENERATE */
-	while (n < 6 && (p = strtok_r(NULL, " \t", &save)) != NULL) {
-		tok[n++] = p;
-		if (n >= 3 && !is_ttl_token(p) && !is_class_token(p))
+	range = next_token(&p);
+	lhs = next_token(&p);
+	for (;;) {
+		t = next_token(&p);
+		if (t == NULL || strlen(mid) + strlen(t) + 2 >= sizeof(mid))
+			goto bad;
+		strcat(mid, " ");
+		strcat(mid, t);
+		if (!is_ttl_token(t) && !is_class_token(t))
 			break;	/* that was the type */
 	}
-	char *rhs = save;
-	while (rhs != NULL && (*rhs == ' ' || *rhs == '\t'))
-		rhs++;
-	if (n < 3 || rhs == NULL || *rhs == '\0') {
+	rhs = next_token(&p);
+	if (range == NULL || lhs == NULL || rhs == NULL) {
+bad:
 		zf_report(c, c->cur, lineno, "$GENERATE: expected range, "
 		    "owner, type and rdata");
 		return 0;
 	}
 	long start, stop, step = 1;
 	char *end;
-	start = strtol(tok[0], &end, 10);
-	if (*end != '-')
-		goto badrange;
-	stop = strtol(end + 1, &end, 10);
+	start = strtol(range, &end, 10);
+	if (*end == '-')
+		stop = strtol(end + 1, &end, 10);
+	else
+		stop = -1;
 	if (*end == '/')
 		step = strtol(end + 1, &end, 10);
-	if (*end != '\0' || start < 0 || stop < start || step <= 0)
-		goto badrange;
+	if (*end != '\0' || start < 0 || stop < start || step <= 0) {
+		zf_report(c, c->cur, lineno, "$GENERATE: bad range '%s'",
+		    range);
+		return 0;
+	}
 	if ((stop - start) / step >= ZF_MAX_GENERATE) {
 		zf_report(c, c->cur, lineno, "$GENERATE: range too large");
 		return 0;
 	}
-	char mid[128] = "";
-	for (unsigned k = 2; k < n; k++) {
-		if (strlen(mid) + strlen(tok[k]) + 2 >= sizeof(mid))
-			goto badrange;
-		strcat(mid, " ");
-		strcat(mid, tok[k]);
-	}
 	for (long i = start; i <= stop; i += step) {
-		char lhs[1024], r[4096], rec[5200];
-		if (zonefile_generate_subst(tok[1], i, lhs, sizeof(lhs)) != 0 ||
+		char l[1024], r[4096], rec[5200];
+		if (zonefile_generate_subst(lhs, i, l, sizeof(l)) != 0 ||
 		    zonefile_generate_subst(rhs, i, r, sizeof(r)) != 0) {
 			zf_report(c, c->cur, lineno,
 			    "$GENERATE: bad template");
 			return 0;
 		}
-		int len = snprintf(rec, sizeof(rec), "%s%s %s\n", lhs, mid, r);
+		int len = snprintf(rec, sizeof(rec), "%s%s %s\n", l, mid, r);
 		if (len < 0 || (size_t)len >= sizeof(rec)) {
 			zf_report(c, c->cur, lineno, "$GENERATE: line too long");
 			return 0;
@@ -379,9 +385,6 @@ zf_generate(struct zf_ctx *c, zs_scanner_t *s, char *line, uint64_t lineno)
 		if (zf_feed(c, s, rec, (size_t)len, lineno) != 0)
 			return -1;
 	}
-	return 0;
-badrange:
-	zf_report(c, c->cur, lineno, "$GENERATE: bad range '%s'", tok[0]);
 	return 0;
 }
 
@@ -391,7 +394,8 @@ static int	zf_parse_file(struct zf_ctx *, const char *path,
 		    const uint8_t *origin, uint32_t default_ttl,
 		    unsigned from_file, uint64_t from_line);
 
-/* Next whitespace-separated token, honouring double quotes. */
+/* Next whitespace-separated token, honouring (and removing) double
+ * quotes; NULL at the end of the line or at a comment. */
 static char *
 next_token(char **pp)
 {
@@ -402,9 +406,22 @@ next_token(char **pp)
 	if (*p == '\0' || *p == ';')
 		return NULL;
 	if (*p == '"') {
-		t = ++p;
-		while (*p != '\0' && *p != '"')
+		/* Inside quotes \" and \\ stand for themselves; other
+		 * escapes stay for the scanner. */
+		char *o = t = ++p;
+		while (*p != '\0' && *p != '"') {
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+				p++;
+			else if (*p == '\\' && p[1] != '\0')
+				*o++ = *p++;
+			*o++ = *p++;
+		}
+		char *q = o;
+		if (*p != '\0')
 			p++;
+		*q = '\0';
+		*pp = p;
+		return t;
 	} else {
 		t = p;
 		while (*p != '\0' && *p != ' ' && *p != '\t')
@@ -561,9 +578,10 @@ zf_parse_file(struct zf_ctx *c, const char *path, const uint8_t *origin,
 		if (c->nfiles == 0) {
 			c->files[c->nfiles++] = xstrdup(path);
 			c->unreadable = true;
-		}
-		zf_report(c, from_file, from_line, "%s: %s", path,
-		    strerror(e));
+			zf_report(c, 0, 0, "%s", strerror(e));
+		} else
+			zf_report(c, from_file, from_line, "%s: %s", path,
+			    strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -611,6 +629,8 @@ zonefile_load(const char *path, const uint8_t *origin,
 	*size = 0;
 	c->opts = opts;
 	c->zb = zone_builder_new(origin, opts->rclass, zb_report_cb, c);
+	zone_builder_set_limits(c->zb, opts->max_records_per_type,
+	    opts->max_types_per_name);
 	(void)zf_parse_file(c, path, origin, TTL_UNSET, 0, 0);
 	if (c->unreadable)
 		rc = APEX_EIO;

@@ -24,6 +24,8 @@ typedef void	zonefile_report_fn(void *arg, const char *file,
 struct zonefile_opts {
 	const char		*directory;	/* for relative $INCLUDE */
 	uint16_t		 rclass;
+	unsigned		 max_records_per_type;	/* 0: no limit */
+	unsigned		 max_types_per_name;	/* 0: no limit */
 	zonefile_report_fn	*report;
 	void			*arg;
 };

@@ -27,6 +27,13 @@ struct chase {
 	uint32_t		h[DNAME_MAXLABELS + 1];
 };
 
+enum step {
+	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
+	STEP_DONE_NEGATIVE,	/* NXDOMAIN or NODATA written */
+	STEP_DONE,		/* referral or error: nothing more */
+	STEP_FOLLOW,		/* chase c in the next zone */
+};
+
 static bool
 chase_set(struct chase *c, const uint8_t *name, size_t max)
 {
@@ -53,7 +60,7 @@ rrset_added(const struct answer *a, const struct zone_rrset *rs)
  * section. */
 static void
 note_targets(struct answer *a, const struct zonetab_entry *ze,
-    const struct zone_rrset *rs, bool glue)
+    const struct zone_rrset *rs, bool glue, bool required)
 {
 	int off = rr_additional_offset(rs->type);
 	const uint8_t *d = zone_rrset_data(rs);
@@ -67,6 +74,7 @@ note_targets(struct answer *a, const struct zonetab_entry *ze,
 			a->addl[a->naddl].ze = ze;
 			a->addl[a->naddl].name = d + 2 + off;
 			a->addl[a->naddl].glue = glue;
+			a->addl[a->naddl].required = required;
 			a->naddl++;
 		}
 		d += 2 + rdlen;
@@ -143,10 +151,14 @@ put_zone_ns(struct answer *a, const struct zonetab_entry *ze)
 	const struct zone_node *apex = zone_node(z, 0);
 	const struct zone_rrset *ns = zone_find_rrset(z, apex, TYPE_NS);
 
-	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc)
+	/* A DS answer comes from the parent side of a cut; the zone's own
+	 * NS would only confuse (BIND leaves it out too). */
+	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc ||
+	    a->q->qtype == TYPE_DS)
 		return;
-	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns, PKT_TTL_KEEP))
-		note_targets(a, ze, ns, false);
+	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns, PKT_TTL_KEEP) &&
+	    a->q->qtype != TYPE_ANY)
+		note_targets(a, ze, ns, false, false);
 }
 
 static void
@@ -156,12 +168,15 @@ referral(struct answer *a, const struct zonetab_entry *ze, uint32_t cut)
 	const struct zone_node *n = zone_node(z, cut);
 	const struct zone_rrset *ns = zone_find_rrset(z, n, TYPE_NS);
 
-	a->flags &= (uint16_t)~PKT_AA;
+	/* AA describes the answer section (RFC 1034 4.1.1): a CNAME that
+	 * led here is still ours. */
+	if (get16(a->w.buf + SEC_ANSWER) == 0)
+		a->flags &= (uint16_t)~PKT_AA;
 	if (ns == NULL)
 		return;
 	if (put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
 	    PKT_TTL_KEEP))
-		note_targets(a, ze, ns, true);
+		note_targets(a, ze, ns, true, true);
 }
 
 /* ---- the additional section -------------------------------------- */
@@ -180,20 +195,20 @@ addl_node(const struct answer *a, const struct answer_addl *t,
 		return NULL;
 	dname_lower(lname, t->name, (size_t)len);
 	dname_hash_suffixes(lname, &v, h);
-	/* Glue lives below a cut of the referring zone, where no other
-	 * lookup would find it. */
-	const struct zonetab_entry *ze = t->ze;
-	if (!t->glue || !dname_is_subdomain(lname, ze->zone.origin))
-		ze = zonetab_find(a->env->zones, lname, &v, h, 0);
-	if (ze == NULL)
+	/* Addresses come from the zone that holds the record, as BIND
+	 * does: another zone's data would carry that zone's authority. */
+	const struct zone *z = &t->ze->zone;
+	if (!dname_is_subdomain(lname, z->origin))
 		return NULL;
-	uint32_t k = zone_find_node(&ze->zone, lname, v.len, h[0]);
+	uint32_t k = zone_find_node(z, lname, v.len, h[0]);
 	if (k == ZONE_NONE)
 		return NULL;
-	const struct zone_node *n = zone_node(&ze->zone, k);
-	if ((n->flags & ZN_OCCLUDED) && !(t->glue && ze == t->ze))
+	const struct zone_node *n = zone_node(z, k);
+	/* A referral carries glue, the addresses below cuts (RFC 9471);
+	 * other answers carry only authoritative addresses. */
+	if (((n->flags & ZN_OCCLUDED) != 0) != t->glue)
 		return NULL;
-	*zp = &ze->zone;
+	*zp = z;
 	return n;
 }
 
@@ -204,7 +219,7 @@ put_additional(struct answer *a)
 
 	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
 		const struct answer_addl *t = &a->addl[i];
-		if (a->minimal_addl && !t->glue)
+		if (a->minimal_addl && !t->required)
 			continue;
 		const struct zone *z;
 		const struct zone_node *n = addl_node(a, t, &z);
@@ -278,23 +293,16 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	return chase_set(c, target, sizeof(target));
 }
 
-/* Whether an earlier link of the chain already had this name. */
-static bool
-chain_loops(const uint8_t (*seen)[DNAME_MAXLEN], unsigned n,
-    const uint8_t *lname)
+/* The DNAME step: for QTYPE CNAME the synthesized CNAME is the answer. */
+static enum step
+dname_step(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
+    struct chase *c)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (dname_equal(seen[i], lname))
-			return true;
-	return false;
+	if (!follow_dname(a, ze, node, c))
+		return STEP_DONE;
+	return a->q->qtype == TYPE_CNAME ? STEP_DONE_POSITIVE : STEP_FOLLOW;
 }
 
-enum step {
-	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
-	STEP_DONE_NEGATIVE,	/* NXDOMAIN or NODATA written */
-	STEP_DONE,		/* referral or error: nothing more */
-	STEP_FOLLOW,		/* chase c in the next zone */
-};
 
 /* The answer at an existing node (exact or wildcard match). */
 static enum step
@@ -313,10 +321,11 @@ answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 		const struct zone_rrset *rs = zone_rrset_first(z, n);
 		for (unsigned i = 0; i < n->nrrsets; i++,
 		    rs = zone_rrset_next(rs)) {
+			/* No additional-section data for ANY, as from
+			 * BIND: the answer is large enough already. */
 			if (!put_required(a, SEC_ANSWER, c->name, rs,
 			    PKT_TTL_KEEP))
 				return STEP_DONE;
-			note_targets(a, ze, rs, false);
 			if (a->env->conf->minimal_any)
 				break;	/* RFC 8482 4.2: one RRset will do */
 		}
@@ -326,12 +335,15 @@ answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	if (rs != NULL) {
 		if (!put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
 			return STEP_DONE;
-		note_targets(a, ze, rs, false);
+		/* Addresses of the name servers asked for are wanted
+		 * even in minimal responses, as BIND gives them. */
+		note_targets(a, ze, rs, false, qtype == TYPE_NS);
 		return STEP_DONE_POSITIVE;
 	}
 	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
 		rs = zone_find_rrset(z, n, TYPE_CNAME);
-		if (!put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
+		if (!rrset_added(a, rs) &&
+		    !put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
 			return STEP_DONE;
 		const uint8_t *d = zone_rrset_data(rs);
 		if (!chase_set(c, d + 2, get16(d)))
@@ -359,8 +371,7 @@ answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
 		referral(a, ze, r.node);
 		return STEP_DONE;
 	case ZM_DNAME:
-		return follow_dname(a, ze, r.node, c) ? STEP_FOLLOW :
-		    STEP_DONE;
+		return dname_step(a, ze, r.node, c);
 	case ZM_NXDOMAIN:
 		a->rcode = RCODE_NXDOMAIN;
 		put_negative(a, ze);
@@ -372,78 +383,31 @@ answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
 void
 answer_build(struct answer *a, const struct zonetab_entry *ze)
 {
-	uint8_t seen[ANSWER_MAX_CHAIN][DNAME_MAXLEN];
 	struct chase c;
-	unsigned hops = 0;
+	enum step s = STEP_DONE;
 
 	a->flags |= PKT_AA;
 	if (!chase_set(&c, a->q->qname, DNAME_MAXLEN))
 		return;
-	for (;;) {
-		memcpy(seen[hops], c.lname, c.v.len);
-		hops++;
-		enum step s = answer_step(a, ze, &c);
+	for (unsigned hops = 0; hops < ANSWER_MAX_CHAIN; hops++) {
+		s = answer_step(a, ze, &c);
 		if (s == STEP_DONE_POSITIVE)
 			put_zone_ns(a, ze);
 		if (s != STEP_FOLLOW)
 			break;
-		if (hops >= ANSWER_MAX_CHAIN ||
-		    chain_loops((const uint8_t (*)[DNAME_MAXLEN])seen, hops,
-		    c.lname))
+		/* Chains are followed inside the zone only: data from
+		 * another zone would be answered with this zone's
+		 * authority. */
+		if (!dname_is_subdomain(c.lname, ze->zone.origin)) {
+			s = STEP_DONE;
 			break;
-		ze = zonetab_find(a->env->zones, c.lname, &c.v, c.h, 0);
-		if (ze == NULL)
-			break;	/* the chain leaves our zones */
+		}
 	}
-	put_additional(a);
-}
-
-/* ---- CHAOS ------------------------------------------------------- */
-
-void
-answer_chaos(struct answer *a)
-{
-	static const struct {
-		const char	*name;
-		int		 which;
-	} names[] = {
-		{ "\007version\004bind", 0 },
-		{ "\007version\006server", 0 },
-		{ "\010hostname\004bind", 1 },
-		{ "\002id\006server", 2 },
-	};
-	const struct conf *cf = a->env->conf;
-	const char *text = NULL;
-	bool found = false;
-
-	for (size_t i = 0; i < nitems(names); i++) {
-		if (memcmp(a->q->lname, names[i].name,
-		    strlen(names[i].name) + 1) != 0)
-			continue;
-		found = true;
-		text = names[i].which == 0 ? cf->version :
-		    names[i].which == 1 ? cf->hostname : cf->server_id;
-	}
-	if (!found) {
-		a->rcode = RCODE_REFUSED;
+	if (s == STEP_FOLLOW) {
+		a->rcode = RCODE_SERVFAIL;	/* a loop, or too long */
+		a->ede = EDE_OTHER;
+		a->ede_text = "CNAME chain too long";
 		return;
 	}
-	a->flags |= PKT_AA;
-	if (text == NULL || (a->q->qtype != TYPE_TXT &&
-	    a->q->qtype != TYPE_ANY))
-		return;	/* NODATA */
-	uint8_t wire[8], rec[2 + 256];
-	size_t len = strlen(text);
-	if (len > 255)
-		len = 255;
-	put16(wire, TYPE_TXT);
-	put16(wire + 2, CLASS_CH);
-	put32(wire + 4, 0);
-	put16(rec, (uint16_t)(len + 1));
-	rec[2] = (uint8_t)len;
-	memcpy(rec + 3, text, len);
-	if (pkt_put_rr(&a->w, a->q->qname, wire, rec, PKT_TTL_KEEP) == 0)
-		pkt_count_add(&a->w, SEC_ANSWER, 1);
-	else
-		a->tc = true;
+	put_additional(a);
 }

@@ -16,12 +16,15 @@
 
 #define ANSWER_MAX_RRSETS	64	/* remembered to avoid duplicates */
 #define ANSWER_MAX_ADDL		32	/* names for the additional section */
-#define ANSWER_MAX_CHAIN	16	/* CNAME/DNAME hops followed */
+/* Lookups along one CNAME/DNAME chain; a chain that needs more ends in
+ * SERVFAIL (BIND's default of 11 restarts gives the same limit). */
+#define ANSWER_MAX_CHAIN	12
 
 struct answer_addl {
 	const struct zonetab_entry	*ze;	/* zone holding the record */
 	const uint8_t			*name;	/* target, in the image */
 	bool				 glue;	/* from a referral */
+	bool				 required; /* even when minimal */
 };
 
 /* The state of one response under construction; lives on the stack. */
@@ -29,8 +32,11 @@ struct answer {
 	struct pkt_writer	 w;
 	const struct query_env	*env;
 	const struct pkt_query	*q;
+	const struct sockaddr	*client;
 	uint16_t		 flags;		/* header flags to send */
 	uint16_t		 rcode;		/* extended RCODE */
+	int			 ede;		/* RFC 8914 info code, -1 */
+	const char		*ede_text;
 	bool			 tc;
 	bool			 minimal_auth;	/* no NS in positive answers */
 	bool			 minimal_addl;	/* only required additional */
@@ -45,8 +51,5 @@ struct answer {
  * writer already holds header and question). Next hop: pkt_put_rr().
  */
 void	answer_build(struct answer *a, const struct zonetab_entry *ze);
-
-/* Answers a CHAOS-class query (version.bind and friends). */
-void	answer_chaos(struct answer *a);
 
 #endif

@@ -94,7 +94,8 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	const struct conf_zone *z = &cf->zones[zone];
 	struct report_ctx r = { z, zone, sock };
 	struct zonefile_opts opts = { cf->directory, z->rclass,
-	    report_problem, &r };
+	    z->max_records_per_type, z->max_types_per_name, report_problem,
+	    &r };
 	void *blob;
 	size_t size;
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -286,6 +287,10 @@ parent_main(const struct parent_args *args)
 		p.zone_fd[i] = -1;
 	if (p.conf->directory != NULL && chdir(p.conf->directory) != 0)
 		fatal("directory %s", p.conf->directory);
+	if (!p.conf->cookie_secret_set && getrandom(p.conf->cookie_secret,
+	    sizeof(p.conf->cookie_secret), 0) !=
+	    (ssize_t)sizeof(p.conf->cookie_secret))
+		fatal("getrandom");
 	parent_resolve_user();
 	parent_open_sockets();
 	parent_run_loader();

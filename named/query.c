@@ -6,16 +6,16 @@
  * Runs in: workers (unprivileged, seccomp), and the tests.
  */
 #include <string.h>
+#include <netinet/in.h>
 
 #include "answer.h"
 #include "dname.h"
 #include "log.h"
 #include "query.h"
 #include "rr.h"
+#include "siphash.h"
 
-/* Room kept for the OPT record: 11 octets, NSID option with up to 255
- * octets of server id. */
-#define OPT_RESERVE	(11 + 4 + 255)
+#define COOKIE_LEN	24	/* client cookie and our server cookie */
 
 /* Response size limit for this query (RFC 6891 6.2.3 and 6.2.5). */
 static size_t
@@ -31,27 +31,110 @@ udp_limit(const struct query_env *env, const struct pkt_query *q)
 	return limit;
 }
 
-/* The OPT record of the response: NSID when asked and configured. */
+/*
+ * A server cookie for the client cookie of q (RFC 9018 4): version 1,
+ * three reserved octets, the time, and SipHash-2-4 over all of that,
+ * the client cookie and the client's address. Always fresh; a server
+ * cookie the client sent back is not needed for anything else here.
+ * Returns: octets written to out (40 at most).
+ */
+static size_t
+make_cookie(const struct answer *a, const struct sockaddr *sa, uint8_t *out)
+{
+	uint8_t in[8 + 8 + 16];
+	size_t n = 16;
+
+	memcpy(out, a->q->cookie, 8);
+	out[8] = 1;
+	out[9] = out[10] = out[11] = 0;
+	put32(out + 12, a->env->now);
+	memcpy(in, out, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(in + n, &((const struct sockaddr_in *)(const void *)sa)
+		    ->sin_addr, 4);
+		n += 4;
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(in + n, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, 16);
+		n += 16;
+	}
+	siphash24(a->env->conf->cookie_secret, in, n, out + 16);
+	return 24;
+}
+
+/* Whether the response carries NSID and COOKIE options. */
+static bool
+want_nsid(const struct answer *a)
+{
+	return a->q->nsid && a->env->conf->server_id != NULL;
+}
+
+static bool
+want_cookie(const struct answer *a)
+{
+	return a->q->cookie_len > 0 && a->env->conf->answer_cookie &&
+	    a->client != NULL && a->rcode != RCODE_BADVERS;
+}
+
+/* Room the OPT record needs, kept free while the sections are written;
+ * an extended error is added only if it still fits. */
+static size_t
+opt_size(const struct answer *a)
+{
+	size_t n = 11;
+
+	if (!a->q->edns)
+		return 0;
+	if (want_nsid(a)) {
+		size_t id = strlen(a->env->conf->server_id);
+		n += 4 + (id > 255 ? 255 : id);
+	}
+	if (want_cookie(a))
+		n += 4 + COOKIE_LEN;
+	return n;
+}
+
+/* The OPT record: NSID when asked and configured, a server cookie when
+ * the client sent one, and an extended error if there is room. */
 static void
 put_opt(struct answer *a, size_t limit)
 {
 	const struct pkt_query *q = a->q;
 	const char *id = a->env->conf->server_id;
-	uint8_t opts[4 + 255];
+	uint8_t opts[4 + 255 + 4 + COOKIE_LEN + 6 + 64];
 	size_t optlen = 0;
 
 	if (!q->edns)
 		return;
-	if (q->nsid && id != NULL) {
+	if (want_cookie(a)) {
+		size_t n = make_cookie(a, a->client, opts + 4);
+		put16(opts, EDNS_COOKIE);
+		put16(opts + 2, (uint16_t)n);
+		optlen = 4 + n;
+	}
+	if (want_nsid(a)) {
 		size_t n = strlen(id);
 		if (n > 255)
 			n = 255;
-		put16(opts, EDNS_NSID);
-		put16(opts + 2, (uint16_t)n);
-		memcpy(opts + 4, id, n);
-		optlen = 4 + n;
+		put16(opts + optlen, EDNS_NSID);
+		put16(opts + optlen + 2, (uint16_t)n);
+		memcpy(opts + optlen + 4, id, n);
+		optlen += 4 + n;
 	}
 	a->w.cap = limit;
+	if (a->ede >= 0) {
+		/* RFC 8914: INFO-CODE and EXTRA-TEXT. */
+		size_t n = a->ede_text ? strlen(a->ede_text) : 0;
+		if (n > 64)
+			n = 64;
+		if (a->w.len + 11 + optlen + 6 + n <= limit) {
+			put16(opts + optlen, EDNS_EDE);
+			put16(opts + optlen + 2, (uint16_t)(2 + n));
+			put16(opts + optlen + 4, (uint16_t)a->ede);
+			memcpy(opts + optlen + 6, a->ede_text, n);
+			optlen += 6 + n;
+		}
+	}
 	if (pkt_put_opt(&a->w, a->env->conf->edns_udp_size,
 	    (uint8_t)(a->rcode >> 4), q->edns_do, opts, optlen) == 0)
 		pkt_count_add(&a->w, 10, 1);
@@ -71,7 +154,7 @@ error_reply(struct answer *a, uint16_t rcode, size_t limit)
 	const struct pkt_query *q = a->q;
 
 	a->rcode = rcode;
-	a->w.cap = limit - (q->edns ? OPT_RESERVE : 0);
+	a->w.cap = limit - opt_size(a);
 	if (pkt_put_header_question(&a->w, q->id, a->flags,
 	    q->has_question ? q->qname : NULL, q->qtype, q->qclass) != 0)
 		return 0;
@@ -93,8 +176,14 @@ query_allowed(const struct query_env *env, const struct query_client *cl,
 
 /* Which sections minimal-responses lets us leave out. */
 static void
-set_minimal(struct answer *a)
+set_minimal(struct answer *a, bool tcp)
 {
+	/* A client that offers an EDNS buffer of 512 octets or less over
+	 * UDP gets only what is required, as from BIND. */
+	if (!tcp && a->q->edns && a->q->edns_udp_size <= 512) {
+		a->minimal_auth = a->minimal_addl = true;
+		return;
+	}
 	switch (a->env->conf->minimal_responses) {
 	case MINIMAL_YES:
 		a->minimal_auth = a->minimal_addl = true;
@@ -110,12 +199,58 @@ set_minimal(struct answer *a)
 	}
 }
 
-/* The zone and its answer, for a well-formed IN or ANY-class query. */
+/*
+ * AXFR and IXFR: the ACL first (as BIND does, so a refused client learns
+ * nothing more), then the transport: transfers need TCP (RFC 5936 4.2).
+ */
+static void
+query_transfer(struct answer *a, const struct query_client *cl,
+    const struct zonetab_entry *ze)
+{
+	const struct conf_zone *cz = ze->data;
+	const struct acl *acl = cz != NULL && cz->allow_transfer != NULL ?
+	    cz->allow_transfer : a->env->conf->allow_transfer;
+
+	if (a->q->qview.labels != ze->zone.hdr->origin_labels) {
+		a->rcode = RCODE_NOTAUTH;	/* not a zone we serve */
+		return;
+	}
+	if (acl == NULL || !acl_allows(acl, cl->addr, NULL)) {
+		a->rcode = RCODE_REFUSED;
+		a->ede = EDE_PROHIBITED;
+	} else if (!cl->tcp)
+		a->rcode = RCODE_FORMERR;
+	else
+		a->rcode = RCODE_REFUSED;	/* not served yet */
+}
+
+/*
+ * NOTIFY and UPDATE name a zone in the question. For a zone that is not
+ * ours: NOTAUTH (RFC 1996 4.8 does not say; BIND answers so). A NOTIFY
+ * for a primary zone is acknowledged (RFC 1996 4.7) and changes nothing;
+ * updates are refused: apex has no dynamic zones.
+ */
+static void
+query_other_opcode(struct answer *a, const struct zonetab_entry *ze,
+    unsigned opcode)
+{
+	if (ze == NULL || a->q->qview.labels != ze->zone.hdr->origin_labels) {
+		a->rcode = RCODE_NOTAUTH;
+		return;
+	}
+	if (opcode == OPCODE_NOTIFY)
+		a->flags |= PKT_AA;
+	else
+		a->rcode = RCODE_REFUSED;
+}
+
+/* The zone and its answer, for a well-formed IN or CH query. */
 static void
 query_zone(struct answer *a, const struct query_client *cl)
 {
 	const struct pkt_query *q = a->q;
-	const struct zonetab *zones = a->env->zones;
+	const struct zonetab *zones = q->qclass == CLASS_CH ? a->env->chaos :
+	    a->env->zones;
 	uint32_t h[DNAME_MAXLABELS + 1];
 
 	dname_hash_suffixes(q->lname, &q->qview, h);
@@ -130,19 +265,70 @@ query_zone(struct answer *a, const struct query_client *cl)
 		if (parent != NULL)
 			ze = parent;
 	}
-	if (ze == NULL || !query_allowed(a->env, cl, ze)) {
+	unsigned opcode = PKT_OPCODE(q->flags);
+	if (opcode != OPCODE_QUERY) {
+		query_other_opcode(a, ze, opcode);
+		return;
+	}
+	if (ze == NULL) {
+		a->rcode = (q->qtype == TYPE_AXFR || q->qtype == TYPE_IXFR) ?
+		    RCODE_NOTAUTH : RCODE_REFUSED;
+		return;
+	}
+	if (!query_allowed(a->env, cl, ze)) {
 		a->rcode = RCODE_REFUSED;
+		a->ede = EDE_PROHIBITED;
+		return;
+	}
+	if (q->qtype == TYPE_AXFR || q->qtype == TYPE_IXFR) {
+		query_transfer(a, cl, ze);
 		return;
 	}
 	answer_build(a, ze);
 }
 
-/* QTYPEs that cannot be asked for (RFC 6895 3.1). */
-static bool
-qtype_is_bad(uint16_t qtype)
+/*
+ * The RCODE for a parsed message that cannot be answered from a zone, or
+ * NOERROR to go on. Sets *echo when the question goes back with it.
+ */
+static uint16_t
+query_check(const struct pkt_query *q, bool tcp, bool *echo)
 {
-	return qtype == TYPE_OPT || qtype == TYPE_TSIG ||
-	    qtype == TYPE_TKEY;
+	*echo = true;
+	switch (PKT_OPCODE(q->flags)) {
+	case OPCODE_QUERY:
+		break;
+	case OPCODE_UPDATE:
+	case OPCODE_NOTIFY:
+		return RCODE_NOERROR;	/* query_zone() decides */
+	default:
+		*echo = false;
+		return RCODE_NOTIMP;
+	}
+	if (q->edns && q->edns_version != 0)
+		return RCODE_BADVERS;	/* RFC 6891 6.1.3 */
+	switch (q->qclass) {
+	case CLASS_IN:
+	case CLASS_CH:
+	case CLASS_HS:
+		break;
+	case CLASS_ANY:
+	case CLASS_NONE:
+		/* Only UPDATE and prerequisites use these (RFC 2136). */
+		return RCODE_FORMERR;
+	default:
+		return RCODE_NOTIMP;
+	}
+	switch (q->qtype) {
+	case TYPE_OPT:
+	case TYPE_TSIG:
+	case TYPE_TKEY:
+		return RCODE_FORMERR;	/* RFC 6895 3.1: not a question */
+	case TYPE_MAILA:
+	case TYPE_MAILB:
+		return RCODE_NOTIMP;	/* RFC 1035 3.2.3, long obsolete */
+	}
+	return RCODE_NOERROR;
 }
 
 size_t
@@ -152,13 +338,16 @@ query_process(const struct query_env *env, const struct query_client *cl,
 {
 	struct pkt_query q;
 	struct answer a;
+	bool echo;
 
 	memset(res, 0, sizeof(*res));
 	enum pkt_verdict v = pkt_parse_query(req, len, &q);
 	if (v == PKT_DROP)
 		return 0;
 	memset(&a, 0, sizeof(a));
+	a.ede = -1;
 	a.env = env;
+	a.client = cl->addr;
 	a.q = &q;
 	a.flags = reply_flags(q.flags);
 	pkt_writer_init(&a.w, resp, cap);
@@ -168,36 +357,33 @@ query_process(const struct query_env *env, const struct query_client *cl,
 	res->answered = true;
 	res->qtype = q.has_question ? q.qtype : 0;
 
-	size_t n;
+	uint16_t rcode = RCODE_NOERROR;
 	if (v == PKT_FORMERR)
-		n = error_reply(&a, RCODE_FORMERR, limit);
-	else if (v == PKT_NOTIMP || PKT_OPCODE(q.flags) != OPCODE_QUERY)
-		n = error_reply(&a, RCODE_NOTIMP, limit);
-	else if (q.edns && q.edns_version != 0)
-		n = error_reply(&a, RCODE_BADVERS, limit); /* RFC 6891 6.1.3 */
-	else if (qtype_is_bad(q.qtype))
-		n = error_reply(&a, RCODE_FORMERR, limit);
-	else {
-		a.w.cap = limit - (q.edns ? OPT_RESERVE : 0);
-		if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname,
-		    q.qtype, q.qclass) != 0)
-			return 0;
-		set_minimal(&a);
-		if (q.qclass == CLASS_CH)
-			answer_chaos(&a);
-		else if (q.qclass != CLASS_IN && q.qclass != CLASS_ANY)
-			a.rcode = RCODE_REFUSED;
-		else if (q.qtype == TYPE_AXFR || q.qtype == TYPE_IXFR)
-			a.rcode = RCODE_REFUSED;	/* not yet served */
-		else
-			query_zone(&a, cl);
-		put_opt(&a, limit);
-		if (a.tc)
-			a.flags |= PKT_TC;
-		put16(a.w.buf + 2, (uint16_t)(a.flags | (a.rcode & 0xf)));
-		n = a.w.len;
+		rcode = RCODE_FORMERR;
+	else if (v == PKT_NOTIMP) {
+		rcode = RCODE_NOTIMP;
+		q.has_question = false;
+	} else if ((rcode = query_check(&q, cl->tcp, &echo)) != 0 && !echo)
+		q.has_question = false;
+	if (rcode != RCODE_NOERROR) {
+		res->rcode = rcode;
+		return error_reply(&a, rcode, limit);
 	}
+
+	a.w.cap = limit - opt_size(&a);
+	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
+	    q.qclass) != 0)
+		return 0;
+	set_minimal(&a, cl->tcp);
+	if (q.qclass == CLASS_HS)
+		a.rcode = RCODE_REFUSED;
+	else
+		query_zone(&a, cl);
+	put_opt(&a, limit);
+	if (a.tc)
+		a.flags |= PKT_TC;
+	put16(a.w.buf + 2, (uint16_t)(a.flags | (a.rcode & 0xf)));
 	res->rcode = a.rcode;
 	res->tc = a.tc;
-	return n;
+	return a.w.len;
 }

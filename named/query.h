@@ -20,6 +20,8 @@
 struct query_env {
 	const struct conf	*conf;
 	const struct zonetab	*zones;	/* data: const struct conf_zone * */
+	const struct zonetab	*chaos;	/* CHAOS-class zones */
+	uint32_t		 now;	/* seconds since the epoch */
 };
 
 struct query_client {

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
@@ -20,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "chaos.h"
 #include "error.h"
 #include "log.h"
 #include "query.h"
@@ -50,6 +52,7 @@ static struct worker_state {
 	struct event_base	*base;
 	struct query_env	 env;
 	struct zonetab		 zones;
+	struct zonetab		 chaos;
 	const struct worker_args *args;
 
 	struct mmsghdr		 rx[UDP_BATCH], tx[UDP_BATCH];
@@ -123,6 +126,7 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 	struct query_client cl = { NULL, false };
 	struct query_result res;
 
+	w.env.now = (uint32_t)time(NULL);
 	for (unsigned round = 0; round < UDP_ROUNDS; round++) {
 		for (unsigned i = 0; i < UDP_BATCH; i++)
 			w.rx[i].msg_hdr.msg_namelen = sizeof(w.from[i]);
@@ -281,6 +285,7 @@ tcp_readable(evutil_socket_t fd, short events, void *arg)
 	}
 	if (c->inlen == TCP_INBUF)
 		return;	/* a whole message waits for output room */
+	w.env.now = (uint32_t)time(NULL);
 	ssize_t n = read(fd, c->in + c->inlen, TCP_INBUF - c->inlen);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -392,6 +397,8 @@ worker_main(const struct worker_args *args)
 		fatalx("event_base_new");
 	w.env.conf = args->conf;
 	w.env.zones = &w.zones;
+	chaos_build(args->conf, &w.chaos);
+	w.env.chaos = &w.chaos;
 	worker_udp_init();
 	worker_tcp_init();
 	log_debug("serving %u zones", w.zones.n);

@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+"""Differential test: BIND 9 and apex-named serve the same zones from the
+same named.conf on loopback; every query of the corpus goes to both and
+the answers are compared semantically (rcode, flags, EDNS, and each
+section as a set of RRsets with TTLs). A difference fails the test unless
+allowed.py lists it with the RFC section that permits both behaviours.
+
+usage: compare.py [--apex PATH] [--named PATH] [--keep] [--verbose]
+"""
+import argparse
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import allowed  # noqa: E402
+import corpus   # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
+TIMEOUT = 1.5
+
+
+def free_port():
+    for _ in range(100):
+        port = random.randrange(20000, 60000)
+        ok = True
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            s = socket.socket(socket.AF_INET, kind)
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                ok = False
+            s.close()
+        if ok:
+            return port
+    raise RuntimeError('no free port')
+
+
+def wait_ready(port, proc, name, log):
+    q = dns.message.make_query('example.com.', 'SOA').to_wire()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit('%s exited early; log:\n%s' % (name, open(log).read()))
+        r = udp(port, q, 0.2)
+        if r is not None:
+            m = dns.message.from_wire(r)
+            if m.rcode() == dns.rcode.NOERROR and m.answer:
+                return
+        time.sleep(0.1)
+    sys.exit('%s did not answer; log:\n%s' % (name, open(log).read()))
+
+
+def udp(port, wire, timeout=TIMEOUT):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(wire, ('127.0.0.1', port))
+        return s.recv(65535)
+    except socket.timeout:
+        return None
+    finally:
+        s.close()
+
+
+def recv_exact(s, n):
+    b = b''
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            return None
+        b += c
+    return b
+
+
+def tcp(port, wire, timeout=TIMEOUT):
+    s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
+    try:
+        s.sendall(struct.pack('!H', len(wire)) + wire)
+        h = recv_exact(s, 2)
+        if h is None:
+            return None
+        return recv_exact(s, struct.unpack('!H', h)[0])
+    except (socket.timeout, ConnectionError):
+        return None
+    finally:
+        s.close()
+
+
+def rrsets(section):
+    out = {}
+    for rrset in section:
+        if rrset.rdtype in (dns.rdatatype.OPT, dns.rdatatype.TSIG):
+            continue
+        key = (rrset.name.to_text().lower(), dns.rdatatype.to_text(rrset.rdtype),
+               dns.rdataclass.to_text(rrset.rdclass))
+        rd = frozenset(r.to_digestable(dns.name.root) for r in rrset)
+        out.setdefault(key, [rrset.ttl, set()])
+        out[key][1] |= rd
+    return {k: (v[0], frozenset(v[1])) for k, v in out.items()}
+
+
+def normalise(wire):
+    """A comparable view of a response, or a string for odd cases."""
+    if wire is None:
+        return 'no response'
+    try:
+        m = dns.message.from_wire(wire, ignore_trailing=True,
+                                  one_rr_per_rrset=False)
+    except Exception as e:  # noqa: BLE001 - any parse failure is data
+        return 'unparseable: %s' % type(e).__name__
+    flags = dns.flags.to_text(m.flags).split()
+    opts = {}
+    if m.edns >= 0:
+        for o in m.options:
+            w = o.to_wire() if hasattr(o, 'to_wire') else b''
+            if o.otype == dns.edns.EDE:
+                # RFC 8914 2: EXTRA-TEXT is free-form text for people;
+                # only the INFO-CODE has a meaning to compare.
+                w = w[:2]
+            elif o.otype == dns.edns.COOKIE and len(w) >= 16:
+                # RFC 9018 4: the server cookie holds a time and a hash
+                # under each server's own secret; compare the client
+                # cookie echoed, the length and the version.
+                w = (w[:8], len(w), w[8])
+            opts[o.otype] = w
+    return {
+        'rcode': dns.rcode.to_text(m.rcode()),
+        'opcode': dns.opcode.to_text(m.opcode()),
+        'flags': ' '.join(sorted(flags)),
+        'question': [(q.name.to_text(), dns.rdatatype.to_text(q.rdtype),
+                      dns.rdataclass.to_text(q.rdclass)) for q in m.question],
+        'answer': rrsets(m.answer),
+        'authority': rrsets(m.authority),
+        'additional': rrsets(m.additional),
+        'edns': m.edns,
+        'edns_payload': m.payload if m.edns >= 0 else None,
+        'edns_do': bool(m.ednsflags & dns.flags.DO) if m.edns >= 0 else None,
+        'edns_options': {dns.edns.OptionType.to_text(k) if hasattr(
+            dns.edns.OptionType, 'to_text') else k: v
+            for k, v in opts.items()},
+        'size': len(wire),
+    }
+
+
+def differences(b, a):
+    if isinstance(b, str) or isinstance(a, str):
+        return [] if b == a else [('response', b if isinstance(b, str)
+                                   else 'a response',
+                                   a if isinstance(a, str) else 'a response')]
+    out = []
+    for k in ('rcode', 'opcode', 'flags', 'question', 'edns', 'edns_payload',
+              'edns_do', 'edns_options'):
+        if b[k] != a[k]:
+            out.append((k, b[k], a[k]))
+    for sec in ('answer', 'authority', 'additional'):
+        for key in sorted(set(b[sec]) | set(a[sec])):
+            if b[sec].get(key) != a[sec].get(key):
+                out.append(('%s %s' % (sec, ' '.join(key)),
+                            b[sec].get(key), a[sec].get(key)))
+    return out
+
+
+def start(cmd, log):
+    return subprocess.Popen(cmd, stdout=open(log, 'w'),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def setup(work, minimal):
+    shutil.copytree(os.path.join(HERE, 'zones'), os.path.join(work, 'zones'))
+    subprocess.check_call([sys.executable, os.path.join(HERE, 'gen_zone.py'),
+                           '3000', 'large.test',
+                           os.path.join(work, 'zones', 'large.test.zone')])
+    text = open(os.path.join(HERE, 'named.conf')).read()
+    text = text.replace('@WORKDIR@', work).replace('@MINIMAL@', minimal)
+    conf = os.path.join(work, 'named.conf')
+    with open(conf, 'w') as f:
+        f.write(text)
+    return conf
+
+
+def run(args, minimal):
+    work = tempfile.mkdtemp(prefix='apex-bind-')
+    os.chmod(work, 0o755)   # apex's loader runs unprivileged
+    conf = setup(work, minimal)
+    bport, aport = free_port(), free_port()
+    blog, alog = os.path.join(work, 'bind.log'), os.path.join(work, 'apex.log')
+    bind = start([args.named, '-g', '-c', conf, '-p', str(bport), '-n', '1'],
+                 blog)
+    apex = start([args.apex, '-g', '-c', conf, '-p', str(aport), '-n', '2'],
+                 alog)
+    try:
+        wait_ready(bport, bind, 'BIND', blog)
+        wait_ready(aport, apex, 'apex', alog)
+        cases = corpus.cases(os.path.join(work, 'zones'))
+        passed = failed = allowed_n = 0
+        for case in cases:
+            send = tcp if case.tcp else udp
+            b = normalise(send(bport, case.wire))
+            a = normalise(send(aport, case.wire))
+            diffs = differences(b, a)
+            left = [d for d in diffs if not allowed.allows(case, d, b, a)]
+            if not left:
+                passed += 1
+                if diffs:
+                    allowed_n += 1
+                    if args.verbose:
+                        print('ALLOWED %s: %s' % (case.id, diffs))
+                continue
+            failed += 1
+            print('FAIL %s [minimal-responses %s]' % (case.id, minimal))
+            for d in left:
+                print('   %s\n      bind: %s\n      apex: %s' % d)
+        print('minimal-responses %s: %d cases, %d passed (%d with allowed '
+              'differences), %d failed' % (minimal, len(cases), passed,
+                                           allowed_n, failed))
+        return passed, failed
+    finally:
+        stop(bind)
+        stop(apex)
+        if args.keep:
+            print('work directory kept: %s' % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--apex', default=os.path.join(TOP, 'named',
+                                                   'apex-named'))
+    ap.add_argument('--named', default='/usr/sbin/named')
+    ap.add_argument('--minimal', action='append',
+                    help='minimal-responses settings to run '
+                    '(default: no-auth-recursive, no, yes)')
+    ap.add_argument('--keep', action='store_true')
+    ap.add_argument('--verbose', action='store_true')
+    args = ap.parse_args()
+    total_p = total_f = 0
+    for minimal in args.minimal or ['no-auth-recursive', 'no', 'yes']:
+        p, f = run(args, minimal)
+        total_p += p
+        total_f += f
+    print('%d passed, %d failed' % (total_p, total_f))
+    sys.exit(1 if total_f else 0)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: ISC
+"""The query corpus of the BIND comparison: every answer rule of RFC 1034
+4.3.2 and its companions, each asked in several ways (UDP and TCP, with
+and without EDNS, small and large buffers, RD set and clear, mixed case),
+plus malformed messages and a sample of a generated zone."""
+import os
+import random
+import struct
+from collections import namedtuple
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.rdataclass
+import dns.rdatatype
+
+Case = namedtuple('Case', 'id wire tcp qname qtype variant')
+
+# (name, type) pairs that exercise the rules.
+RULES = [
+    # positive answers, additional-section processing
+    ('example.com', 'SOA'), ('example.com', 'NS'), ('example.com', 'MX'),
+    ('example.com', 'A'), ('example.com', 'AAAA'), ('example.com', 'TXT'),
+    ('example.com', 'CAA'), ('example.com', 'ANY'), ('ns1.example.com', 'A'),
+    ('ns1.example.com', 'AAAA'), ('mail.example.com', 'A'),
+    ('_sip._udp.example.com', 'SRV'), ('_ldap._tcp.example.com', 'SRV'),
+    ('types.example.com', 'HINFO'), ('types.example.com', 'NAPTR'),
+    ('types.example.com', 'SSHFP'), ('types.example.com', 'TXT'),
+    ('types.example.com', 'LOC'), ('types.example.com', 'TYPE65000'),
+    ('types.example.com', 'RP'), ('types.example.com', 'PTR'),
+    ('types.example.com', 'ANY'), ('mixed.example.com', 'A'),
+    ('MIXED.EXAMPLE.COM', 'A'), ('a\\.dot.example.com', 'TXT'),
+    ('ttl.example.com', 'A'), ('dup.example.com', 'A'),
+    ('mxcname.example.com', 'MX'),
+    # NODATA and NXDOMAIN (RFC 2308)
+    ('nodata.example.com', 'AAAA'), ('nodata.example.com', 'MX'),
+    ('nxdomain.example.com', 'A'), ('deep.nx.example.com', 'TXT'),
+    ('example.com', 'SRV'), ('ns1.example.com', 'MX'),
+    # CNAME chains (RFC 1034 3.6.2, 4.3.2 step 3a)
+    ('www.example.com', 'A'), ('www.example.com', 'CNAME'),
+    ('www.example.com', 'AAAA'), ('www.example.com', 'MX'),
+    ('www2.example.com', 'A'), ('www.example.com', 'ANY'),
+    ('ext.example.com', 'A'), ('cross.example.com', 'A'),
+    ('crossdeleg.example.com', 'A'), ('chain1.example.com', 'A'),
+    ('chain1.example.com', 'TXT'), ('loop1.example.com', 'A'),
+    ('self.example.com', 'A'), ('dangling.example.com', 'A'),
+    ('back.example.net', 'A'),
+    # wildcards (RFC 4592)
+    ('foo.wild.example.com', 'A'), ('foo.wild.example.com', 'TXT'),
+    ('foo.wild.example.com', 'MX'), ('foo.wild.example.com', 'AAAA'),
+    ('foo.wild.example.com', 'ANY'), ('a.b.wild.example.com', 'A'),
+    ('*.wild.example.com', 'A'), ('*.wild.example.com', 'TXT'),
+    ('sub.wild.example.com', 'A'), ('sub.wild.example.com', 'TXT'),
+    ('x.sub.wild.example.com', 'A'), ('ent.wild.example.com', 'A'),
+    ('y.ent.wild.example.com', 'A'), ('x.ent.wild.example.com', 'A'),
+    ('foo.cwild.example.com', 'A'), ('foo.cwild.example.com', 'CNAME'),
+    ('foo.cnx.example.com', 'A'), ('foo.wnodata.example.com', 'A'),
+    ('foo.wnodata.example.com', 'TXT'), ('a.deep.wild2.example.com', 'A'),
+    ('deep.wild2.example.com', 'A'), ('wild2.example.com', 'A'),
+    # empty non-terminals
+    ('c.ent.example.com', 'A'), ('b.c.ent.example.com', 'A'),
+    ('ent.example.com', 'TXT'), ('a.b.c.ent.example.com', 'A'),
+    ('x.b.c.ent.example.com', 'A'),
+    # referrals, glue, DS at the cut
+    ('sub.example.com', 'NS'), ('sub.example.com', 'A'),
+    ('host.sub.example.com', 'A'), ('ns.sub.example.com', 'A'),
+    ('deeper.ns.sub.example.com', 'A'), ('sub.example.com', 'DS'),
+    ('sub2.example.com', 'A'), ('x.sub2.example.com', 'MX'),
+    ('sib.example.com', 'A'), ('sib2.example.com', 'NS'),
+    ('signed.example.com', 'DS'), ('signed.example.com', 'A'),
+    ('signed.example.com', 'NS'), ('x.signed.example.com', 'DS'),
+    ('sub.example.com', 'ANY'),
+    # a child zone we also serve: DS from the parent (RFC 4035 3.1.4.1)
+    ('child.example.com', 'DS'), ('child.example.com', 'SOA'),
+    ('child.example.com', 'NS'), ('child.example.com', 'A'),
+    ('www.child.example.com', 'A'), ('nx.child.example.com', 'A'),
+    # DNAME (RFC 6672)
+    ('dn.example.com', 'DNAME'), ('dn.example.com', 'A'),
+    ('www.dn.example.com', 'A'), ('foo.dn.example.com', 'TXT'),
+    ('nx.dn.example.com', 'A'), ('a.b.dn.example.com', 'A'),
+    ('www.dn2.example.com', 'A'), ('www.dnself.example.com', 'A'),
+    ('x.y.dnself.example.com', 'A'), ('aaaaaaaaaaaa.dnlong.example.com', 'A'),
+    ('x.dnlong.example.com', 'A'), ('dnhost.example.com', 'A'),
+    ('www.dnhost.example.com', 'A'), ('www.sub.example.net', 'A'),
+    ('sub.sub.example.net', 'A'), ('www.dn.example.com', 'CNAME'),
+    ('dn.example.com', 'ANY'),
+    # RFC 4592 2.2.1 examples
+    ('host3.example', 'MX'), ('host3.example', 'A'),
+    ('foo.bar.example', 'TXT'), ('host1.example', 'MX'),
+    ('sub.*.example', 'MX'), ('_telnet._tcp.host1.example', 'SRV'),
+    ('host.subdel.example', 'A'), ('ghost.*.example', 'MX'),
+    ('_ssh._tcp.host1.example', 'SRV'), ('*.example', 'TXT'),
+    ('_tcp.host1.example', 'A'),
+    # zones, classes and refusals
+    ('example.org', 'A'), ('www.example.org', 'A'), ('com', 'NS'),
+    ('.', 'NS'), ('closed.test', 'A'), ('host.noglue.test', 'A'),
+    ('other.noglue.test', 'A'), ('next.noglue.test', 'A'),
+    ('noglue.test', 'SOA'), ('noglue.test', 'NS'),
+    # large answers, truncation
+    ('many.example.com', 'A'), ('bigtxt.example.com', 'TXT'),
+    ('bigtxt.example.com', 'ANY'), ('crowd.large.test', 'A'),
+    ('gen-3.example.com', 'A'), ('gen011x.example.com', 'A'),
+    # meta and odd types
+    ('example.com', 'MAILA'), ('example.com', 'MAILB'),
+    ('example.com', 'RRSIG'), ('example.com', 'NSEC'),
+    ('example.com', 'DNSKEY'), ('example.com', 'TYPE0'),
+    ('example.com', 'TYPE260'), ('example.com', 'AXFR'),
+    ('example.com', 'IXFR'), ('example.com', 'NULL'),
+    ('example.org', 'AXFR'), ('sub.example.com', 'AXFR'),
+]
+
+# How each rule is asked. (id, tcp, edns payload or None, RD, DO, case)
+VARIANTS = [
+    ('udp', False, None, False, False, False),
+    ('udp-edns', False, 1232, False, False, False),
+    ('udp-rd', False, None, True, False, False),
+    ('tcp-edns', True, 4096, False, False, False),
+]
+EXTRA_VARIANTS = [
+    ('udp-edns512', False, 512, False, False, False),
+    ('udp-edns4096', False, 4096, False, False, False),
+    ('udp-do', False, 1232, False, True, False),
+    ('udp-case', False, 1232, False, False, True),
+    ('tcp-plain', True, None, True, False, False),
+]
+
+
+def mixcase(name, rnd):
+    return ''.join(c.upper() if rnd.random() < 0.5 else c for c in name)
+
+
+def make(name, qtype, variant, rnd, qclass='IN'):
+    vid, tcp, payload, rd, do, case = variant
+    qn = mixcase(name, rnd) if case else name
+    m = dns.message.make_query(qn if qn.endswith('.') else qn + '.', qtype,
+                               rdclass=qclass, use_edns=payload is not None,
+                               payload=payload or 0, want_dnssec=do)
+    m.flags = dns.flags.RD if rd else 0
+    m.id = rnd.randrange(65536)
+    return Case('%s/%s/%s/%s' % (name, qclass, qtype, vid), m.to_wire(), tcp,
+                name, qtype, vid)
+
+
+def hdr(qid, flags, qd, an, ns, ar):
+    return struct.pack('!HHHHHH', qid, flags, qd, an, ns, ar)
+
+
+def q(name=b'\x07example\x03com\x00', qtype=1, qclass=1):
+    return name + struct.pack('!HH', qtype, qclass)
+
+
+def opt(payload=1232, ext=0, version=0, flags=0, options=b''):
+    return b'\x00' + struct.pack('!HHBBHH', 41, payload, ext, version, flags,
+                                 len(options)) + options
+
+
+def malformed():
+    """Raw messages: (id, wire). Each must get the same treatment."""
+    out = [
+        ('short-header', b'\x12\x34\x00\x00\x00\x01'),
+        ('qr-set', hdr(1, 0x8000, 1, 0, 0, 0) + q()),
+        ('qdcount-0', hdr(2, 0, 0, 0, 0, 0)),
+        ('qdcount-2', hdr(3, 0, 2, 0, 0, 0) + q() + q()),
+        ('qdcount-2-one-present', hdr(4, 0, 2, 0, 0, 0) + q()),
+        ('question-truncated', hdr(5, 0, 1, 0, 0, 0) + q()[:-3]),
+        ('name-truncated', hdr(6, 0, 1, 0, 0, 0) + b'\x07exam'),
+        ('label-too-long', hdr(7, 0, 1, 0, 0, 0) + b'\x40' + b'a' * 64 +
+         b'\x00' + struct.pack('!HH', 1, 1)),
+        ('pointer-in-question', hdr(8, 0, 1, 0, 0, 0) + b'\xc0\x0c' +
+         struct.pack('!HH', 1, 1)),
+        ('pointer-loop', hdr(9, 0, 1, 0, 0, 0) + b'\x03www\xc0\x0c' +
+         struct.pack('!HH', 1, 1)),
+        ('name-too-long', hdr(10, 0, 1, 0, 0, 0) + b'\x3f' + b'a' * 63 +
+         b'\x3f' + b'b' * 63 + b'\x3f' + b'c' * 63 + b'\x3f' + b'd' * 63 +
+         b'\x00' + struct.pack('!HH', 1, 1)),
+        ('two-opt', hdr(11, 0, 1, 0, 0, 2) + q() + opt() + opt()),
+        ('opt-not-root', hdr(12, 0, 1, 0, 0, 1) + q() + b'\x01a' +
+         opt()[1:]),
+        ('opt-version-1', hdr(13, 0, 1, 0, 0, 1) + q() + opt(version=1)),
+        ('opt-version-1-rd', hdr(14, 0x0100, 1, 0, 0, 1) + q() +
+         opt(version=1)),
+        ('opt-bad-option-len', hdr(15, 0, 1, 0, 0, 1) + q() +
+         b'\x00' + struct.pack('!HHBBHH', 41, 1232, 0, 0, 0, 4) +
+         struct.pack('!HH', 3, 10)),
+        ('opt-unknown-option', hdr(16, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 65001, 2) + b'hi')),
+        ('opt-small-payload', hdr(17, 0, 1, 0, 0, 1) + q() + opt(payload=100)),
+        ('nsid', hdr(18, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 3, 0))),
+        ('nsid-rd', hdr(19, 0x0100, 1, 0, 0, 1) + q(qtype=6) +
+         opt(options=struct.pack('!HH', 3, 0))),
+        ('opt-in-answer', hdr(20, 0, 1, 1, 0, 0) + q() + opt()),
+        ('trailing-garbage', hdr(21, 0, 1, 0, 0, 0) + q() + b'garbage'),
+        ('ancount-lies', hdr(22, 0, 1, 3, 0, 0) + q()),
+        ('arcount-lies', hdr(23, 0, 1, 0, 0, 1) + q()),
+        ('opcode-iquery', hdr(24, 1 << 11, 1, 0, 0, 0) + q()),
+        ('opcode-status', hdr(25, 2 << 11, 1, 0, 0, 0) + q()),
+        ('opcode-3', hdr(26, 3 << 11, 1, 0, 0, 0) + q()),
+        ('opcode-update', hdr(27, 5 << 11, 1, 0, 0, 0) +
+         q(qtype=6)),
+        ('opcode-15', hdr(28, 15 << 11, 1, 0, 0, 0) + q()),
+        ('qtype-opt', hdr(29, 0, 1, 0, 0, 0) + q(qtype=41)),
+        ('qtype-tsig', hdr(30, 0, 1, 0, 0, 0) + q(qtype=250)),
+        ('qtype-tkey', hdr(31, 0, 1, 0, 0, 0) + q(qtype=249)),
+        ('class-chaos-version', hdr(32, 0, 1, 0, 0, 0) +
+         q(b'\x07version\x04bind\x00', 16, 3)),
+        ('class-chaos-version-rd', hdr(33, 0x0100, 1, 0, 0, 0) +
+         q(b'\x07version\x04bind\x00', 16, 3)),
+        ('class-chaos-hostname', hdr(34, 0, 1, 0, 0, 0) +
+         q(b'\x08hostname\x04bind\x00', 16, 3)),
+        ('class-chaos-id-server', hdr(35, 0, 1, 0, 0, 0) +
+         q(b'\x02id\x06server\x00', 16, 3)),
+        ('class-chaos-version-server', hdr(36, 0, 1, 0, 0, 0) +
+         q(b'\x07version\x06server\x00', 16, 3)),
+        ('class-chaos-version-a', hdr(37, 0, 1, 0, 0, 0) +
+         q(b'\x07version\x04bind\x00', 1, 3)),
+        ('class-chaos-other', hdr(38, 0, 1, 0, 0, 0) +
+         q(b'\x07example\x03com\x00', 16, 3)),
+        ('class-chaos-authors', hdr(39, 0, 1, 0, 0, 0) +
+         q(b'\x07authors\x04bind\x00', 16, 3)),
+        ('class-hs', hdr(40, 0, 1, 0, 0, 0) + q(qclass=4)),
+        ('class-any', hdr(41, 0, 1, 0, 0, 0) + q(qclass=255)),
+        ('class-none', hdr(42, 0, 1, 0, 0, 0) + q(qclass=254)),
+        ('class-99', hdr(43, 0, 1, 0, 0, 0) + q(qclass=99)),
+        ('flags-aa-tc-ra-set', hdr(44, 0x0680, 1, 0, 0, 0) + q()),
+        ('flags-ad-cd-set', hdr(45, 0x0030, 1, 0, 0, 0) + q()),
+        ('flags-z-set', hdr(46, 0x0040, 1, 0, 0, 0) + q()),
+        ('rcode-set-in-query', hdr(47, 0x0003, 1, 0, 0, 0) + q()),
+        ('empty-name-root-a', hdr(48, 0, 1, 0, 0, 0) + q(b'\x00')),
+        ('cookie-client', hdr(49, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 8) + b'\x01\x02\x03\x04\x05\x06\x07\x08')),
+        ('cookie-bad-length', hdr(50, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 5) + b'\x01\x02\x03\x04\x05')),
+        ('do-bit', hdr(51, 0, 1, 0, 0, 1) + q() + opt(flags=0x8000)),
+        ('opt-in-authority', hdr(52, 0, 1, 0, 1, 0) + q() + opt()),
+        ('ar-garbage-record', hdr(53, 0, 1, 0, 0, 1) + q() + b'\x00\x00\x01'),
+        ('cookie-client-server', hdr(54, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 24) + bytes(range(24)))),
+        ('cookie-40', hdr(55, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 40) + bytes(range(40)))),
+        ('cookie-41', hdr(56, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 41) + bytes(range(41)))),
+        ('cookie-nsid', hdr(57, 0, 1, 0, 0, 1) + q() +
+         opt(options=struct.pack('!HH', 10, 8) + bytes(8) +
+             struct.pack('!HH', 3, 0))),
+        ('two-cookies', hdr(58, 0, 1, 0, 0, 1) + q() +
+         opt(options=(struct.pack('!HH', 10, 8) + bytes(8)) * 2)),
+        ('opt-version-1-cookie', hdr(59, 0, 1, 0, 0, 1) + q() +
+         opt(version=1, options=struct.pack('!HH', 10, 8) + bytes(8))),
+        ('notify-soa', hdr(60, 4 << 11, 1, 0, 0, 0) + q(qtype=6)),
+        ('notify-unknown-zone', hdr(61, 4 << 11 | 0x0400, 1, 0, 0, 0) +
+         q(b'\x07example\x03org\x00', 6, 1)),
+        ('update-unknown-zone', hdr(62, 5 << 11, 1, 0, 0, 0) +
+         q(b'\x07example\x03org\x00', 6, 1)),
+    ]
+    return out
+
+
+def sample_large(zonedir, rnd, n=120):
+    names = []
+    with open(os.path.join(zonedir, 'large.test.zone')) as f:
+        for line in f:
+            if line.startswith('$') or line.startswith('@'):
+                continue
+            parts = line.split()
+            if len(parts) >= 3:
+                names.append((parts[0], parts[1]))
+    pairs = rnd.sample(names, n)
+    out = []
+    for owner, rtype in pairs:
+        out.append((owner + '.large.test', rtype))
+        out.append((owner + '.large.test', 'A' if rtype != 'A' else 'TXT'))
+    for i in range(30):
+        out.append(('missing%d.large.test' % i, 'A'))
+    out.append(('x.crowd.large.test', 'A'))
+    out.append(('a.b.wild.large.test', 'MX'))
+    return out
+
+
+def cases(zonedir):
+    rnd = random.Random(7)
+    out = []
+    for name, qtype in RULES:
+        for v in VARIANTS:
+            out.append(make(name, qtype, v, rnd))
+    # Every rule once more with the less common variants, cycling.
+    for i, (name, qtype) in enumerate(RULES):
+        out.append(make(name, qtype, EXTRA_VARIANTS[i % len(EXTRA_VARIANTS)],
+                        rnd))
+    for name, qtype in sample_large(zonedir, rnd):
+        out.append(make(name, qtype, VARIANTS[i % 2], rnd))
+        i += 1
+    for mid, wire in malformed():
+        out.append(Case('malformed/%s/udp' % mid, wire, False, None, None,
+                        'udp'))
+        out.append(Case('malformed/%s/tcp' % mid, wire, True, None, None,
+                        'tcp'))
+    return out

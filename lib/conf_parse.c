@@ -190,19 +190,29 @@ lex(struct lexer *lx, struct parser *ps)
 	return TOK_WORD;
 }
 
+static void	block_free(struct cfg_block *);
+
+/* Frees what a statement holds, not the statement itself. */
+static void
+stmt_free(struct cfg_stmt *st)
+{
+	for (unsigned j = 0; j < st->n; j++) {
+		free(st->v[j].s);
+		block_free(st->v[j].block);
+		free(st->v[j].block);
+	}
+	free(st->v);
+	st->v = NULL;
+	st->n = 0;
+}
+
 static void
 block_free(struct cfg_block *b)
 {
 	if (b == NULL)
 		return;
-	for (unsigned i = 0; i < b->n; i++) {
-		for (unsigned j = 0; j < b->s[i].n; j++) {
-			free(b->s[i].v[j].s);
-			block_free(b->s[i].v[j].block);
-			free(b->s[i].v[j].block);
-		}
-		free(b->s[i].v);
-	}
+	for (unsigned i = 0; i < b->n; i++)
+		stmt_free(&b->s[i]);
 	free(b->s);
 	b->s = NULL;
 	b->n = 0;
@@ -298,16 +308,6 @@ stmt_append(struct cfg_stmt *st, struct cfg_val *v)
 {
 	st->v = xreallocarray(st->v, st->n + 1, sizeof(*st->v));
 	st->v[st->n++] = *v;
-}
-
-static void
-stmt_free(struct cfg_stmt *st)
-{
-	struct cfg_block b = { 1, st };
-
-	block_free(&b);
-	st->v = NULL;
-	st->n = 0;
 }
 
 /*

@@ -18,8 +18,15 @@
 static struct {
 	const char	*role;
 	bool		 to_stderr;
+	bool		 plain;
 	enum log_level	 level;
-} log_state = { "apex", true, LOG_LEVEL_INFO };
+} log_state = { "apex", true, false, LOG_LEVEL_INFO };
+
+void
+log_set_plain(bool plain)
+{
+	log_state.plain = plain;
+}
 
 void
 log_init(const char *role, bool to_stderr)
@@ -67,6 +74,14 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 	}
 	if (!log_state.to_stderr) {
 		syslog(prio[level], "%s: %s", log_state.role, msg);
+		return;
+	}
+	if (log_state.plain) {
+		char line[2100];
+		int len = snprintf(line, sizeof(line), "%s\n", msg);
+		if (len > 0)
+			(void)write(STDERR_FILENO, line, (size_t)len <
+			    sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		return;
 	}
 	gettimeofday(&tv, NULL);

@@ -24,6 +24,8 @@ enum log_level {
 void	log_init(const char *role, bool to_stderr);
 /* Changes only the role prefix (after fork). */
 void	log_set_role(const char *role);
+/* Plain lines on stderr: no time, no role (apex-named -C). */
+void	log_set_plain(bool plain);
 /* Messages above level are dropped. The default is LOG_LEVEL_INFO. */
 void	log_set_level(enum log_level level);
 bool	log_debug_enabled(void);

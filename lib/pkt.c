@@ -180,7 +180,8 @@ comp_add(struct pkt_writer *w, size_t pos, const struct dname_view *v,
 	}
 }
 
-/* Whether the name at packet offset off equals the suffix s, k labels. */
+/* Whether the name at packet offset off is the suffix s (k labels),
+ * octet for octet. */
 static bool
 comp_match(const struct pkt_writer *w, size_t off, const uint8_t *s,
     unsigned k)
@@ -191,12 +192,10 @@ comp_match(const struct pkt_writer *w, size_t off, const uint8_t *s,
 		while ((b[off] & 0xc0) == 0xc0)
 			off = (size_t)(b[off] & 0x3f) << 8 | b[off + 1];
 		uint8_t l = b[off];
-		if (l != s[0])
+		/* Case-sensitive, so names keep the case they were stored
+		 * or asked with (BIND compresses the same way). */
+		if (l != s[0] || memcmp(b + off + 1, s + 1, l) != 0)
 			return false;
-		for (unsigned j = 1; j <= l; j++) {
-			if (dname_lc(b[off + j]) != dname_lc(s[j]))
-				return false;
-		}
 		off += 1 + l;
 		s += 1 + l;
 	}

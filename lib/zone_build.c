@@ -87,6 +87,9 @@ buf_append(struct zb_buf *b, const void *data, size_t len, uint32_t *off)
 {
 	if (b->len + len > UINT32_MAX)
 		return APEX_ELIMIT;
+	*off = (uint32_t)b->len;
+	if (len == 0)
+		return 0;
 	if (b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 65536;
 		while (cap < b->len + len)
@@ -573,7 +576,8 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
 		const struct zb_rec *r = &zb->rec[idx[i]];
 		if (r->type == TYPE_CNAME) {
 			ncname++;
-			cname_tag = r->tag;
+			if (r->tag > cname_tag)
+				cname_tag = r->tag;
 		} else if (r->type == TYPE_DNAME)
 			ndname++;
 		else if (r->type == TYPE_SOA)

@@ -43,6 +43,7 @@ struct zf_ctx {
 	unsigned			 errors;
 	unsigned			 depth;
 	bool				 have_ttl;	/* an explicit TTL */
+	bool				 soa_ttl;	/* SOA MINIMUM rules */
 	uint32_t			 last_ttl;
 	bool				 stop;
 	bool				 unreadable;	/* the zone file */
@@ -135,12 +136,15 @@ zs_record_cb(zs_scanner_t *s)
 		return;
 	}
 	if (ttl == TTL_UNSET) {
-		/* No $TTL: RFC 1035 5.1 takes the last explicit TTL; BIND
-		 * takes an SOA's MINIMUM for the first record. */
+		/* No $TTL: RFC 1035 5.1 takes the last explicit TTL. An SOA
+		 * without a TTL makes its MINIMUM the default instead, as
+		 * in BIND. */
 		if (c->have_ttl)
 			ttl = c->last_ttl;
 		else if (s->r_type == TYPE_SOA) {
 			ttl = soa_minimum(s);
+			c->have_ttl = c->soa_ttl = true;
+			c->last_ttl = ttl;
 			zf_warn(c, c->cur, s->line_counter,
 			    "no TTL specified; using SOA MINTTL instead");
 		} else {
@@ -148,7 +152,7 @@ zs_record_cb(zs_scanner_t *s)
 			    "no TTL specified; zone rejected");
 			return;
 		}
-	} else if (s->default_ttl == TTL_UNSET) {
+	} else if (s->default_ttl == TTL_UNSET && !c->soa_ttl) {
 		c->have_ttl = true;
 		c->last_ttl = ttl;
 	}
@@ -221,21 +225,24 @@ put_num(char *out, size_t outlen, size_t *o, long v, unsigned width,
 		break;
 	case 'n':
 	case 'N': {
-		/* Nibbles, least significant first, dot-separated; width
-		 * counts output characters as BIND does. */
-		n = 0;
+		/* Nibbles, least significant first, each followed by a dot;
+		 * the output is cut to the natural length (no final dot) or
+		 * to width characters if that is more, as BIND does. */
 		unsigned long u = (unsigned long)v;
-		unsigned count = 0;
-		do {
-			if (n + 2 >= (int)sizeof(tmp))
-				return APEX_ESYNTAX;
-			if (count > 0)
-				tmp[n++] = '.';
+		int natural = 0;
+		n = 0;
+		while (n + 2 < (int)sizeof(tmp) && (u != 0 || n == 0 ||
+		    n < (int)width)) {
 			tmp[n++] = (base == 'n' ? "0123456789abcdef" :
 			    "0123456789ABCDEF")[u & 0xf];
+			if (u != 0 || n == 1)
+				natural = n;
 			u >>= 4;
-			count++;
-		} while (u != 0 || (unsigned)n < width);
+			tmp[n++] = '.';
+		}
+		if (n + 2 >= (int)sizeof(tmp))
+			return APEX_ESYNTAX;
+		n = natural > (int)width ? natural : (int)width;
 		tmp[n] = '\0';
 		break;
 	}
@@ -391,8 +398,9 @@ bad:
 /* ---- files and $INCLUDE ------------------------------------------ */
 
 static int	zf_parse_file(struct zf_ctx *, const char *path,
-		    const uint8_t *origin, uint32_t default_ttl,
-		    unsigned from_file, uint64_t from_line);
+		    const char *shown, const uint8_t *origin,
+		    uint32_t default_ttl, unsigned from_file,
+		    uint64_t from_line);
 
 /* Next whitespace-separated token, honouring (and removing) double
  * quotes; NULL at the end of the line or at a comment. */
@@ -459,7 +467,8 @@ zf_include(struct zf_ctx *c, zs_scanner_t *s, char *line, uint64_t lineno)
 	else
 		snprintf(path, sizeof(path), "%s", file);
 	unsigned saved = c->cur;
-	int rc = zf_parse_file(c, path, origin, s->default_ttl, c->cur, lineno);
+	int rc = zf_parse_file(c, path, file, origin, s->default_ttl, c->cur,
+	    lineno);
 	c->cur = saved;
 	return rc;
 }
@@ -561,8 +570,9 @@ zf_parse_text(struct zf_ctx *c, zs_scanner_t *s, const char *text,
 }
 
 static int
-zf_parse_file(struct zf_ctx *c, const char *path, const uint8_t *origin,
-    uint32_t default_ttl, unsigned from_file, uint64_t from_line)
+zf_parse_file(struct zf_ctx *c, const char *path, const char *shown,
+    const uint8_t *origin, uint32_t default_ttl, unsigned from_file,
+    uint64_t from_line)
 {
 	char ostr[DNAME_STRLEN];
 	int fd, rc = -1;
@@ -580,8 +590,8 @@ zf_parse_file(struct zf_ctx *c, const char *path, const uint8_t *origin,
 			c->unreadable = true;
 			zf_report(c, 0, 0, "%s", strerror(e));
 		} else
-			zf_report(c, from_file, from_line, "%s: %s", path,
-			    strerror(e));
+			zf_report(c, from_file, from_line,
+			    "$INCLUDE %s: %s", shown, strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -631,7 +641,7 @@ zonefile_load(const char *path, const uint8_t *origin,
 	c->zb = zone_builder_new(origin, opts->rclass, zb_report_cb, c);
 	zone_builder_set_limits(c->zb, opts->max_records_per_type,
 	    opts->max_types_per_name);
-	(void)zf_parse_file(c, path, origin, TTL_UNSET, 0, 0);
+	(void)zf_parse_file(c, path, path, origin, TTL_UNSET, 0, 0);
 	if (c->unreadable)
 		rc = APEX_EIO;
 	else if (c->errors > 0)

@@ -40,6 +40,11 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 		snprintf(text, sizeof(text), "%s:%u: %s", file, line, msg);
 	else
 		snprintf(text, sizeof(text), "%s: %s", file, msg);
+	if (r->sock < 0) {
+		/* apex-named -C: named-checkzone's plain file:line form */
+		log_warnx("%s%s", error ? "" : "warning: ", text);
+		return;
+	}
 	if (!error) {
 		log_info("zone %s: warning: %s", r->zone->name, text);
 		return;

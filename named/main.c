@@ -77,6 +77,7 @@ main(int argc, char **argv)
 	if (pa.conf == NULL)
 		return 1;
 	if (check) {
+		log_set_plain(true);
 		unsigned failed = loader_check(pa.conf);
 		conf_free(pa.conf);
 		return failed > 0 ? 1 : 0;

@@ -131,7 +131,8 @@ put_opt(struct answer *a, size_t limit)
 			put16(opts + optlen, EDNS_EDE);
 			put16(opts + optlen + 2, (uint16_t)(2 + n));
 			put16(opts + optlen + 4, (uint16_t)a->ede);
-			memcpy(opts + optlen + 6, a->ede_text, n);
+			if (n > 0)
+				memcpy(opts + optlen + 6, a->ede_text, n);
 			optlen += 6 + n;
 		}
 	}

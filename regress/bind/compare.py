@@ -241,6 +241,15 @@ def run(args, minimal):
         print('minimal-responses %s: %d cases, %d passed (%d with allowed '
               'differences), %d failed' % (minimal, len(cases), passed,
                                            allowed_n, failed))
+        # A sanitizer report or a crashed worker fails the run even if
+        # every answer matched (the parent restarts dead workers).
+        stop(apex)
+        bad = [line for line in open(alog, errors='replace')
+               if 'runtime error' in line or 'Sanitizer' in line or
+               'killed by signal' in line or 'exited with status' in line]
+        if bad:
+            print('FAIL apex log:\n' + ''.join(bad[:20]))
+            failed += 1
         return passed, failed
     finally:
         stop(bind)
@@ -253,7 +262,7 @@ def run(args, minimal):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--apex', default=os.path.join(TOP, 'named',
+    ap.add_argument('--apex', default=os.path.join(TOP, 'build', 'named',
                                                    'apex-named'))
     ap.add_argument('--named', default='/usr/sbin/named')
     ap.add_argument('--minimal', action='append',

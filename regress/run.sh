@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# The whole test suite: installs what it needs, builds apex twice (plain,
+# and with AddressSanitizer and UndefinedBehaviorSanitizer), runs the unit
+# tests of both, then the regression suites that start real servers on
+# loopback. Exits non-zero on the first failing stage.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc)
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+
+stage "dependencies"
+sh etc/install-deps.sh test
+
+# Builds go to build/ and build-asan/; an in-tree build would stop them.
+[ ! -f config.status ] || make distclean >/dev/null
+
+stage "build (-Werror)"
+autoreconf -fi
+mkdir -p build build-asan
+(cd build && ../configure --enable-werror >/dev/null && make -j"$jobs")
+
+stage "unit tests and configuration checks"
+(cd build && make -j"$jobs" check) || {
+	cat build/regress/unit/*.log build/regress/conf/*.log; exit 1; }
+
+stage "build with ASan and UBSan"
+(cd build-asan && ../configure --enable-werror --enable-asan >/dev/null &&
+    make -j"$jobs")
+
+stage "unit tests under ASan and UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && make -j"$jobs" check) || {
+	cat build-asan/regress/unit/*.log; exit 1; }
+
+stage "differential test against BIND 9"
+/usr/bin/python3 regress/bind/compare.py --apex "$top/build/named/apex-named"
+
+stage "differential test against BIND 9, apex under ASan and UBSan"
+/usr/bin/python3 regress/bind/compare.py --minimal no-auth-recursive \
+    --apex "$top/build-asan/named/apex-named"
+
+stage "all tests passed"

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/* Unit tests for lib/conf.c and lib/conf_parse.c (named.conf). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "conf.h"
+#include "testutil.h"
+
+static struct conf *
+load(const char *text, struct problems *p)
+{
+	memset(p, 0, sizeof(*p));
+	return conf_load_string(text, "test.conf", collect_problem, p);
+}
+
+static struct sockaddr_in
+v4(const char *s)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, s, &sin.sin_addr), 1);
+	return sin;
+}
+
+START_TEST(test_conf_reads_bind_grammar)
+{
+	struct problems p;
+	struct conf *cf = load(
+	    "/* C comment\n over lines */\n"
+	    "# shell comment\n"
+	    "options {\n"
+	    "  directory \"/var/apex\"; // C++ comment\n"
+	    "  listen-on port 5300 { 127.0.0.1; };\n"
+	    "  listen-on-v6 { ::1; };\n"
+	    "  recursion no;\n"
+	    "  version none;\n"
+	    "  server-id \"ns1\";\n"
+	    "  edns-udp-size 1400; max-udp-size 1400;\n"
+	    "  minimal-responses no;\n"
+	    "  allow-query { trusted; !10/8; any; };\n"
+	    "  dnssec-validation auto;\n"
+	    "};\n"
+	    "acl trusted { 192.0.2.0/24; key k1; };\n"
+	    "key k1 { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0\"; };\n"
+	    "zone \"Example.COM\" IN { type master; file \"ex.zone\"; };\n"
+	    "zone \"example.net\" { type primary; file \"/abs/net.zone\";\n"
+	    "  allow-query { none; }; };\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_str_eq(cf->directory, "/var/apex");
+	ck_assert_ptr_null(cf->version);
+	ck_assert_str_eq(cf->server_id, "ns1");
+	ck_assert_uint_eq(cf->edns_udp_size, 1400);
+	ck_assert_int_eq(cf->minimal_responses, MINIMAL_NO);
+	ck_assert_uint_eq(cf->nlisten, 2);
+	ck_assert_uint_eq(cf->listen[0].port, 5300);
+	ck_assert_uint_eq(cf->nzones, 2);
+	ck_assert_str_eq(cf->zones[0].file, "/var/apex/ex.zone");
+	ck_assert_str_eq(cf->zones[1].file, "/abs/net.zone");
+	ck_assert_mem_eq(cf->zones[0].origin, "\7example\3com", 13);
+	ck_assert_uint_eq(cf->nkeys, 1);
+	/* dnssec-validation means nothing here: a warning names it */
+	ck_assert_int_eq(p.warnings, 1);
+	ck_assert_ptr_nonnull(strstr(p.text, "dnssec-validation"));
+	struct sockaddr_in a = v4("192.0.2.7"), b = v4("10.1.1.1"),
+	    c = v4("198.51.100.1");
+	ck_assert(acl_allows(cf->allow_query, (struct sockaddr *)&a, NULL));
+	ck_assert(!acl_allows(cf->allow_query, (struct sockaddr *)&b, NULL));
+	ck_assert(acl_allows(cf->allow_query, (struct sockaddr *)&c, NULL));
+	ck_assert(!acl_allows(cf->zones[1].allow_query,
+	    (struct sockaddr *)&a, NULL));
+	conf_free(cf);
+}
+END_TEST
+
+START_TEST(test_conf_errors_name_file_and_line)
+{
+	struct problems p;
+
+	ck_assert_ptr_null(load("options {\n  recursion no;\n  frobnicate 3;\n"
+	    "};\n", &p));
+	ck_assert_msg(strstr(p.text, "3: unknown or unsupported option "
+	    "'frobnicate'"), "%s", p.text);
+	ck_assert_ptr_null(load("options { recursion yes; };\n", &p));
+	ck_assert_msg(strstr(p.text, "authoritative-only"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a\" {\n type hint;\n file \"x\";\n};\n",
+	    &p));
+	ck_assert_msg(strstr(p.text, "2: zone 'a': type hint"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a\" { type primary; };\n", &p));
+	ck_assert_msg(strstr(p.text, "needs a file"), "%s", p.text);
+	ck_assert_ptr_null(load("options {\n  directory \"x\"\n};\n", &p));
+	ck_assert_msg(strstr(p.text, "missing ';'"), "%s", p.text);
+	ck_assert_ptr_null(load("options { directory \"x; };\n", &p));
+	ck_assert_msg(strstr(p.text, "unterminated string"), "%s", p.text);
+	ck_assert_ptr_null(load("/* never closed\n", &p));
+	ck_assert_msg(strstr(p.text, "unterminated comment"), "%s", p.text);
+	ck_assert_ptr_null(load("options { allow-query { 10.0.0.1/8; }; };\n",
+	    &p));
+	ck_assert_msg(strstr(p.text, "not an address, prefix or acl"), "%s",
+	    p.text);
+	ck_assert_ptr_null(load("key k { algorithm hmac-sha9; secret \"x\"; "
+	    "};\n", &p));
+	ck_assert_msg(strstr(p.text, "unknown algorithm"), "%s", p.text);
+	ck_assert_ptr_null(load("acl a { b; }; acl b { a; };\n", &p));
+	ck_assert_msg(strstr(p.text, "refers to itself"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a\" { type primary; file \"x\"; };\n"
+	    "zone \"A.\" { type primary; file \"y\"; };\n", &p));
+	ck_assert_msg(strstr(p.text, "2: zone 'A.': already defined"), "%s",
+	    p.text);
+	ck_assert_ptr_null(load("view \"v\" { };\n", &p));
+	ck_assert_msg(strstr(p.text, "unsupported statement 'view'"), "%s",
+	    p.text);
+}
+END_TEST
+
+START_TEST(test_conf_include)
+{
+	struct problems p;
+	char *inc = write_temp("zone \"inc.test\" { type primary; "
+	    "file \"i.zone\"; };\n");
+	char text[512];
+
+	snprintf(text, sizeof(text), "include \"%s\";\noptions { recursion no; "
+	    "};\n", inc);
+	struct conf *cf = load(text, &p);
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->nzones, 1);
+	ck_assert_str_eq(cf->zones[0].name, "inc.test");
+	conf_free(cf);
+	unlink(inc);
+	free(inc);
+	ck_assert_ptr_null(load("include \"/nonexistent/file.conf\";\n", &p));
+	ck_assert_msg(strstr(p.text, "1: open: /nonexistent/file.conf"), "%s",
+	    p.text);
+}
+END_TEST
+
+START_TEST(test_conf_include_loop_ends)
+{
+	struct problems p;
+	char path[] = "/tmp/apex-test-loopXXXXXX";
+	int fd = mkstemp(path);
+	char text[256];
+
+	snprintf(text, sizeof(text), "include \"%s\";\n", path);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	ck_assert_ptr_null(load(text, &p));
+	ck_assert_msg(strstr(p.text, "nested too deeply"), "%s", p.text);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_conf_acl_prefixes)
+{
+	struct acl_elem e;
+
+	ck_assert_int_eq(acl_parse_prefix("10/8", &e), 0);
+	ck_assert_uint_eq(e.prefixlen, 8);
+	ck_assert_int_eq(acl_parse_prefix("192.168/16", &e), 0);
+	ck_assert_int_eq(acl_parse_prefix("2001:db8::/32", &e), 0);
+	ck_assert_int_eq(acl_parse_prefix("::1", &e), 0);
+	ck_assert_uint_eq(e.prefixlen, 128);
+	ck_assert_int_ne(acl_parse_prefix("10.0.0.1/8", &e), 0);
+	ck_assert_int_ne(acl_parse_prefix("10/33", &e), 0);
+	ck_assert_int_ne(acl_parse_prefix("hello", &e), 0);
+}
+END_TEST
+
+START_TEST(test_conf_acl_first_match_decides)
+{
+	struct problems p;
+	struct conf *cf = load("options { allow-query { !192.0.2.1; "
+	    "192.0.2.0/24; { !192.0.2.0/25; }; }; };\n", &p);
+	struct sockaddr_in a = v4("192.0.2.1"), b = v4("192.0.2.2"),
+	    c = v4("198.51.100.9");
+	struct sockaddr_in6 m;
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert(!acl_allows(cf->allow_query, (struct sockaddr *)&a, NULL));
+	ck_assert(acl_allows(cf->allow_query, (struct sockaddr *)&b, NULL));
+	ck_assert(!acl_allows(cf->allow_query, (struct sockaddr *)&c, NULL));
+	/* an IPv4-mapped client matches as IPv4 */
+	memset(&m, 0, sizeof(m));
+	m.sin6_family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:192.0.2.2", &m.sin6_addr),
+	    1);
+	ck_assert(acl_allows(cf->allow_query, (struct sockaddr *)&m, NULL));
+	conf_free(cf);
+}
+END_TEST
+
+START_TEST(test_conf_example_configuration_loads)
+{
+	struct problems p;
+
+	memset(&p, 0, sizeof(p));
+	struct conf *cf = conf_load(TOPSRCDIR "/etc/named.conf.example",
+	    collect_problem, &p);
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_int_eq(p.warnings, 0);
+	conf_free(cf);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_conf_reads_bind_grammar);
+	tcase_add_test(tc, test_conf_errors_name_file_and_line);
+	tcase_add_test(tc, test_conf_include);
+	tcase_add_test(tc, test_conf_include_loop_ends);
+	tcase_add_test(tc, test_conf_acl_prefixes);
+	tcase_add_test(tc, test_conf_acl_first_match_decides);
+	tcase_add_test(tc, test_conf_example_configuration_loads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(conf_suite());
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/* Unit tests for lib/msg.c: framing over a real socketpair. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "error.h"
+#include "msg.h"
+#include "testutil.h"
+
+static void
+pair(int sv[2])
+{
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+}
+
+START_TEST(test_msg_round_trip_with_fd)
+{
+	static struct msg_buf b;
+	static struct msg m;
+	int sv[2], fd = open("/dev/null", O_RDONLY);
+	uint32_t v;
+	char s[32];
+
+	pair(sv);
+	msg_buf_init(&b);
+	msg_put_u32(&b, 42);
+	msg_put_str(&b, "zone");
+	ck_assert_int_eq(msg_send(sv[0], MSG_LP_ZONE, 7, &b, fd), 0);
+	ck_assert_int_eq(msg_recv(sv[1], &m), 0);
+	ck_assert_uint_eq(m.hdr.type, MSG_LP_ZONE);
+	ck_assert_uint_eq(m.hdr.id, 7);
+	ck_assert_int_ge(m.fd, 0);
+	ck_assert_int_eq(msg_get_u32(&m, &v), 0);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_ne(msg_end(&m), 0);	/* a string is left */
+	ck_assert_int_eq(msg_get_str(&m, s, sizeof(s)), 0);
+	ck_assert_str_eq(s, "zone");
+	ck_assert_int_eq(msg_end(&m), 0);
+	ck_assert_int_ne(msg_get_u32(&m, &v), 0);	/* nothing more */
+	close(m.fd);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_msg_rejects_truncated_unknown_and_old)
+{
+	static struct msg m;
+	int sv[2];
+	struct msg_hdr h = { MSG_LP_DONE, MSG_VERSION, 4, 0, 0 };
+
+	pair(sv);
+	/* header claims 4 payload octets that are not there */
+	ck_assert_int_eq(write(sv[0], &h, sizeof(h)), (ssize_t)sizeof(h));
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+	/* shorter than a header */
+	ck_assert_int_eq(write(sv[0], "abc", 3), 3);
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+	/* unknown type */
+	h.len = 0;
+	h.type = MSG_TYPE_MAX;
+	ck_assert_int_eq(write(sv[0], &h, sizeof(h)), (ssize_t)sizeof(h));
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+	/* a flag promising a descriptor that did not come */
+	h.type = MSG_LP_DONE;
+	h.flags = MSG_F_FD;
+	ck_assert_int_eq(write(sv[0], &h, sizeof(h)), (ssize_t)sizeof(h));
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+	/* another version */
+	h.flags = 0;
+	h.version = MSG_VERSION + 1;
+	ck_assert_int_eq(write(sv[0], &h, sizeof(h)), (ssize_t)sizeof(h));
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EVERSION);
+	/* peer gone */
+	close(sv[0]);
+	ck_assert_int_eq(msg_recv(sv[1], &m), APEX_ENOENT);
+}
+END_TEST
+
+START_TEST(test_msg_oversized_payload_refused)
+{
+	static struct msg_buf b;
+	int sv[2];
+	static uint8_t big[MSG_MAXPAYLOAD + 1];
+
+	pair(sv);
+	msg_buf_init(&b);
+	msg_put_bytes(&b, big, sizeof(big));
+	ck_assert(b.overflow);
+	ck_assert_int_eq(msg_send(sv[0], MSG_LP_ERROR, 0, &b, -1), APEX_ELIMIT);
+}
+END_TEST
+
+START_TEST(test_msg_string_with_nul_rejected)
+{
+	static struct msg_buf b;
+	static struct msg m;
+	int sv[2];
+	char s[16];
+
+	pair(sv);
+	msg_buf_init(&b);
+	msg_put_u32(&b, 3);
+	msg_put_bytes(&b, "a\0b", 3);
+	ck_assert_int_eq(msg_send(sv[0], MSG_LP_ERROR, 0, &b, -1), 0);
+	ck_assert_int_eq(msg_recv(sv[1], &m), 0);
+	ck_assert_int_eq(msg_get_str(&m, s, sizeof(s)), APEX_EMALF);
+	msg_buf_init(&b);
+	msg_put_str(&b, "0123456789abcdef");
+	ck_assert_int_eq(msg_send(sv[0], MSG_LP_ERROR, 0, &b, -1), 0);
+	ck_assert_int_eq(msg_recv(sv[1], &m), 0);
+	ck_assert_int_eq(msg_get_str(&m, s, sizeof(s)), APEX_EMALF);
+}
+END_TEST
+
+static Suite *
+msg_suite(void)
+{
+	Suite *s = suite_create("msg");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_msg_round_trip_with_fd);
+	tcase_add_test(tc, test_msg_rejects_truncated_unknown_and_old);
+	tcase_add_test(tc, test_msg_oversized_payload_refused);
+	tcase_add_test(tc, test_msg_string_with_nul_rejected);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(msg_suite());
+}

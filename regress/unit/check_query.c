@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Query golden files: each regress/data/NAME.q holds zones, options and
+ * queries with the expected responses in text; the runner answers them
+ * in-process with query_process() and compares section by section (as
+ * sets of records in ldns's presentation format).
+ *
+ * File format, line by line:
+ *   # comment
+ *   zone ORIGIN          zone file text follows, up to "end"
+ *   options              named.conf option statements follow, up to "end"
+ *   > QNAME QTYPE [CLASS] [+rd] [+do] [+edns[=SIZE]] [+tcp] [+nsid]
+ *   < RCODE FLAG...      the expected rcode and header flags (qr aa ...)
+ *   an|ns|ad RR          an expected record of that section
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ldns/ldns.h>
+
+#include "chaos.h"
+#include "conf.h"
+#include "dname.h"
+#include "error.h"
+#include "pkt.h"
+#include "query.h"
+#include "rr.h"
+#include "testutil.h"
+#include "zone.h"
+#include "zonefile.h"
+#include "zonetab.h"
+
+#define MAXZONES	16
+#define MAXLINES	256
+
+struct golden {
+	const char	*file;
+	char		*zone_path[MAXZONES];
+	char		*zone_origin[MAXZONES];
+	unsigned	 nzones;
+	char		 options[4096];
+	struct conf	*conf;
+	struct zonetab	 tab, chaos;
+	void		*blob[MAXZONES];
+	struct query_env env;
+	unsigned	 checked;
+};
+
+static void
+fail_report(void *arg, const char *file, unsigned line, bool error,
+    const char *msg)
+{
+	if (error)
+		ck_abort_msg("%s:%u: %s", file, line, msg);
+}
+
+static void
+golden_setup(struct golden *g)
+{
+	char text[8192];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "options {\n%s\n};\n",
+	    g->options);
+	for (unsigned i = 0; i < g->nzones; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "zone \"%s\" { type primary; file \"%s\"; };\n",
+		    g->zone_origin[i], g->zone_path[i]);
+	g->conf = conf_load_string(text, g->file, fail_report, NULL);
+	ck_assert_ptr_nonnull(g->conf);
+	memset(g->conf->cookie_secret, 7, sizeof(g->conf->cookie_secret));
+	zonetab_init(&g->tab);
+	for (unsigned i = 0; i < g->conf->nzones; i++) {
+		const struct conf_zone *cz = &g->conf->zones[i];
+		struct zonefile_opts opts = { NULL, CLASS_IN,
+		    cz->max_records_per_type, cz->max_types_per_name,
+		    fail_report, NULL };
+		struct zone z;
+		size_t size;
+		ck_assert_int_eq(zonefile_load(cz->file, cz->origin, &opts,
+		    &g->blob[i], &size), 0);
+		ck_assert_int_eq(zone_open(&z, g->blob[i], size), 0);
+		zonetab_put(&g->tab, &z, cz);
+	}
+	chaos_build(g->conf, &g->chaos);
+	g->env.conf = g->conf;
+	g->env.zones = &g->tab;
+	g->env.chaos = &g->chaos;
+	g->env.now = 1700000000;
+}
+
+/* Builds the query described by a "> ..." line. */
+static size_t
+build_query(char *line, uint8_t *wire, bool *tcp, const char *where)
+{
+	char *save = NULL, *qname = strtok_r(line, " \t", &save);
+	char *qtype = strtok_r(NULL, " \t", &save), *t;
+	uint16_t type, rclass = CLASS_IN, flags = 0, edns = 0;
+	bool do_bit = false, nsid = false;
+	uint8_t name[DNAME_MAXLEN];
+
+	*tcp = false;
+	ck_assert_msg(qname && qtype, "%s: bad query line", where);
+	ck_assert_msg(rr_type_from_str(qtype, &type) == 0, "%s: type %s",
+	    where, qtype);
+	while ((t = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (strcmp(t, "+rd") == 0)
+			flags |= PKT_RD;
+		else if (strcmp(t, "+do") == 0)
+			do_bit = true, edns = edns ? edns : 1232;
+		else if (strncmp(t, "+edns", 5) == 0)
+			edns = t[5] == '=' ? (uint16_t)atoi(t + 6) : 1232;
+		else if (strcmp(t, "+tcp") == 0)
+			*tcp = true;
+		else if (strcmp(t, "+nsid") == 0)
+			nsid = true, edns = edns ? edns : 1232;
+		else if (strcmp(t, "CH") == 0)
+			rclass = CLASS_CH;
+		else
+			ck_abort_msg("%s: unknown flag %s", where, t);
+	}
+	ck_assert_int_gt(dname_from_str(qname, NULL, name), 0);
+	size_t len = dname_len(name), n = 12;
+	memset(wire, 0, 12);
+	put16(wire, 0x1234);
+	put16(wire + 2, flags);
+	put16(wire + 4, 1);
+	memcpy(wire + n, name, len);
+	n += len;
+	put16(wire + n, type);
+	put16(wire + n + 2, rclass);
+	n += 4;
+	if (edns) {
+		put16(wire + 10, 1);
+		wire[n] = 0;
+		put16(wire + n + 1, TYPE_OPT);
+		put16(wire + n + 3, edns);
+		put32(wire + n + 5, do_bit ? 0x8000 : 0);
+		put16(wire + n + 9, nsid ? 4 : 0);
+		n += 11;
+		if (nsid) {
+			put16(wire + n, EDNS_NSID);
+			put16(wire + n + 2, 0);
+			n += 4;
+		}
+	}
+	return n;
+}
+
+/* One record in ldns's format with runs of blanks made single spaces. */
+static void
+rr_line(const ldns_rr *rr, char *out, size_t size)
+{
+	char *s = ldns_rr2str(rr);
+	size_t o = 0;
+	bool space = false;
+
+	for (char *p = s; *p != '\0' && o + 1 < size; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			space = true;
+			continue;
+		}
+		if (space && o > 0)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	free(s);
+}
+
+/* The response as lines: "< RCODE flags", then "an/ns/ad RR" sorted. */
+static unsigned
+response_lines(const uint8_t *wire, size_t len, char lines[][512])
+{
+	ldns_pkt *pkt;
+	unsigned n = 0;
+
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, wire, len), LDNS_STATUS_OK);
+	char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
+	snprintf(lines[n++], 512, "< %s%s%s%s%s%s", rc,
+	    ldns_pkt_qr(pkt) ? " qr" : "", ldns_pkt_aa(pkt) ? " aa" : "",
+	    ldns_pkt_tc(pkt) ? " tc" : "", ldns_pkt_rd(pkt) ? " rd" : "",
+	    ldns_pkt_cd(pkt) ? " cd" : "");
+	free(rc);
+	static const char *const sec[] = { "an", "ns", "ad" };
+	ldns_rr_list *lists[] = { ldns_pkt_answer(pkt),
+	    ldns_pkt_authority(pkt), ldns_pkt_additional(pkt) };
+	for (int s = 0; s < 3; s++)
+		for (size_t i = 0; i < ldns_rr_list_rr_count(lists[s]) &&
+		    n < MAXLINES; i++) {
+			char rr[480];
+			rr_line(ldns_rr_list_rr(lists[s], i), rr, sizeof(rr));
+			snprintf(lines[n++], 512, "%s %s", sec[s], rr);
+		}
+	ldns_pkt_free(pkt);
+	return n;
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+check_block(struct golden *g, char *query, char expect[][512], unsigned nexp,
+    unsigned lineno)
+{
+	char where[256], got[MAXLINES][512], qtext[512];
+	uint8_t wire[512], resp[PKT_MAXLEN];
+	struct sockaddr_in sin;
+	struct query_client cl = { (struct sockaddr *)&sin, false };
+	struct query_result res;
+	bool tcp;
+
+	snprintf(where, sizeof(where), "%s:%u", g->file, lineno);
+	snprintf(qtext, sizeof(qtext), "%s", query);
+	if (g->conf == NULL)
+		golden_setup(g);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	size_t qlen = build_query(query, wire, &tcp, where);
+	cl.tcp = tcp;
+	size_t rlen = query_process(&g->env, &cl, wire, qlen, resp,
+	    tcp ? PKT_MAXLEN : 4096, &res);
+	ck_assert_msg(rlen > 0, "%s: no response", where);
+	unsigned ngot = response_lines(resp, rlen, got);
+	qsort(got + 1, ngot - 1, sizeof(got[0]), cmp_line);
+	qsort(expect + 1, nexp - 1, sizeof(expect[0]), cmp_line);
+	char all[MAXLINES * 80] = "";
+	for (unsigned i = 0; i < ngot; i++)
+		snprintf(all + strlen(all), sizeof(all) - strlen(all),
+		    "\n    %s", got[i]);
+	ck_assert_msg(ngot == nexp, "%s: > %s: %u lines expected, got:%s",
+	    where, qtext, nexp, all);
+	for (unsigned i = 0; i < ngot; i++)
+		ck_assert_msg(strcmp(got[i], expect[i]) == 0,
+		    "%s: > %s: expected '%s'; got:%s", where, qtext,
+		    expect[i], all);
+	g->checked++;
+}
+
+static void
+run_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct golden g;
+	char line[1024], query[512] = "", expect[MAXLINES][512];
+	unsigned nexp = 0, lineno = 0, qline = 0;
+	FILE *zone = NULL;
+	bool in_options = false;
+
+	ck_assert_ptr_nonnull(f);
+	memset(&g, 0, sizeof(g));
+	g.file = path;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (zone != NULL || in_options) {
+			if (strcmp(line, "end") == 0) {
+				if (zone != NULL)
+					fclose(zone);
+				zone = NULL;
+				in_options = false;
+			} else if (zone != NULL)
+				fprintf(zone, "%s\n", line);
+			else
+				snprintf(g.options + strlen(g.options),
+				    sizeof(g.options) - strlen(g.options),
+				    "%s\n", line);
+			continue;
+		}
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (line[0] == '>' || strncmp(line, "zone ", 5) == 0 ||
+		    strcmp(line, "options") == 0) {
+			if (query[0] != '\0')
+				check_block(&g, query, expect, nexp, qline);
+			query[0] = '\0';
+			nexp = 0;
+		}
+		if (strncmp(line, "zone ", 5) == 0) {
+			ck_assert_int_lt(g.nzones, MAXZONES);
+			g.zone_origin[g.nzones] = strdup(line + 5);
+			g.zone_path[g.nzones] = write_temp("");
+			zone = fopen(g.zone_path[g.nzones++], "w");
+		} else if (strcmp(line, "options") == 0)
+			in_options = true;
+		else if (line[0] == '>') {
+			snprintf(query, sizeof(query), "%s", line + 2);
+			qline = lineno;
+		} else {
+			ck_assert_msg(query[0] != '\0' && nexp < MAXLINES,
+			    "%s:%u: expectation outside a query", path, lineno);
+			snprintf(expect[nexp++], 512, "%s", line);
+		}
+	}
+	if (query[0] != '\0')
+		check_block(&g, query, expect, nexp, qline);
+	fclose(f);
+	ck_assert_msg(g.checked > 0, "%s: no queries", path);
+	for (unsigned i = 0; i < g.nzones; i++) {
+		unlink(g.zone_path[i]);
+		free(g.zone_path[i]);
+		free(g.zone_origin[i]);
+		free(g.blob[i]);
+	}
+	chaos_free(&g.chaos);
+	zonetab_free(&g.tab);
+	conf_free(g.conf);
+}
+
+static char **golden_files;
+static unsigned ngolden;
+
+START_TEST(test_query_golden_file)
+{
+	run_file(golden_files[_i]);
+}
+END_TEST
+
+static Suite *
+query_suite(void)
+{
+	Suite *s = suite_create("query");
+	TCase *tc = tcase_create("golden");
+	DIR *d = opendir(DATADIR);
+	struct dirent *e;
+
+	if (d == NULL) {
+		perror(DATADIR);
+		exit(1);
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n < 3 || strcmp(e->d_name + n - 2, ".q") != 0)
+			continue;
+		golden_files = realloc(golden_files, (ngolden + 1) *
+		    sizeof(char *));
+		golden_files[ngolden] = malloc(strlen(DATADIR) + n + 2);
+		sprintf(golden_files[ngolden++], "%s/%s", DATADIR, e->d_name);
+	}
+	closedir(d);
+	tcase_add_loop_test(tc, test_query_golden_file, 0, (int)ngolden);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(query_suite());
+}

@@ -330,10 +330,10 @@ zb_sort_names(struct zone_builder *zb, uint32_t *order)
 	struct zb_sortent *b = xmalloc((size_t)n * sizeof(*b));
 
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *k = zb->keys.p + zb->name[i].key;
 		uint64_t p = 0;
 		for (unsigned j = 0; j < 8; j++)
-			p = p << 8 | (j < zb->name[i].keylen ? k[j] : 0);
+			p = p << 8 | (j < zb->name[i].keylen ?
+			    zb->keys.p[zb->name[i].key + j] : 0);
 		a[i].prefix = p;
 		a[i].name = i;
 	}

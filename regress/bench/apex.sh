@@ -5,6 +5,6 @@
 # The kit provides DIR PORT ZONE ORIGIN THREADS and write_named_conf.
 peer_apex() {
 	write_named_conf "$DIR/named.conf"
-	CMD=("${APEX_NAMED:-apex-named}" -g -c "$DIR/named.conf" -p "$PORT")
+	CMD=("${APEX_NAMED:-apex-named}" -g -c "$DIR/named.conf")
 	if [ "$THREADS" = default ]; then :; else CMD+=(-n "$THREADS"); fi
 }

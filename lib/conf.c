@@ -132,16 +132,18 @@ get_uint(struct ctx *c, const struct cfg_stmt *st, unsigned long min,
 	return 0;
 }
 
-/* A string option where "none" (unquoted) means NULL. */
-static void
+/* A string option where "none" (unquoted) means NULL.
+ * Returns: false if the statement was malformed (and reported). */
+static bool
 get_string_or_none(struct ctx *c, const struct cfg_stmt *st, char **out)
 {
 	const char *v = single(c, st);
 
 	if (v == NULL)
-		return;
+		return false;
 	free(*out);
 	*out = (!st->v[1].quoted && is(v, "none")) ? NULL : xstrdup(v);
+	return true;
 }
 
 /* ---- address match lists ----------------------------------------- */
@@ -414,8 +416,8 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 	else if (is(name, "hostname"))
 		get_string_or_none(c, st, &cf->hostname);
 	else if (is(name, "server-id")) {
-		get_string_or_none(c, st, &cf->server_id);
-		if (cf->server_id != NULL && !st->v[1].quoted &&
+		if (get_string_or_none(c, st, &cf->server_id) &&
+		    cf->server_id != NULL && !st->v[1].quoted &&
 		    is(cf->server_id, "hostname")) {
 			char host[256];
 			if (gethostname(host, sizeof(host)) != 0)

@@ -113,6 +113,10 @@ START_TEST(test_conf_errors_name_file_and_line)
 	    "zone \"A.\" { type primary; file \"y\"; };\n", &p));
 	ck_assert_msg(strstr(p.text, "2: zone 'A.': already defined"), "%s",
 	    p.text);
+	/* found by fuzzing: a value-less option must not be read past */
+	ck_assert_ptr_null(load("options { server-id; version; };\n", &p));
+	ck_assert_msg(strstr(p.text, "server-id: expected one value"), "%s",
+	    p.text);
 	ck_assert_ptr_null(load("view \"v\" { };\n", &p));
 	ck_assert_msg(strstr(p.text, "unsupported statement 'view'"), "%s",
 	    p.text);

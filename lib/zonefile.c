@@ -285,7 +285,10 @@ zonefile_generate_subst(const char *t, long i, char *out, size_t outlen)
 			if (close == NULL)
 				return APEX_ESYNTAX;
 			offset = strtol(t + 1, &end, 10);
-			if (end == t + 1)
+			/* Iterators stay below 2^31 (see zf_generate); so
+			 * must offsets, so that the sum cannot overflow. */
+			if (end == t + 1 || offset > INT32_MAX ||
+			    offset < -(long)INT32_MAX)
 				return APEX_ESYNTAX;
 			if (*end == ',') {
 				const char *w = end + 1;
@@ -367,7 +370,8 @@ bad:
 		stop = -1;
 	if (*end == '/')
 		step = strtol(end + 1, &end, 10);
-	if (*end != '\0' || start < 0 || stop < start || step <= 0) {
+	if (*end != '\0' || start < 0 || stop < start || step <= 0 ||
+	    stop > INT32_MAX || step > INT32_MAX) {
 		zf_report(c, c->cur, lineno, "$GENERATE: bad range '%s'",
 		    range);
 		return 0;

@@ -118,6 +118,9 @@ START_TEST(test_zonefile_generate_substitution)
 	    sizeof(out)), APEX_ESYNTAX);
 	ck_assert_int_eq(zonefile_generate_subst("${1,2,q}", 3, out,
 	    sizeof(out)), APEX_ESYNTAX);
+	/* found by fuzzing: an offset that overflows the sum */
+	ck_assert_int_eq(zonefile_generate_subst("${555555555555555555555,3,d}",
+	    10, out, sizeof(out)), APEX_ESYNTAX);
 }
 END_TEST
 

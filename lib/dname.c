@@ -215,39 +215,40 @@ dname_hash(const uint8_t *name)
 char *
 dname_to_str(const uint8_t *name, char *buf, size_t size)
 {
+	/* 1: escape with a backslash, 2: as \DDD (RFC 1035 5.1) */
+	static uint8_t esc[256];
 	size_t o = 0;
-	char tmp[8];
 
+	if (esc[0] == 0) {
+		for (int c = 0; c < 256; c++)
+			esc[c] = (c <= 0x20 || c >= 0x7f) ? 2 : 0;
+		for (const char *p = ".;\\()\"$@"; *p != '\0'; p++)
+			esc[(unsigned char)*p] = 1;
+	}
 	if (size == 0)
 		return buf;
-	buf[0] = '\0';
-#define PUT(s) do {							\
-	size_t l_ = strlen(s);						\
-	if (o + l_ >= size)						\
-		goto out;						\
-	memcpy(buf + o, s, l_);						\
-	o += l_;							\
-} while (0)
 	if (*name == 0) {
-		PUT(".");
-		goto out;
+		snprintf(buf, size, ".");
+		return buf;
 	}
 	for (; *name != 0; name += 1 + *name) {
 		for (unsigned i = 1; i <= *name; i++) {
 			uint8_t c = name[i];
-			if (c <= 0x20 || c >= 0x7f)
-				snprintf(tmp, sizeof(tmp), "\\%03u", c);
-			else if (strchr(".;\\()\"$@", c) != NULL)
-				snprintf(tmp, sizeof(tmp), "\\%c", c);
+			if (o + 5 >= size)
+				goto out;
+			if (esc[c] == 2)
+				o += (size_t)snprintf(buf + o, size - o,
+				    "\\%03u", c);
 			else {
-				tmp[0] = (char)c;
-				tmp[1] = '\0';
+				if (esc[c] == 1)
+					buf[o++] = '\\';
+				buf[o++] = (char)c;
 			}
-			PUT(tmp);
 		}
-		PUT(".");
+		if (o + 2 >= size)
+			goto out;
+		buf[o++] = '.';
 	}
-#undef PUT
 out:
 	buf[o] = '\0';
 	return buf;

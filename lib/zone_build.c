@@ -35,6 +35,7 @@ struct zb_name {
 
 struct zb_rec {
 	uint32_t	name;
+	uint32_t	seq;		/* position in the file(s) */
 	uint32_t	tag;
 	uint32_t	ttl;
 	uint32_t	rdata;		/* offset in zb->rdata */
@@ -80,6 +81,21 @@ zb_report(struct zone_builder *zb, uint32_t tag, bool error,
 		zb->errors++;
 	if (zb->report != NULL)
 		zb->report(zb->arg, tag, error, msg);
+}
+
+/* Reports a problem about an owner name, printed only when reported. */
+static void PRINTF(5, 6)
+zb_report_at(struct zone_builder *zb, uint32_t tag, bool error,
+    const uint8_t *owner, const char *fmt, ...)
+{
+	char msg[900], name[DNAME_STRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	zb_report(zb, tag, error, "%s: %s",
+	    dname_to_str(owner, name, sizeof(name)), msg);
 }
 
 static int
@@ -504,6 +520,44 @@ zb_sort_records(struct zone_builder *zb, uint32_t *start)
 	return idx;
 }
 
+/*
+ * Puts names and records into their final order, so that every later
+ * pass reads memory in sequence instead of jumping around a large zone:
+ * afterwards order[] and idx[] are the identity, name and parent fields
+ * hold ranks, and the hash table maps to ranks.
+ */
+static void
+zb_permute(struct zone_builder *zb, uint32_t *order, uint32_t *idx)
+{
+	struct zb_rec *rec = xmalloc(((size_t)zb->nrec + 1) * sizeof(*rec));
+	struct zb_name *name = xmalloc(((size_t)zb->nname + 1) *
+	    sizeof(*name));
+
+	for (uint32_t i = 0; i < zb->nrec; i++) {
+		rec[i] = zb->rec[idx[i]];
+		rec[i].seq = idx[i];
+		rec[i].name = zb->name[rec[i].name].rank;
+		idx[i] = i;
+	}
+	for (uint32_t k = 0; k < zb->nname; k++) {
+		name[k] = zb->name[order[k]];
+		if (name[k].parent != ZONE_NONE)
+			name[k].parent = zb->name[name[k].parent].rank;
+	}
+	for (uint32_t s = 0; s <= zb->tabmask; s++)
+		if (zb->tab[s] != ZONE_NONE)
+			zb->tab[s] = zb->name[zb->tab[s]].rank;
+	for (uint32_t k = 0; k < zb->nname; k++)
+		order[k] = k;
+	free(zb->rec);
+	free(zb->name);
+	zb->rec = rec;
+	zb->name = name;
+	zb->caprec = zb->nrec;
+	zb->capname = zb->nname;
+	zb->last = ZONE_NONE;
+}
+
 /* ---- checks ------------------------------------------------------ */
 
 struct zb_node {
@@ -541,7 +595,7 @@ static uint32_t	rrset_end(const struct zone_builder *, const uint32_t *,
 /* BIND's max-records-per-type and max-types-per-name. */
 static void
 zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *n, const char *str)
+    const struct zb_node *n, const uint8_t *owner)
 {
 	unsigned types = 0;
 
@@ -550,15 +604,15 @@ zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
 		for (uint32_t j = i; j < e; j++)
 			count += !rec_is_dup(zb, idx, j, i);
 		if (zb->max_per_type > 0 && count > zb->max_per_type)
-			zb_report(zb, zb->rec[idx[i]].tag, true,
-			    "%s: too many records (must not exceed %u)", str,
+			zb_report_at(zb, zb->rec[idx[i]].tag, true, owner,
+			    "too many records (must not exceed %u)",
 			    zb->max_per_type);
 		types++;
 		i = e;
 	}
 	if (zb->max_types > 0 && types > zb->max_types)
-		zb_report(zb, zb->rec[idx[n->first]].tag, true,
-		    "%s: too many record types (must not exceed %u)", str,
+		zb_report_at(zb, zb->rec[idx[n->first]].tag, true, owner,
+		    "too many record types (must not exceed %u)",
 		    zb->max_types);
 }
 
@@ -567,9 +621,8 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
     const struct zb_node *n)
 {
 	const uint8_t *owner = zb_name_wire(zb, n->name);
-	char str[DNAME_STRLEN];
-	unsigned ncname = 0, ndname = 0, nsoa = 0;
-	uint32_t other_tag = 0, cname_tag = 0;
+	unsigned ncname = 0, ndname = 0, nsoa = 0, nds = 0;
+	uint32_t other_tag = 0, cname_tag = 0, tag = zb->rec[idx[n->first]].tag;
 	bool other = false;
 
 	for (uint32_t i = n->first; i < n->end; i++) {
@@ -582,31 +635,29 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
 			ndname++;
 		else if (r->type == TYPE_SOA)
 			nsoa++;
+		else if (r->type == TYPE_DS)
+			nds++;
 		if (!type_may_join_cname(r->type) && !other) {
 			other = true;
 			other_tag = r->tag;
 		}
 	}
-	dname_to_str(owner, str, sizeof(str));
 	if (ncname > 0 && other)
-		zb_report(zb, cname_tag > other_tag ? cname_tag : other_tag,
-		    true, "%s: CNAME and other data", str);
+		zb_report_at(zb, cname_tag > other_tag ? cname_tag : other_tag,
+		    true, owner, "CNAME and other data");
 	if (ncname > 1)
-		zb_report(zb, cname_tag, true,
-		    "%s: multiple CNAME records", str);
+		zb_report_at(zb, cname_tag, true, owner,
+		    "multiple CNAME records");
 	if (ndname > 1)
-		zb_report(zb, zb->rec[idx[n->first]].tag, true,
-		    "%s: multiple DNAME records", str);
+		zb_report_at(zb, tag, true, owner, "multiple DNAME records");
 	if (nsoa > 0 && !(n->flags & ZN_APEX))
-		zb_report(zb, zb->rec[idx[n->first]].tag, true,
-		    "%s: SOA record not at top of zone", str);
+		zb_report_at(zb, tag, true, owner,
+		    "SOA record not at top of zone");
 	if (nsoa > 1)
-		zb_report(zb, zb->rec[idx[n->first]].tag, true,
-		    "%s: multiple SOA records", str);
-	if ((n->flags & ZN_APEX) && zb_node_has(zb, idx, n, TYPE_DS))
-		zb_report(zb, zb->rec[idx[n->first]].tag, true,
-		    "%s: DS record at top of zone", str);
-	zb_check_limits(zb, idx, n, str);
+		zb_report_at(zb, tag, true, owner, "multiple SOA records");
+	if ((n->flags & ZN_APEX) && nds > 0)
+		zb_report_at(zb, tag, true, owner, "DS record at top of zone");
+	zb_check_limits(zb, idx, n, owner);
 }
 
 /* An in-zone name server needs address records (glue below a cut). */
@@ -635,7 +686,7 @@ zb_check_ns_targets(struct zone_builder *zb, const uint32_t *idx,
 		dname_hash_suffixes(target, &v, h);
 		uint32_t t = zb_lookup(zb, target, v.len, h[0]);
 		if (t != ZONE_NONE) {
-			const struct zb_node *tn = &nodes[zb->name[t].rank];
+			const struct zb_node *tn = &nodes[t];
 			if (zb_node_has(zb, idx, tn, TYPE_A) ||
 			    zb_node_has(zb, idx, tn, TYPE_AAAA))
 				continue;
@@ -717,13 +768,13 @@ zb_write_rrsets(struct zone_builder *zb, const uint32_t *idx,
 		struct zone_rrset *rs = (struct zone_rrset *)(void *)p;
 		uint8_t *d = p + sizeof(*rs);
 		/* The TTL of the record that came first in the file wins. */
-		uint32_t first = idx[i], ttl;
+		uint32_t first = i, ttl;
 		for (uint32_t j = i; j < e; j++)
-			if (idx[j] < first)
-				first = idx[j];
-		ttl = zb->rec[first].ttl;
+			if (zb->rec[idx[j]].seq < zb->rec[idx[first]].seq)
+				first = j;
+		ttl = zb->rec[idx[first]].ttl;
 		memset(rs, 0, sizeof(*rs));
-		rs->type = zb->rec[first].type;
+		rs->type = zb->rec[idx[first]].type;
 		for (uint32_t j = i; j < e; j++) {
 			const struct zb_rec *r = &zb->rec[idx[j]];
 			if (rec_is_dup(zb, idx, j, i))
@@ -812,16 +863,18 @@ zb_layout(struct zone_builder *zb, const uint32_t *order, const uint32_t *idx,
 	h->rr_count = nrr;
 	zb_soa_fields(zb, idx, &nodes[0], h);
 
-	/* Names keep the builder's arena layout, shifted to off_names. */
-	memcpy(b + off_names, zb->names.p, zb->names.len);
-	h->origin = (uint32_t)(off_names + zb->name[order[0]].off);
+	/* Names in node order, so walks over nodes read them in sequence. */
+	size_t noff = off_names;
 	for (uint32_t s = 0; s < slots; s++)
 		zs[s].node = ZONE_NONE;
+	h->origin = (uint32_t)noff;
 	uint8_t *p = b + off_rrsets;
 	for (uint32_t k = 0; k < nn; k++) {
 		const struct zb_name *nm = &zb->name[order[k]];
 		struct zone_node *z = &zn[k];
-		z->name = (uint32_t)(off_names + nm->off);
+		z->name = (uint32_t)noff;
+		memcpy(b + noff, zb->names.p + nm->off, nm->len);
+		noff += nm->len;
 		z->rrsets = (uint32_t)(p - b);
 		z->up = nodes[k].up;
 		z->hash = nm->hash;
@@ -830,6 +883,10 @@ zb_layout(struct zone_builder *zb, const uint32_t *order, const uint32_t *idx,
 		z->name_len = nm->len;
 		z->labels = nm->labels;
 		p = zb_write_rrsets(zb, idx, &nodes[k], p);
+		/* The slots are hit at random: ask for one well ahead. */
+		if (k + 16 < nn)
+			__builtin_prefetch(&zs[zb->name[order[k + 16]].hash &
+			    (slots - 1)], 1);
 		uint32_t s = nm->hash & (slots - 1);
 		while (zs[s].node != ZONE_NONE)
 			s = (s + 1) & (slots - 1);
@@ -852,19 +909,22 @@ zb_mark_nodes(struct zone_builder *zb, const uint32_t *order,
 		n->up = ZONE_NONE;
 		if (k == 0)
 			n->flags |= ZN_APEX;
-		else if (zb_node_has(zb, idx, n, TYPE_NS))
-			n->flags |= ZN_CUT;
-		if (zb_node_has(zb, idx, n, TYPE_DNAME))
-			n->flags |= ZN_DNAME;
-		if (zb_node_has(zb, idx, n, TYPE_CNAME))
-			n->flags |= ZN_CNAME;
+		for (uint32_t i = n->first; i < n->end; i++) {
+			uint16_t t = zb->rec[idx[i]].type;
+			if (t == TYPE_NS && k != 0)
+				n->flags |= ZN_CUT;
+			else if (t == TYPE_DNAME)
+				n->flags |= ZN_DNAME;
+			else if (t == TYPE_CNAME)
+				n->flags |= ZN_CNAME;
+		}
 		if (nm->parent == ZONE_NONE)
 			continue;
-		struct zb_node *p = &nodes[zb->name[nm->parent].rank];
+		struct zb_node *p = &nodes[nm->parent];
 		if (p->up != ZONE_NONE)
 			n->up = p->up;
 		else if (p->flags & (ZN_CUT | ZN_DNAME))
-			n->up = zb->name[nm->parent].rank;
+			n->up = nm->parent;
 		if (n->up != ZONE_NONE)
 			n->flags |= ZN_OCCLUDED;
 		const uint8_t *w = zb_name_wire(zb, order[k]);
@@ -887,6 +947,7 @@ zone_builder_finish(struct zone_builder *zb, void **blob, size_t *size)
 	uint32_t *start = xmalloc(((size_t)zb->nname + 1) * sizeof(*start));
 	zb_sort_names(zb, order);
 	uint32_t *idx = zb_sort_records(zb, start);
+	zb_permute(zb, order, idx);
 	struct zb_node *nodes = xcalloc(zb->nname, sizeof(*nodes));
 	for (uint32_t k = 0; k < zb->nname; k++) {
 		nodes[k].name = order[k];

@@ -278,7 +278,9 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 		return false;
 	const uint8_t *d = zone_rrset_data(rs);
 	int tl = dname_scan(d + 2, get16(d), NULL);
-	if (tl < 0)
+	/* The DNAME owner is an ancestor of the name in a sound image;
+	 * checked anyway, as the index below depends on it. */
+	if (tl < 0 || n->labels >= c->v.labels)
 		return false;
 	size_t prefix = c->v.off[c->v.labels - n->labels];
 	if (prefix + (size_t)tl > DNAME_MAXLEN) {

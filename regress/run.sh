@@ -26,6 +26,10 @@ stage "unit tests and configuration checks"
 (cd build && make -j"$jobs" check) || {
 	cat build/regress/unit/*.log build/regress/conf/*.log; exit 1; }
 
+stage "make distcheck: the tarball builds and passes its tests"
+(cd build && make -j"$jobs" distcheck >/dev/null) || {
+	echo "distcheck failed"; exit 1; }
+
 stage "build with ASan and UBSan"
 (cd build-asan && ../configure --enable-werror --enable-asan >/dev/null &&
     make -j"$jobs")

@@ -92,8 +92,8 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 	int len = snprintf(line, sizeof(line), "%s.%03ld %s: %s\n", stamp,
 	    (long)tv.tv_usec / 1000, log_state.role, msg);
 	if (len > 0)
-		(void)write(STDERR_FILENO, line,
-		    (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		(void)write(STDERR_FILENO, line, (size_t)len < sizeof(line) ?
+		    (size_t)len : sizeof(line) - 1);
 }
 
 #define LOG_BODY(level, errnum) do {		\

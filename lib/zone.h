@@ -70,7 +70,7 @@ struct zone_hdr {
 struct zone_node {
 	uint32_t	name;		/* offset of the lowercase owner name */
 	uint32_t	rrsets;		/* offset of the first RRset */
-	uint32_t	up;		/* interrupting strict ancestor or NONE */
+	uint32_t	up;		/* interrupting ancestor, or NONE */
 	uint32_t	hash;		/* dname_hash() of the owner */
 	uint16_t	nrrsets;
 	uint16_t	flags;		/* enum zone_node_flag */

@@ -328,8 +328,9 @@ static const struct zone_builder *sort_zb;	/* for qsort() below */
 static int
 cmp_full_key(const void *a, const void *b)
 {
-	const struct zb_name *x = &sort_zb->name[((const struct zb_sortent *)a)->name];
-	const struct zb_name *y = &sort_zb->name[((const struct zb_sortent *)b)->name];
+	const struct zb_sortent *ea = a, *eb = b;
+	const struct zb_name *x = &sort_zb->name[ea->name];
+	const struct zb_name *y = &sort_zb->name[eb->name];
 	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
 	int d = memcmp(sort_zb->keys.p + x->key, sort_zb->keys.p + y->key, n);
 
@@ -839,7 +840,8 @@ zb_layout(struct zone_builder *zb, const uint32_t *order, const uint32_t *idx,
 		slots *= 2;
 	size_t off_nodes = align4(sizeof(struct zone_hdr));
 	size_t off_slots = off_nodes + (size_t)nn * sizeof(struct zone_node);
-	size_t off_rrsets = off_slots + (size_t)slots * sizeof(struct zone_slot);
+	size_t off_rrsets = off_slots +
+	    (size_t)slots * sizeof(struct zone_slot);
 	size_t off_names = off_rrsets + rrsets_size;
 	size_t total = off_names + zb->names.len;
 	if (total > UINT32_MAX)

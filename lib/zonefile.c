@@ -390,7 +390,8 @@ bad:
 		}
 		int len = snprintf(rec, sizeof(rec), "%s%s %s\n", l, mid, r);
 		if (len < 0 || (size_t)len >= sizeof(rec)) {
-			zf_report(c, c->cur, lineno, "$GENERATE: line too long");
+			zf_report(c, c->cur, lineno,
+			    "$GENERATE: line too long");
 			return 0;
 		}
 		if (zf_feed(c, s, rec, (size_t)len, lineno) != 0)
@@ -583,7 +584,8 @@ zf_parse_file(struct zf_ctx *c, const char *path, const char *shown,
 	struct stat st;
 
 	if (c->depth >= ZF_MAX_INCLUDE || c->nfiles >= ZF_MAX_FILES) {
-		zf_report(c, from_file, from_line, "$INCLUDE nested too deeply");
+		zf_report(c, from_file, from_line,
+		    "$INCLUDE nested too deeply");
 		return -1;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 ||

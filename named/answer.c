@@ -156,8 +156,8 @@ put_zone_ns(struct answer *a, const struct zonetab_entry *ze)
 	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc ||
 	    a->q->qtype == TYPE_DS)
 		return;
-	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns, PKT_TTL_KEEP) &&
-	    a->q->qtype != TYPE_ANY)
+	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns,
+	    PKT_TTL_KEEP) && a->q->qtype != TYPE_ANY)
 		note_targets(a, ze, ns, false, false);
 }
 
@@ -367,7 +367,7 @@ answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
 	case ZM_WILDCARD:
 		return answer_node(a, ze, r.node, c);
 	case ZM_DELEGATION:
-		/* DS belongs to the parent side of the cut (RFC 4035 3.1.4.1). */
+		/* DS is the parent side's data (RFC 4035 3.1.4.1). */
 		if (a->q->qtype == TYPE_DS && r.exact && r.node == r.encloser)
 			return answer_node(a, ze, r.node, c);
 		referral(a, ze, r.node);

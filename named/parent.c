@@ -299,9 +299,10 @@ parent_main(const struct parent_args *args)
 	parent_write_pidfile();
 	if ((p.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	struct event *chld = evsignal_new(p.base, SIGCHLD, parent_sigchld, NULL);
-	struct event *term = evsignal_new(p.base, SIGTERM, parent_sigterm, NULL);
-	struct event *intr = evsignal_new(p.base, SIGINT, parent_sigterm, NULL);
+	struct event *chld, *term, *intr;
+	chld = evsignal_new(p.base, SIGCHLD, parent_sigchld, NULL);
+	term = evsignal_new(p.base, SIGTERM, parent_sigterm, NULL);
+	intr = evsignal_new(p.base, SIGINT, parent_sigterm, NULL);
 	if (chld == NULL || term == NULL || intr == NULL ||
 	    event_add(chld, NULL) || event_add(term, NULL) ||
 	    event_add(intr, NULL))

@@ -18,7 +18,7 @@ struct worker_args {
 	const struct conf	*conf;
 	const int		*udp;		/* this worker's UDP sockets */
 	unsigned		 nudp;
-	const int		*tcp;		/* this worker's TCP listeners */
+	const int		*tcp;		/* its TCP listeners */
 	unsigned		 ntcp;
 	const int		*zone_fd;	/* per conf zone, -1: none */
 	uid_t			 uid;		/* 0: keep */

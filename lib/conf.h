@@ -71,6 +71,10 @@ void	cfg_tree_free(struct cfg_tree *);
 
 /* ---- the configuration (conf.c) ---------------------------------- */
 
+#ifndef CONF_CONTROL_PATH
+#define CONF_CONTROL_PATH	"/run/apex/control"
+#endif
+
 enum minimal_responses {
 	MINIMAL_NO,
 	MINIMAL_YES,
@@ -108,6 +112,52 @@ struct conf_key {
 struct conf_named_acl {
 	char		*name;
 	struct acl	*acl;
+};
+
+/* logging: channels and which categories go to them. */
+enum conf_log_dest {
+	LOGD_NULL,
+	LOGD_FILE,
+	LOGD_SYSLOG,
+	LOGD_STDERR,
+};
+
+struct conf_channel {
+	char			*name;
+	enum conf_log_dest	 dest;
+	char			*file;		/* LOGD_FILE */
+	unsigned		 versions;	/* files kept on rotation */
+	uint64_t		 size;		/* rotate above; 0: never */
+	int			 facility;	/* LOGD_SYSLOG */
+	int			 severity;	/* enum log_level */
+	bool			 print_time;
+	bool			 print_category;
+	bool			 print_severity;
+};
+
+#define CONF_MAX_CHANNELS_PER_CATEGORY	8
+
+struct conf_logging {
+	struct conf_channel	*channels;	/* the predefined ones first */
+	unsigned		 nchannels;
+	/* per category: channel indexes; ncat[c] == 0: as "default" */
+	unsigned		 cat[16][CONF_MAX_CHANNELS_PER_CATEGORY];
+	unsigned		 ncat[16];
+};
+
+/* controls { unix "PATH" perm P owner U group G; }; */
+struct conf_control {
+	char		*path;		/* NULL: no control channel */
+	unsigned	 perm;
+	unsigned	 owner;
+	unsigned	 group;
+};
+
+/* statistics-channels { inet ADDR port N allow { aml }; }; */
+struct conf_stats_channel {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct acl		*allow;		/* NULL: localhost only */
 };
 
 struct conf_zone {
@@ -151,6 +201,11 @@ struct conf {
 	unsigned		 max_types_per_name;	/* 0: no limit */
 	unsigned		 tcp_clients;
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
+
+	struct conf_logging	 logging;
+	struct conf_control	 control;
+	struct conf_stats_channel *stats;
+	unsigned		 nstats;
 
 	struct conf_named_acl	*acls;
 	unsigned		 nacls;

@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include "error.h"
+#include "log.h"
 #include "msg.h"
 
 void
@@ -195,7 +196,64 @@ msg_type_str(uint16_t type)
 		[MSG_LP_ZONE] = "loader-zone",
 		[MSG_LP_ERROR] = "loader-error",
 		[MSG_LP_DONE] = "loader-done",
+		[MSG_PW_ZONE] = "worker-zone",
+		[MSG_PW_QUERYLOG] = "worker-querylog",
+		[MSG_PW_RETIRE] = "worker-retire",
+		[MSG_PW_TEST_SYSCALL] = "worker-test-syscall",
+		[MSG_WP_READY] = "worker-ready",
+		[MSG_WP_ZONE_OK] = "worker-zone-ok",
+		[MSG_WP_ZONE_BAD] = "worker-zone-bad",
+		[MSG_CP_REQUEST] = "control-request",
+		[MSG_PC_REPLY] = "control-reply",
+		[MSG_PC_STATE] = "control-state",
+		[MSG_CTL_REQUEST] = "ctl-request",
+		[MSG_CTL_REPLY] = "ctl-reply",
+		[MSG_LOG] = "log",
 	};
 
 	return type < nitems(names) && names[type] ? names[type] : "unknown";
+}
+
+/* ---- log forwarding ----------------------------------------------- */
+
+static int log_sock = -1;
+static unsigned long log_dropped;
+
+static void
+msg_log_sink(enum log_category cat, enum log_level level, const char *line)
+{
+	struct {
+		struct msg_hdr	h;
+		uint32_t	cat, level, len;
+		char		text[2048];
+	} m;
+	size_t n = strlen(line);
+
+	if (n > sizeof(m.text))
+		n = sizeof(m.text);
+	m.h.type = MSG_LOG;
+	m.h.version = MSG_VERSION;
+	m.h.len = (uint32_t)(12 + n);
+	m.h.id = 0;
+	m.h.flags = 0;
+	m.cat = cat;
+	m.level = level;
+	m.len = (uint32_t)n;
+	memcpy(m.text, line, n);
+	if (send(log_sock, &m, sizeof(m.h) + m.h.len,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_dropped++;
+}
+
+void
+msg_log_to(int sock)
+{
+	log_sock = sock;
+	log_set_sink(sock >= 0 ? msg_log_sink : NULL);
+}
+
+unsigned long
+msg_log_dropped(void)
+{
+	return log_dropped;
 }

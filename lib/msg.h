@@ -23,18 +23,59 @@
 
 #include "util.h"
 
-#define MSG_VERSION	1
+#define MSG_VERSION	2
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
+/*
+ * Channels: LP loader->parent, PW parent->worker, WP worker->parent,
+ * PC parent->control, CP control->parent, CTL apex-ctl<->control. Any
+ * child may send MSG_LOG to the parent.
+ */
 enum msg_type {
 	MSG_NONE = 0,
-	/* loader -> parent */
-	MSG_LP_ZONE,	/* id: zone index; u32 serial; fd: image memfd */
-	MSG_LP_ERROR,	/* id: zone index; str: file:line: problem */
-	MSG_LP_DONE,	/* no payload: every zone was handled */
+	MSG_LP_ZONE,	/* id: zone; u32 serial; fd: sealed image memfd */
+	MSG_LP_ERROR,	/* id: zone; str: "file:line: problem" */
+	MSG_LP_DONE,	/* every zone it was given was handled */
+
+	MSG_PW_ZONE,	/* id: zone; u32 serial; fd: image to serve */
+	MSG_PW_QUERYLOG,	/* u32: 1 on, 0 off */
+	MSG_PW_RETIRE,	/* stop reading, finish TCP answers, exit */
+	MSG_PW_TEST_SYSCALL,	/* test hook: make a forbidden system call */
+	MSG_WP_READY,	/* zones mapped, serving */
+	MSG_WP_ZONE_OK,	/* id: zone; u32 serial: now serving it */
+	MSG_WP_ZONE_BAD,	/* id: zone; the image did not verify */
+
+	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
+	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
+	MSG_PC_STATE,	/* the parent's state for status, /metrics, /health */
+
+	MSG_CTL_REQUEST,	/* apex-ctl: u32 command; u32 flags; str arg */
+	MSG_CTL_REPLY,	/* to apex-ctl: u32 status (0 ok); str text */
+
+	MSG_LOG,	/* u32 category; u32 level; str line */
 	MSG_TYPE_MAX,
 };
+
+/* apex-ctl commands (MSG_CTL_REQUEST and MSG_CP_REQUEST). */
+enum ctl_command {
+	CTL_STATUS = 1,
+	CTL_RELOAD,		/* arg: zone, or empty for every changed zone */
+	CTL_RECONFIG,
+	CTL_ZONESTATUS,		/* arg: zone */
+	CTL_STATS,
+	CTL_QUERYLOG,		/* arg: "on", "off" or empty to toggle */
+	CTL_STOP,
+	CTL_HALT,
+	CTL_REOPEN,
+	CTL_REFRESH,		/* arg: zone */
+	CTL_RETRANSFER,		/* arg: zone */
+	CTL_NOTIFY,		/* arg: zone */
+	CTL_TEST_SYSCALL,	/* only with APEX_TEST_HOOKS=1 in the env */
+	CTL_COMMAND_MAX,
+};
+
+#define CTL_F_JSON	0x1	/* answer in JSON */
 
 struct msg_hdr {
 	uint16_t	type;
@@ -90,5 +131,14 @@ int	msg_get_str(struct msg *, char *buf, size_t size) MUST_CHECK;
 int	msg_end(const struct msg *) MUST_CHECK;
 
 const char	*msg_type_str(uint16_t type);
+
+/*
+ * Makes log_*() in this process send MSG_LOG to the parent over sock
+ * (non-blocking: a line that does not fit in the socket is counted and
+ * dropped, never waited for).
+ */
+void	msg_log_to(int sock);
+/* Lines dropped so far because the parent was not reading. */
+unsigned long	msg_log_dropped(void);
 
 #endif

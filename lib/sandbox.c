@@ -1,15 +1,30 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * Privilege dropping.
- * Runs in: every child of apex-named, right after fork.
+ * Privilege dropping and seccomp filters (libseccomp).
+ * Runs in: every child of apex-named and apex-xferd, before its first
+ * untrusted byte.
  */
+#include <errno.h>
 #include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 
+#include <seccomp.h>
+
 #include "error.h"
+#include "log.h"
 #include "sandbox.h"
+
+/* Every process may leave. */
+static const struct sandbox_rule always[] = {
+	{ "exit", "end a thread" },
+	{ "exit_group", "end the process" },
+	{ "rt_sigreturn", "return from a signal handler" },
+};
 
 int
 sandbox_drop_privileges(uid_t uid, gid_t gid)
@@ -23,4 +38,76 @@ sandbox_drop_privileges(uid_t uid, gid_t gid)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return APEX_EIO;
 	return 0;
+}
+
+#ifdef SANDBOX_TRAP
+static void
+sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	char buf[96];
+	int n = snprintf(buf, sizeof(buf),
+	    "sandbox: forbidden system call %d (trapped)\n", si->si_syscall);
+
+	(void)sig;
+	(void)ctx;
+	if (n > 0)
+		(void)write(STDERR_FILENO, buf, (size_t)n);
+}
+#endif
+
+int
+sandbox_kills(void)
+{
+#ifdef SANDBOX_TRAP
+	return 0;
+#else
+	return 1;
+#endif
+}
+
+static int
+add_rules(scmp_filter_ctx ctx, const char *role,
+    const struct sandbox_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
+		if (nr == __NR_SCMP_ERROR) {
+			log_debug("%s: sandbox: no system call %s here", role,
+			    rules[i].syscall);
+			continue;
+		}
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) != 0)
+			return APEX_EIO;
+	}
+	return 0;
+}
+
+int
+sandbox_enter(const char *role, const struct sandbox_rule *rules, size_t n,
+    uid_t uid, gid_t gid, const char *dir)
+{
+	uint32_t deny = SCMP_ACT_KILL_PROCESS;
+
+	if (dir != NULL && (chroot(dir) != 0 || chdir("/") != 0))
+		return APEX_EIO;
+	if (sandbox_drop_privileges(uid, gid) != 0)
+		return APEX_EIO;
+#ifdef SANDBOX_TRAP
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sandbox_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSYS, &sa, NULL);
+	deny = SCMP_ACT_TRAP;
+#endif
+	scmp_filter_ctx ctx = seccomp_init(deny);
+	if (ctx == NULL)
+		return APEX_EIO;
+	int rc = add_rules(ctx, role, always, nitems(always));
+	if (rc == 0)
+		rc = add_rules(ctx, role, rules, n);
+	if (rc == 0 && seccomp_load(ctx) != 0)
+		rc = APEX_EIO;
+	seccomp_release(ctx);
+	return rc;
 }

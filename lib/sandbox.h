@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * Privilege dropping for child processes (the mechanism; each role
- * decides when to call it).
+ * The sandbox mechanism: chroot, privilege drop, no_new_privs and a
+ * seccomp allow-list. The policy is each role's: a static table of
+ * system calls, one per line with the reason, next to its
+ * sandbox_enter() call. A call outside the list kills the process, or,
+ * built with --enable-sandbox-trap, is logged and fails with ENOSYS.
  */
 #ifndef APEX_SANDBOX_H
 #define APEX_SANDBOX_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "util.h"
+
+struct sandbox_rule {
+	const char	*syscall;	/* name, as in syscalls(2) */
+	const char	*why;
+};
 
 /*
  * Switches to uid/gid with no supplementary groups and sets
@@ -17,5 +26,17 @@
  * unprivileged user). Returns: 0 or APEX_EIO (errno set).
  */
 int	sandbox_drop_privileges(uid_t uid, gid_t gid) MUST_CHECK;
+
+/*
+ * Enters the sandbox: chroot(dir) if dir is not NULL, then the privilege
+ * drop above, then the seccomp filter that allows only rules[0..n) (plus
+ * what every process needs to exit). Names unknown to this kernel's
+ * architecture are skipped. Returns: 0 or APEX_EIO.
+ */
+int	sandbox_enter(const char *role, const struct sandbox_rule *rules,
+	    size_t n, uid_t uid, gid_t gid, const char *dir) MUST_CHECK;
+
+/* Whether this build kills on a violation (not the trap build). */
+int	sandbox_kills(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "msg.h"
 #include "rr.h"
+#include "sandbox.h"
 #include "zone.h"
 #include "zonefile.h"
 
@@ -49,15 +50,13 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 		log_info("zone %s: warning: %s", r->zone->name, text);
 		return;
 	}
-	log_warnx("zone %s: %s", r->zone->name, text);
-	if (r->sock >= 0) {
-		struct msg_buf *b = xmalloc(sizeof(*b));
-		msg_buf_init(b);
-		msg_put_str(b, text);
-		if (msg_send(r->sock, MSG_LP_ERROR, r->index, b, -1) != 0)
-			log_warn("send error report");
-		free(b);
-	}
+	/* The parent logs it, and tells apex-ctl. */
+	struct msg_buf *b = xmalloc(sizeof(*b));
+	msg_buf_init(b);
+	msg_put_str(b, text);
+	if (msg_send(r->sock, MSG_LP_ERROR, r->index, b, -1) != 0)
+		log_warn("send error report");
+	free(b);
 }
 
 static int
@@ -115,17 +114,52 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	return fd;
 }
 
+/*
+ * The loader reads only zone files: it opens them, maps or reads them,
+ * and writes images into memfds it creates. No sockets but the one to
+ * the parent, nothing else on the file system.
+ */
+static const struct sandbox_rule loader_allow[] = {
+	{ "openat", "open zone files and $INCLUDE files" },
+	{ "open", "open zone files (older libc)" },
+	{ "read", "read zone files" },
+	{ "close", "close them" },
+	{ "fstat", "size of a zone file" },
+	{ "newfstatat", "fstat on newer libc" },
+	{ "lseek", "libc stdio" },
+	{ "mmap", "map zone files; malloc" },
+	{ "munmap", "unmap them; free" },
+	{ "mremap", "realloc while building an image" },
+	{ "madvise", "sequential reading of zone files" },
+	{ "brk", "malloc" },
+	{ "memfd_create", "the image of a zone" },
+	{ "write", "write the image" },
+	{ "fcntl", "seal the image" },
+	{ "sendmsg", "hand the image to the parent" },
+	{ "sendto", "log lines to the parent" },
+	{ "getcwd", "libzscanner resolves paths" },
+	{ "futex", "libc locks" },
+	{ "getrandom", "libc malloc" },
+};
+
 void
-loader_main(const struct conf *cf, int sock)
+loader_main(const struct conf *cf, int sock, const bool *which, uid_t uid,
+    gid_t gid)
 {
 	log_set_role("loader");
+	msg_log_to(sock);
+	if (sandbox_enter("loader", loader_allow, nitems(loader_allow), uid,
+	    gid, NULL) != 0)
+		fatal("loader: sandbox");
 	for (unsigned i = 0; i < cf->nzones; i++) {
+		if (!which[i])
+			continue;
 		uint32_t serial = 0;
 		int fd = loader_load_zone(cf, i, sock, &serial);
 		struct msg_buf b;
 		msg_buf_init(&b);
 		if (fd < 0) {
-			msg_put_str(&b, "zone not loaded");
+			msg_put_str(&b, LOADER_GAVE_UP);
 			if (msg_send(sock, MSG_LP_ERROR, i, &b, -1) != 0)
 				fatal("send");
 			continue;

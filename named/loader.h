@@ -8,9 +8,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conf.h"
 #include "util.h"
+
+/* The last MSG_LP_ERROR text for a zone that did not load. */
+#define LOADER_GAVE_UP	"zone not loaded"
 
 /*
  * Loads one zone and returns its image as a sealed, read-only memfd.
@@ -21,10 +25,12 @@ int	loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	    uint32_t *serial);
 
 /*
- * The loader child: loads every zone of cf, sends MSG_LP_ZONE or
- * MSG_LP_ERROR for each and MSG_LP_DONE, then exits.
+ * The loader child: enters its sandbox, loads the zones marked in
+ * which[], sends MSG_LP_ZONE or MSG_LP_ERROR for each and MSG_LP_DONE,
+ * then exits.
  */
-void	loader_main(const struct conf *cf, int sock) NORETURN;
+void	loader_main(const struct conf *cf, int sock, const bool *which,
+	    uid_t uid, gid_t gid) NORETURN;
 
 /* apex-named -C: loads every zone in this process. Returns the number
  * of zones that failed. */

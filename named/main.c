@@ -21,7 +21,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: apex-named [-CfgV] [-c file] [-d level] "
-	    "[-n workers] [-p port] [-u user]\n");
+	    "[-n workers] [-p port] [-t directory] [-u user]\n");
 	exit(1);
 }
 
@@ -41,18 +41,19 @@ int
 main(int argc, char **argv)
 {
 	struct parent_args pa = { 0 };
-	const char *path = DEFAULT_CONF, *errstr = NULL;
-	bool check = false, to_stderr = false;
+	const char *errstr = NULL;
+	bool check = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:Cd:fgn:p:u:V")) != -1) {
+	pa.conf_path = DEFAULT_CONF;
+	while ((ch = getopt(argc, argv, "c:Cd:fgn:p:t:u:V")) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
+		case 'c': pa.conf_path = optarg; break;
 		case 'C': check = true; break;
 		case 'd': log_set_level(atoi(optarg) > 0 ? LOG_LEVEL_DEBUG :
 		    LOG_LEVEL_INFO); break;
 		case 'f': pa.foreground = true; break;
-		case 'g': pa.foreground = to_stderr = true; break;
+		case 'g': pa.foreground = pa.to_stderr = true; break;
 		case 'n': pa.nworkers = (unsigned)strtoul(optarg, NULL, 10);
 			if (pa.nworkers == 0 || pa.nworkers > 1024)
 				errstr = "-n: expected 1 to 1024";
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 			if (pa.port == 0)
 				errstr = "-p: expected a port number";
 			break;
+		case 't': pa.chroot = optarg; break;
 		case 'u': pa.user = optarg; pa.user_given = true; break;
 		case 'V': printf("%s\n", PACKAGE_STRING); return 0;
 		default: usage();
@@ -72,8 +74,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "apex-named: %s\n", errstr);
 		return 1;
 	}
-	log_init("apex-named", to_stderr || check || pa.foreground);
-	pa.conf = conf_load(path, report, NULL);
+	/* Until the logging statement is read: stderr in the foreground
+	 * and for -C, syslog otherwise. */
+	log_init("apex-named", pa.to_stderr || check || pa.foreground);
+	pa.conf = conf_load(pa.conf_path, report, NULL);
 	if (pa.conf == NULL)
 		return 1;
 	if (check) {

@@ -5,6 +5,7 @@
  * for the name, access control, then the answer builder.
  * Runs in: workers (unprivileged, seccomp), and the tests.
  */
+#include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -288,6 +289,33 @@ query_zone(struct answer *a, const struct query_client *cl)
 	answer_build(a, ze);
 }
 
+/* What the query log shows, in BIND's letters: RD (+/-), TSIG (S),
+ * EDNS version (E(n)), TCP (T), DO (D), CD (C), a cookie (K). */
+static void
+query_log_fields(const struct pkt_query *q, const struct query_client *cl,
+    struct query_result *res)
+{
+	char *f = res->flags;
+
+	res->logged = true;
+	res->qclass = q->qclass;
+	memcpy(res->qname, q->qname, q->qview.len);
+	*f++ = (q->flags & PKT_RD) ? '+' : '-';
+	if (q->tsig)
+		*f++ = 'S';
+	if (q->edns)
+		f += snprintf(f, 6, "E(%u)", q->edns_version);
+	if (cl->tcp)
+		*f++ = 'T';
+	if (q->edns_do)
+		*f++ = 'D';
+	if (q->flags & PKT_CD)
+		*f++ = 'C';
+	if (q->cookie_len > 0)
+		*f++ = 'K';
+	*f = '\0';
+}
+
 /*
  * The RCODE for a parsed message that cannot be answered from a zone, or
  * NOERROR to go on. Sets *echo when the question goes back with it.
@@ -357,6 +385,8 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		limit = cap;
 	res->answered = true;
 	res->qtype = q.has_question ? q.qtype : 0;
+	if (env->querylog && q.has_question)
+		query_log_fields(&q, cl, res);
 
 	uint16_t rcode = RCODE_NOERROR;
 	if (v == PKT_FORMERR)

@@ -22,6 +22,7 @@ struct query_env {
 	const struct zonetab	*zones;	/* data: const struct conf_zone * */
 	const struct zonetab	*chaos;	/* CHAOS-class zones */
 	uint32_t		 now;	/* seconds since the epoch */
+	bool			 querylog;	/* fill query_result's log */
 };
 
 struct query_client {
@@ -35,6 +36,11 @@ struct query_result {
 	uint16_t	 rcode;		/* extended RCODE */
 	uint16_t	 qtype;
 	bool		 tc;
+	/* With env->querylog, for the query log: */
+	bool		 logged;	/* a question was parsed */
+	uint16_t	 qclass;
+	char		 flags[16];	/* BIND's: +E(0)DC and so on */
+	uint8_t		 qname[DNAME_MAXLEN];
 };
 
 /*

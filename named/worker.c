@@ -1,30 +1,38 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * A query worker. It maps the zone images read-only, then answers: UDP in
- * batches (recvmmsg, query_process for each, one sendmmsg), TCP with
- * pipelining (RFC 7766 6.2.1.1: every complete query in a read is
- * answered, and the answers leave in one write). Nothing is allocated
- * per query; a TCP connection gets its buffers when it is accepted.
- * Runs in: worker (forked by the parent; unprivileged).
+ * A query worker. It maps the zone images read-only, drops privileges,
+ * enters its seccomp sandbox, then answers: UDP in batches (recvmmsg,
+ * query_process for each, one sendmmsg), TCP with pipelining (RFC 7766
+ * 6.2.1.1: every complete query in a read is answered and the answers
+ * leave in one write). New zone images arrive from the parent as fds and
+ * are swapped in between two events, so no query sees half a reload.
+ * Nothing is allocated per query; a TCP connection gets its buffers when
+ * it is accepted.
+ * Runs in: worker (forked by the parent; unprivileged, seccomp).
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <event2/event.h>
 
 #include "chaos.h"
 #include "error.h"
 #include "log.h"
+#include "msg.h"
 #include "query.h"
+#include "rr.h"
 #include "sandbox.h"
 #include "worker.h"
 #include "zone.h"
@@ -35,9 +43,11 @@
 #define UDP_ROUNDS	8	/* batches per wakeup before yielding */
 #define TCP_INBUF	(2 + PKT_MAXLEN)
 #define TCP_OUT_HIGH	(128 * 1024)	/* stop reading above this backlog */
+#define RETIRE_GRACE	5	/* seconds to finish TCP answers */
 
 struct tcp_conn {
 	int			 fd;
+	unsigned		 sock;		/* index of the listener */
 	struct event		*rev, *wev;
 	struct sockaddr_storage	 peer;
 	uint8_t			*in;
@@ -48,12 +58,24 @@ struct tcp_conn {
 	struct tcp_conn		*next_free;
 };
 
+/* A zone image as mapped, so it can be unmapped after a swap. */
+struct mapping {
+	void	*base;
+	size_t	 size;
+};
+
 static struct worker_state {
 	struct event_base	*base;
 	struct query_env	 env;
 	struct zonetab		 zones;
 	struct zonetab		 chaos;
+	struct mapping		*maps;		/* per conf zone */
 	const struct worker_args *args;
+	struct stats_block	*stats;
+
+	struct event		**udp_ev;
+	struct event		**tcp_ev;
+	char			(*local)[64];	/* "addr" of each socket */
 
 	struct mmsghdr		 rx[UDP_BATCH], tx[UDP_BATCH];
 	struct iovec		 riov[UDP_BATCH], tiov[UDP_BATCH];
@@ -63,12 +85,37 @@ static struct worker_state {
 
 	struct tcp_conn		*conns;
 	struct tcp_conn		*free_conns;
-	unsigned		 max_conns;
+	unsigned		 max_conns, open_conns;
 	struct timeval		 tcp_idle;
 	uint8_t			*tcp_resp;
+
+	struct msg_buf		*qlog;		/* query log lines to send */
+	struct msg		*in;		/* from the parent */
+	bool			 retiring;
 } w;
 
 /* ---- zones -------------------------------------------------------- */
+
+/* Maps an image; returns false (and leaves *z alone) if it is unusable. */
+static bool
+map_image(int fd, struct zone *z, struct mapping *m)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return false;
+	void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED,
+	    fd, 0);
+	if (base == MAP_FAILED)
+		return false;
+	if (zone_open(z, base, (size_t)st.st_size) != 0) {
+		munmap(base, (size_t)st.st_size);
+		return false;
+	}
+	m->base = base;
+	m->size = (size_t)st.st_size;
+	return true;
+}
 
 static void
 worker_map_zones(void)
@@ -76,27 +123,128 @@ worker_map_zones(void)
 	const struct conf *cf = w.args->conf;
 
 	zonetab_init(&w.zones);
+	w.maps = xcalloc(cf->nzones + 1, sizeof(*w.maps));
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		int fd = w.args->zone_fd[i];
-		struct stat st;
 		struct zone z;
 		if (fd < 0)
 			continue;
-		if (fstat(fd, &st) != 0)
-			fatal("zone %s: fstat", cf->zones[i].name);
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED,
-		    fd, 0);
-		if (m == MAP_FAILED)
-			fatal("zone %s: mmap", cf->zones[i].name);
-		close(fd);
-		if (zone_open(&z, m, (size_t)st.st_size) != 0)
+		if (!map_image(fd, &z, &w.maps[i]))
 			fatalx("zone %s: image is corrupt", cf->zones[i].name);
+		close(fd);
 		zonetab_put(&w.zones, &z, &cf->zones[i]);
 	}
 }
 
+/* A new image for zone i: swapped in between two events. */
+static void
+worker_swap_zone(uint32_t i, int fd, uint32_t serial)
+{
+	const struct conf *cf = w.args->conf;
+	struct mapping m;
+	struct zone z;
+	struct msg_buf b;
+
+	msg_buf_init(&b);
+	msg_put_u32(&b, serial);
+	if (i >= cf->nzones || !map_image(fd, &z, &m)) {
+		close(fd);
+		log_warnx("zone %u: new image rejected", i);
+		if (msg_send(w.args->parent, MSG_WP_ZONE_BAD, i, &b, -1) != 0)
+			fatal("parent");
+		return;
+	}
+	close(fd);
+	zonetab_put(&w.zones, &z, &cf->zones[i]);
+	if (w.maps[i].base != NULL)
+		munmap(w.maps[i].base, w.maps[i].size);
+	w.maps[i] = m;
+	if (msg_send(w.args->parent, MSG_WP_ZONE_OK, i, &b, -1) != 0)
+		fatal("parent");
+}
+
+/* ---- the query log ------------------------------------------------ */
+
+static void
+qlog_flush(void)
+{
+	if (w.qlog == NULL || w.qlog->len == 0)
+		return;
+	/* One MSG_LOG may carry many lines; the parent splits them. */
+	struct msg_buf *b = w.qlog;
+	if (b->len > 12) {
+		uint32_t n = (uint32_t)(b->len - 12);
+		memcpy(b->data + 8, &n, 4);
+		if (msg_send(w.args->parent, MSG_LOG, 0, b, -1) != 0)
+			w.stats->dropped_log_lines++;
+	}
+	msg_buf_init(b);
+}
+
+static void
+sa_str(const struct sockaddr *sa, char *buf, size_t size, bool port)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned p = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)sa;
+		inet_ntop(AF_INET, &s->sin_addr, host, sizeof(host));
+		p = ntohs(s->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)sa;
+		inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof(host));
+		p = ntohs(s->sin6_port);
+	}
+	if (port)
+		snprintf(buf, size, "%s#%u", host, p);
+	else
+		snprintf(buf, size, "%s", host);
+}
+
+/* BIND's line: client @0x.. ADDR#PORT (NAME): query: NAME CLASS TYPE
+ * FLAGS (SERVER) */
+static void
+qlog_add(const struct sockaddr *client, unsigned sock,
+    const struct query_result *r)
+{
+	char name[DNAME_STRLEN], peer[64], cls[16], type[16], line[1400];
+
+	if (!r->logged)
+		return;
+	dname_to_str(r->qname, name, sizeof(name));
+	size_t nl = strlen(name);
+	if (nl > 1)
+		name[nl - 1] = '\0';	/* BIND prints no final dot */
+	sa_str(client, peer, sizeof(peer), true);
+	int n = snprintf(line, sizeof(line),
+	    "client @0x%x %s (%s): query: %s %s %s %s (%s)\n",
+	    0x10000 + w.args->index, peer, name, name,
+	    rr_class_str(r->qclass, cls), rr_type_str(r->qtype, type),
+	    r->flags, w.local[sock]);
+	if (n <= 0)
+		return;
+	if (w.qlog->len + (size_t)n > 60000)
+		qlog_flush();
+	if (w.qlog->len == 0) {
+		uint32_t hdr[3] = { LOGC_QUERIES, LOG_LEVEL_INFO, 0 };
+		msg_put_bytes(w.qlog, hdr, sizeof(hdr));
+	}
+	msg_put_bytes(w.qlog, line, (size_t)n);
+}
+
 /* ---- UDP ---------------------------------------------------------- */
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Query path hop 7: one sendmmsg for the batch. */
 static void
 worker_udp_send(int fd, unsigned count)
 {
@@ -109,9 +257,7 @@ worker_udp_send(int fd, unsigned count)
 				continue;
 			/* EAGAIN: the socket buffer is full; like a lost
 			 * packet, the client retries. */
-			if (errno != EAGAIN)
-				log_debug("sendmmsg: %s", strerror(errno));
-			/* Skip the datagram that failed and go on. */
+			w.stats->dropped++;
 			sent++;
 			continue;
 		}
@@ -123,6 +269,7 @@ worker_udp_send(int fd, unsigned count)
 static void
 worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 {
+	unsigned sock = (unsigned)(uintptr_t)arg;
 	struct query_client cl = { NULL, false };
 	struct query_result res;
 
@@ -132,16 +279,25 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 			w.rx[i].msg_hdr.msg_namelen = sizeof(w.from[i]);
 		int n = recvmmsg(fd, w.rx, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
-			return;
+			break;
+		uint64_t t0 = now_ns();
 		unsigned m = 0;
 		for (int i = 0; i < n; i++) {
-			if (w.rx[i].msg_hdr.msg_flags & MSG_TRUNC)
+			if (w.rx[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				w.stats->dropped++;
 				continue;
+			}
 			cl.addr = (const struct sockaddr *)&w.from[i];
 			size_t len = query_process(&w.env, &cl, w.rbuf[i],
 			    w.rx[i].msg_len, w.tbuf[m], UDP_BUFSIZE, &res);
-			if (len == 0)
+			if (w.env.querylog)
+				qlog_add(cl.addr, sock, &res);
+			if (len == 0) {
+				w.stats->dropped++;
 				continue;
+			}
+			stats_count(w.stats, STATS_UDP, res.qtype, res.rcode,
+			    len, res.tc);
 			w.tx[m].msg_hdr.msg_name = &w.from[i];
 			w.tx[m].msg_hdr.msg_namelen =
 			    w.rx[i].msg_hdr.msg_namelen;
@@ -149,9 +305,11 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 			m++;
 		}
 		worker_udp_send(fd, m);
+		stats_latency(w.stats, now_ns() - t0, m);
 		if (n < UDP_BATCH)
-			return;
+			break;
 	}
+	qlog_flush();
 }
 
 static void
@@ -171,15 +329,19 @@ worker_udp_init(void)
 		w.tx[i].msg_hdr.msg_iov = &w.tiov[i];
 		w.tx[i].msg_hdr.msg_iovlen = 1;
 	}
+	w.udp_ev = xcalloc(w.args->nudp + 1, sizeof(*w.udp_ev));
 	for (unsigned i = 0; i < w.args->nudp; i++) {
-		struct event *ev = event_new(w.base, w.args->udp[i],
-		    EV_READ | EV_PERSIST, worker_udp_readable, NULL);
-		if (ev == NULL || event_add(ev, NULL) != 0)
+		w.udp_ev[i] = event_new(w.base, w.args->udp[i],
+		    EV_READ | EV_PERSIST, worker_udp_readable,
+		    (void *)(uintptr_t)i);
+		if (w.udp_ev[i] == NULL || event_add(w.udp_ev[i], NULL) != 0)
 			fatalx("udp event");
 	}
 }
 
 /* ---- TCP ---------------------------------------------------------- */
+
+static void	worker_maybe_exit(void);
 
 static void
 tcp_close(struct tcp_conn *c)
@@ -193,6 +355,9 @@ tcp_close(struct tcp_conn *c)
 	c->fd = -1;
 	c->next_free = w.free_conns;
 	w.free_conns = c;
+	w.open_conns--;
+	if (w.retiring)
+		worker_maybe_exit();
 }
 
 /* Writes what is pending. Returns: false if the connection closed. */
@@ -215,7 +380,8 @@ tcp_flush(struct tcp_conn *c)
 	if (c->outoff == c->outlen) {
 		c->outoff = c->outlen = 0;
 		event_del(c->wev);
-		if (c->eof) {
+		/* Retiring: a connection with nothing owed is closed. */
+		if (c->eof || (w.retiring && c->inlen < 2)) {
 			tcp_close(c);
 			return false;
 		}
@@ -256,6 +422,8 @@ tcp_process(struct tcp_conn *c)
 	struct query_client cl = { (const struct sockaddr *)&c->peer, true };
 	struct query_result res;
 	size_t off = 0;
+	unsigned answered = 0;
+	uint64_t t0 = now_ns();
 
 	while (c->inlen - off >= 2 && c->outlen - c->outoff <= TCP_OUT_HIGH) {
 		size_t mlen = get16(c->in + off);
@@ -263,14 +431,24 @@ tcp_process(struct tcp_conn *c)
 			break;
 		size_t len = query_process(&w.env, &cl, c->in + off + 2, mlen,
 		    w.tcp_resp, PKT_MAXLEN, &res);
-		if (len > 0)
+		if (w.env.querylog)
+			qlog_add(cl.addr, c->sock, &res);
+		if (len > 0) {
 			tcp_append(c, w.tcp_resp, len);
+			stats_count(w.stats, STATS_TCP, res.qtype, res.rcode,
+			    len, res.tc);
+			answered++;
+		} else
+			w.stats->dropped++;
 		off += 2 + mlen;
 	}
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
 	}
+	if (answered > 0)
+		stats_latency(w.stats, now_ns() - t0, answered);
+	qlog_flush();
 }
 
 static void
@@ -331,11 +509,15 @@ tcp_accept(evutil_socket_t lfd, short events, void *arg)
 		struct tcp_conn *c = w.free_conns;
 		if (c == NULL) {
 			/* Over tcp-clients: refuse by closing at once. */
+			w.stats->tcp_refused++;
 			close(fd);
 			continue;
 		}
+		w.stats->tcp_accepted++;
 		w.free_conns = c->next_free;
+		w.open_conns++;
 		c->fd = fd;
+		c->sock = (unsigned)(uintptr_t)arg;
 		c->peer = ss;
 		c->in = xmalloc(TCP_INBUF);
 		c->rev = event_new(w.base, fd, EV_READ | EV_PERSIST,
@@ -365,15 +547,164 @@ worker_tcp_init(void)
 	w.tcp_idle.tv_sec = cf->tcp_idle_timeout / 1000;
 	w.tcp_idle.tv_usec = (cf->tcp_idle_timeout % 1000) * 1000;
 	w.tcp_resp = xmalloc(PKT_MAXLEN);
+	w.tcp_ev = xcalloc(w.args->ntcp + 1, sizeof(*w.tcp_ev));
 	for (unsigned i = 0; i < w.args->ntcp; i++) {
-		struct event *ev = event_new(w.base, w.args->tcp[i],
-		    EV_READ | EV_PERSIST, tcp_accept, NULL);
-		if (ev == NULL || event_add(ev, NULL) != 0)
+		w.tcp_ev[i] = event_new(w.base, w.args->tcp[i],
+		    EV_READ | EV_PERSIST, tcp_accept, (void *)(uintptr_t)i);
+		if (w.tcp_ev[i] == NULL || event_add(w.tcp_ev[i], NULL) != 0)
 			fatalx("tcp listen event");
 	}
 }
 
+/* ---- the parent --------------------------------------------------- */
+
+static void
+worker_maybe_exit(void)
+{
+	if (w.open_conns == 0) {
+		qlog_flush();
+		_exit(0);
+	}
+}
+
+static void
+worker_grace_over(evutil_socket_t fd, short events, void *arg)
+{
+	qlog_flush();
+	_exit(0);
+}
+
+/*
+ * Retiring (stop, or a new generation after reconfig): stop reading new
+ * queries, which the sockets keep for the next generation; answer what
+ * TCP clients already sent; exit when that is done or the grace is over.
+ */
+static void
+worker_retire(void)
+{
+	static struct timeval grace = { RETIRE_GRACE, 0 };
+
+	w.retiring = true;
+	for (unsigned i = 0; i < w.args->nudp; i++)
+		event_del(w.udp_ev[i]);
+	for (unsigned i = 0; i < w.args->ntcp; i++)
+		event_del(w.tcp_ev[i]);
+	for (unsigned i = 0; i < w.max_conns; i++) {
+		struct tcp_conn *c = &w.conns[i];
+		if (c->fd >= 0 && c->outlen == c->outoff && c->inlen < 2)
+			tcp_close(c);
+	}
+	struct event *t = evtimer_new(w.base, worker_grace_over, NULL);
+	if (t == NULL || evtimer_add(t, &grace) != 0)
+		_exit(0);
+	worker_maybe_exit();
+}
+
+/* Test hook: a system call outside the allow-list, to show the sandbox
+ * kills the worker (regress/service). */
+static void
+worker_test_syscall(void)
+{
+	log_warnx("test hook: calling ptrace, which the sandbox forbids");
+	(void)syscall(SYS_ptrace, 0, 0, 0, 0);
+	log_warnx("test hook: ptrace returned; the sandbox is not enforcing");
+}
+
+static void
+worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
+{
+	struct msg *m = w.in;
+	uint32_t v;
+	int rc = msg_recv(fd, m);
+
+	if (rc == APEX_ENOENT)
+		_exit(0);	/* the parent is gone */
+	if (rc != 0)
+		fatalx("parent: %s", apex_strerror(rc));
+	switch (m->hdr.type) {
+	case MSG_PW_ZONE:
+		if (m->fd < 0 || msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+			fatalx("parent: malformed %s",
+			    msg_type_str(m->hdr.type));
+		worker_swap_zone(m->hdr.id, m->fd, v);
+		break;
+	case MSG_PW_QUERYLOG:
+		if (msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+			fatalx("parent: malformed %s",
+			    msg_type_str(m->hdr.type));
+		w.env.querylog = v != 0;
+		break;
+	case MSG_PW_RETIRE:
+		worker_retire();
+		break;
+	case MSG_PW_TEST_SYSCALL:
+		worker_test_syscall();
+		break;
+	default:
+		fatalx("parent: unexpected %s", msg_type_str(m->hdr.type));
+	}
+	if (m->fd >= 0 && m->hdr.type != MSG_PW_ZONE)
+		close(m->fd);
+}
+
 /* ---- main --------------------------------------------------------- */
+
+/*
+ * The worker's system calls. Everything it opens (sockets, zone images,
+ * the event base) exists before this; a worker that tries anything else
+ * is killed and the parent starts a new one.
+ */
+static const struct sandbox_rule worker_allow[] = {
+	{ "recvmmsg", "read a batch of UDP queries" },
+	{ "sendmmsg", "send a batch of UDP answers" },
+	{ "recvfrom", "read queries (libc's recv)" },
+	{ "sendto", "send to the parent (libc's send)" },
+	{ "recvmsg", "messages and zone fds from the parent" },
+	{ "sendmsg", "messages to the parent" },
+	{ "accept4", "accept TCP connections" },
+	{ "read", "read TCP queries" },
+	{ "write", "write TCP answers" },
+	{ "close", "close connections and old zone images" },
+	{ "epoll_wait", "libevent: wait for events" },
+	{ "epoll_pwait", "libevent: wait for events" },
+	{ "epoll_ctl", "libevent: watch sockets" },
+	{ "mmap", "map a new zone image; malloc" },
+	{ "munmap", "unmap a replaced zone image; free" },
+	{ "mremap", "realloc of TCP output buffers" },
+	{ "madvise", "free returns memory" },
+	{ "brk", "malloc" },
+	{ "fstat", "size of a new zone image" },
+	{ "newfstatat", "fstat on newer libc" },
+	{ "clock_gettime", "latency counters, libevent timers" },
+	{ "gettimeofday", "libevent timers" },
+	{ "time", "the time for DNS cookies" },
+	{ "getpid", "libevent" },
+	{ "rt_sigprocmask", "libc around fork-free signal use" },
+	{ "futex", "libc locks (stdio)" },
+	{ "getrandom", "libc malloc may ask for randomness" },
+	{ "fcntl", "libevent sets descriptors non-blocking" },
+};
+
+static int
+worker_sandbox(void)
+{
+	return sandbox_enter("worker", worker_allow, nitems(worker_allow),
+	    w.args->uid, w.args->gid, w.args->chroot);
+}
+
+static void
+worker_local_names(void)
+{
+	w.local = xcalloc(w.args->nudp + w.args->ntcp + 1, sizeof(*w.local));
+	for (unsigned i = 0; i < w.args->nudp; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		if (getsockname(w.args->udp[i], (struct sockaddr *)&ss,
+		    &len) == 0)
+			sa_str((struct sockaddr *)&ss, w.local[i],
+			    sizeof(w.local[i]), false);
+	}
+}
 
 void
 worker_main(const struct worker_args *args)
@@ -388,20 +719,32 @@ worker_main(const struct worker_args *args)
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	w.args = args;
+	w.stats = args->stats;
 	snprintf(role, sizeof(role), "worker %u", args->index);
 	log_set_role(xstrdup(role));
+	msg_log_to(args->parent);
+	w.in = xmalloc(sizeof(*w.in));
+	w.qlog = xmalloc(sizeof(*w.qlog));
+	msg_buf_init(w.qlog);
 	worker_map_zones();
-	if (sandbox_drop_privileges(args->uid, args->gid) != 0)
-		fatal("drop privileges");
-	if ((w.base = event_base_new()) == NULL)
-		fatalx("event_base_new");
+	worker_local_names();
 	w.env.conf = args->conf;
 	w.env.zones = &w.zones;
+	w.env.querylog = args->querylog;
 	chaos_build(args->conf, &w.chaos);
 	w.env.chaos = &w.chaos;
+	if ((w.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
 	worker_udp_init();
 	worker_tcp_init();
-	log_debug("serving %u zones", w.zones.n);
+	struct event *pev = event_new(w.base, args->parent,
+	    EV_READ | EV_PERSIST, worker_dispatch_parent, NULL);
+	if (pev == NULL || event_add(pev, NULL) != 0)
+		fatalx("parent event");
+	if (worker_sandbox() != 0)
+		fatal("sandbox");
+	if (msg_send(args->parent, MSG_WP_READY, 0, NULL, -1) != 0)
+		fatal("parent");
 	event_base_dispatch(w.base);
 	fatalx("event loop ended");
 }

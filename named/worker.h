@@ -6,9 +6,11 @@
 #ifndef APEX_WORKER_H
 #define APEX_WORKER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "conf.h"
+#include "stats.h"
 #include "util.h"
 
 /* What the parent hands a worker at fork time. */
@@ -16,16 +18,20 @@ struct worker_args {
 	unsigned		 index;
 	unsigned		 nworkers;
 	const struct conf	*conf;
-	const int		*udp;		/* this worker's UDP sockets */
+	int			 parent;	/* IPC socket to the parent */
+	const int		*udp;		/* its UDP sockets */
 	unsigned		 nudp;
 	const int		*tcp;		/* its TCP listeners */
 	unsigned		 ntcp;
 	const int		*zone_fd;	/* per conf zone, -1: none */
+	struct stats_block	*stats;		/* its counters */
+	bool			 querylog;
 	uid_t			 uid;		/* 0: keep */
 	gid_t			 gid;
+	const char		*chroot;	/* NULL: none */
 };
 
-/* Runs the worker until the parent goes away. */
+/* Runs the worker until the parent retires it or goes away. */
 void	worker_main(const struct worker_args *) NORETURN;
 
 #endif

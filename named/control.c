@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The control process serves apex-ctl on the control socket (checking
+ * the peer's credentials) and the HTTP statistics channels. It answers
+ * status, zonestatus and stats itself, from the parent's last state
+ * report and the shared counters; commands that change something go to
+ * the parent as typed requests, and the parent's reply goes back to
+ * apex-ctl.
+ * Runs in: control (forked by the parent; unprivileged, seccomp).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "control.h"
+#include "error.h"
+#include "log.h"
+#include "msg.h"
+#include "sandbox.h"
+#include "sbuf.h"
+#include "stats.h"
+
+#define MAX_CLIENTS	32
+
+struct client {
+	int		 fd;		/* -1: free */
+	struct event	*ev;
+	uint32_t	 req;		/* request waiting for the parent */
+	uint32_t	 flags;
+};
+
+static struct control_state {
+	const struct control_args *args;
+	struct event_base	*base;
+	struct server_view	 view;
+	struct client		 clients[MAX_CLIENTS];
+	uint32_t		 next_req;
+	struct msg		*m;
+	struct evhttp		*http;
+} c;
+
+/* ---- the parent ---------------------------------------------------- */
+
+static int
+read_state(struct msg *m, struct server_view *v)
+{
+	char name[1024], file[4096], err[4096];
+
+	memset(v, 0, sizeof(*v));
+	if (msg_get_u64(m, &v->started) || msg_get_u32(m, &v->nworkers) ||
+	    msg_get_u32(m, &v->workers_up) || msg_get_u64(m, &v->restarts) ||
+	    msg_get_u64(m, &v->reloads) || msg_get_u32(m, &v->querylog) ||
+	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->nzones) ||
+	    v->nzones > MSG_MAXPAYLOAD / 8)
+		return APEX_EMALF;
+	v->zones = xcalloc(v->nzones + 1, sizeof(*v->zones));
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		struct zone_view *z = &v->zones[i];
+		if (msg_get_str(m, name, sizeof(name)) ||
+		    msg_get_str(m, file, sizeof(file)) ||
+		    msg_get_u32(m, &z->serving) || msg_get_u32(m, &z->status) ||
+		    msg_get_u32(m, &z->serial) ||
+		    msg_get_u64(m, &z->loaded_at) ||
+		    msg_get_u32(m, &z->failures) ||
+		    msg_get_str(m, err, sizeof(err))) {
+			v->nzones = i;
+			return APEX_EMALF;
+		}
+		z->name = xstrdup(name);
+		z->file = xstrdup(file);
+		z->error = xstrdup(err);
+	}
+	return msg_end(m);
+}
+
+static void	client_reply(struct client *, bool ok, const char *text);
+
+static void
+control_dispatch_parent(evutil_socket_t fd, short events, void *arg)
+{
+	struct msg *m = c.m;
+	struct server_view v;
+	uint32_t status;
+	int rc = msg_recv(fd, m);
+
+	if (rc == APEX_ENOENT)
+		_exit(0);
+	if (rc != 0)
+		fatalx("parent: %s", apex_strerror(rc));
+	switch (m->hdr.type) {
+	case MSG_PC_STATE:
+		if (read_state(m, &v) != 0)
+			fatalx("parent: malformed state");
+		server_view_free(&c.view);
+		c.view = v;
+		break;
+	case MSG_PC_REPLY: {
+		char *text = xmalloc(MSG_MAXPAYLOAD);
+		if (msg_get_u32(m, &status) != 0 ||
+		    msg_get_str(m, text, MSG_MAXPAYLOAD) != 0 ||
+		    msg_end(m) != 0)
+			fatalx("parent: malformed reply");
+		for (unsigned i = 0; i < MAX_CLIENTS; i++)
+			if (c.clients[i].fd >= 0 &&
+			    c.clients[i].req == m->hdr.id) {
+				client_reply(&c.clients[i], status == 0, text);
+				c.clients[i].req = 0;
+			}
+		free(text);
+		break;
+	}
+	default:
+		fatalx("parent: unexpected %s", msg_type_str(m->hdr.type));
+	}
+}
+
+/* ---- apex-ctl ------------------------------------------------------ */
+
+static void
+client_close(struct client *cl)
+{
+	if (cl->ev != NULL)
+		event_free(cl->ev);
+	close(cl->fd);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+static void
+client_reply(struct client *cl, bool ok, const char *text)
+{
+	struct msg_buf *b = xmalloc(sizeof(*b));
+	struct sbuf json;
+
+	msg_buf_init(b);
+	msg_put_u32(b, ok ? 0 : 1);
+	if ((cl->flags & CTL_F_JSON) && *text != '{') {
+		sbuf_init(&json);
+		sbuf_printf(&json, "{\"ok\":%s,\"message\":",
+		    ok ? "true" : "false");
+		sbuf_json_str(&json, text);
+		sbuf_printf(&json, "}\n");
+		msg_put_str(b, json.s);
+		sbuf_free(&json);
+	} else
+		msg_put_str(b, text);
+	if (b->overflow || msg_send(cl->fd, MSG_CTL_REPLY, 0, b, -1) != 0)
+		client_close(cl);
+	free(b);
+}
+
+/* status, zonestatus and stats need nothing from the parent. */
+static bool
+client_local(struct client *cl, uint32_t cmd, const char *arg)
+{
+	struct stats_block sum;
+	struct sbuf out;
+	bool json = (cl->flags & CTL_F_JSON) != 0, ok = true;
+
+	sbuf_init(&out);
+	switch (cmd) {
+	case CTL_STATUS:
+		render_status(&c.view, json, &out);
+		break;
+	case CTL_ZONESTATUS:
+		if (render_zonestatus(&c.view, arg, json, &out) != 0) {
+			sbuf_printf(&out, "no such zone: %s", arg);
+			ok = false;
+		}
+		break;
+	case CTL_STATS:
+		stats_sum(c.args->stats, &sum);
+		render_stats(&c.view, &sum, json, &out);
+		break;
+	default:
+		sbuf_free(&out);
+		return false;
+	}
+	client_reply(cl, ok, out.s);
+	sbuf_free(&out);
+	return true;
+}
+
+static void
+client_readable(evutil_socket_t fd, short events, void *arg)
+{
+	struct client *cl = arg;
+	struct msg *m = c.m;
+	uint32_t cmd, flags;
+	char text[1024];
+
+	if (msg_recv(fd, m) != 0) {
+		client_close(cl);
+		return;
+	}
+	if (m->fd >= 0)
+		close(m->fd);
+	/* Trust rule: apex-ctl is less trusted than we are: a malformed
+	 * request ends the connection. */
+	if (m->hdr.type != MSG_CTL_REQUEST || msg_get_u32(m, &cmd) != 0 ||
+	    msg_get_u32(m, &flags) != 0 ||
+	    msg_get_str(m, text, sizeof(text)) != 0 || msg_end(m) != 0 ||
+	    cmd == 0 || cmd >= CTL_COMMAND_MAX || cl->req != 0) {
+		log_cat(LOGC_SECURITY, LOG_LEVEL_WARN,
+		    "control: malformed request; connection closed");
+		client_close(cl);
+		return;
+	}
+	cl->flags = flags;
+	if (client_local(cl, cmd, text))
+		return;
+	struct msg_buf b;
+	msg_buf_init(&b);
+	msg_put_u32(&b, cmd);
+	msg_put_u32(&b, flags);
+	msg_put_str(&b, text);
+	if (++c.next_req == 0)
+		c.next_req = 1;
+	cl->req = c.next_req;
+	if (msg_send(c.args->parent, MSG_CP_REQUEST, cl->req, &b, -1) != 0)
+		fatal("parent");
+}
+
+/*
+ * Only root, the socket's owner, or its group may control the server;
+ * the file mode says so too, this holds even if the mode is loosened.
+ */
+static bool
+peer_allowed(int fd)
+{
+	const struct conf_control *ctl = &c.args->conf->control;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return false;
+	return cred.uid == 0 || cred.uid == ctl->owner ||
+	    cred.gid == ctl->group;
+}
+
+static void
+control_accept(evutil_socket_t lfd, short events, void *arg)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (!peer_allowed(fd)) {
+		log_cat(LOGC_SECURITY, LOG_LEVEL_WARN,
+		    "control: connection from a user without access refused");
+		close(fd);
+		return;
+	}
+	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+		struct client *cl = &c.clients[i];
+		if (cl->fd >= 0)
+			continue;
+		cl->fd = fd;
+		cl->req = 0;
+		cl->ev = event_new(c.base, fd, EV_READ | EV_PERSIST,
+		    client_readable, cl);
+		if (cl->ev == NULL || event_add(cl->ev, NULL) != 0)
+			fatalx("client event");
+		return;
+	}
+	close(fd);	/* too many at once */
+}
+
+/* ---- HTTP ---------------------------------------------------------- */
+
+/* The channel whose socket took this connection: same port, and the
+ * same address unless the channel listens on all of them. */
+static const struct conf_stats_channel *
+http_channel(int fd)
+{
+	const struct conf *cf = c.args->conf;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	for (unsigned i = 0; i < cf->nstats; i++) {
+		const struct sockaddr_storage *ch = &cf->stats[i].ss;
+		if (ch->ss_family != ss.ss_family)
+			continue;
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const void *)ch;
+			const struct sockaddr_in *b = (const void *)&ss;
+			if (a->sin_port == b->sin_port &&
+			    (a->sin_addr.s_addr == INADDR_ANY ||
+			    a->sin_addr.s_addr == b->sin_addr.s_addr))
+				return &cf->stats[i];
+		} else {
+			const struct sockaddr_in6 *a = (const void *)ch;
+			const struct sockaddr_in6 *b = (const void *)&ss;
+			if (a->sin6_port == b->sin6_port &&
+			    (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
+			    memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0))
+				return &cf->stats[i];
+		}
+	}
+	return NULL;
+}
+
+/* The channel's allow list (none given: this host only, as BIND). */
+static bool
+http_allowed(struct evhttp_request *req)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev = con ?
+	    evhttp_connection_get_bufferevent(con) : NULL;
+	const struct sockaddr *sa = con ?
+	    evhttp_connection_get_addr(con) : NULL;
+	const struct conf_stats_channel *ch;
+
+	if (sa == NULL || bev == NULL ||
+	    (ch = http_channel(bufferevent_getfd(bev))) == NULL)
+		return false;
+	return acl_allows(ch->allow ? ch->allow : c.args->conf->localhost, sa,
+	    NULL);
+}
+
+static void
+http_send(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *body)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	if (out == NULL)
+		return;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evbuffer_add(out, body, strlen(body));
+	evhttp_send_reply(req, code, reason, out);
+	evbuffer_free(out);
+}
+
+static void
+http_request(struct evhttp_request *req, void *arg)
+{
+	const char *uri = evhttp_request_get_uri(req);
+	struct stats_block sum;
+	struct sbuf out;
+
+	if (!http_allowed(req)) {
+		http_send(req, 403, "Forbidden", "text/plain", "forbidden\n");
+		return;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		http_send(req, 405, "Method Not Allowed", "text/plain",
+		    "GET only\n");
+		return;
+	}
+	sbuf_init(&out);
+	if (strcmp(uri, "/metrics") == 0) {
+		stats_sum(c.args->stats, &sum);
+		render_metrics(&c.view, &sum, &out);
+		http_send(req, 200, "OK", "text/plain; version=0.0.4", out.s);
+	} else if (strcmp(uri, "/health") == 0) {
+		if (server_view_healthy(&c.view, &out)) {
+			http_send(req, 200, "OK", "text/plain", "OK\n");
+		} else
+			http_send(req, 503, "Service Unavailable",
+			    "text/plain", out.s);
+	} else if (strcmp(uri, "/json") == 0) {
+		stats_sum(c.args->stats, &sum);
+		sbuf_printf(&out, "{\"status\":");
+		render_status(&c.view, 1, &out);
+		sbuf_printf(&out, ",\"stats\":");
+		render_stats(&c.view, &sum, 1, &out);
+		sbuf_printf(&out, ",\"zones\":[");
+		for (uint32_t i = 0; i < c.view.nzones; i++) {
+			if (i > 0)
+				sbuf_printf(&out, ",");
+			(void)render_zonestatus(&c.view, c.view.zones[i].name,
+			    1, &out);
+		}
+		sbuf_printf(&out, "]}\n");
+		http_send(req, 200, "OK", "application/json", out.s);
+	} else
+		http_send(req, 404, "Not Found", "text/plain",
+		    "/metrics, /health and /json\n");
+	sbuf_free(&out);
+}
+
+/* ---- main ---------------------------------------------------------- */
+
+/*
+ * The control process's system calls: accepting and talking on the
+ * control socket and the HTTP sockets it was given, reading the shared
+ * counters. It opens nothing.
+ */
+static const struct sandbox_rule control_allow[] = {
+	{ "accept4", "apex-ctl and HTTP connections" },
+	{ "accept", "HTTP connections (libevent)" },
+	{ "getsockopt", "SO_PEERCRED of apex-ctl; socket errors" },
+	{ "setsockopt", "libevent tunes HTTP sockets" },
+	{ "getpeername", "the HTTP client's address" },
+	{ "getsockname", "libevent" },
+	{ "recvmsg", "messages from the parent and apex-ctl" },
+	{ "sendmsg", "messages to them" },
+	{ "recvfrom", "libc's recv" },
+	{ "sendto", "log lines to the parent" },
+	{ "read", "HTTP requests" },
+	{ "readv", "HTTP requests (evbuffer)" },
+	{ "write", "HTTP responses" },
+	{ "writev", "HTTP responses (evbuffer)" },
+	{ "ioctl", "FIONREAD before reading HTTP" },
+	{ "shutdown", "close HTTP connections" },
+	{ "close", "close connections" },
+	{ "epoll_wait", "libevent" },
+	{ "epoll_pwait", "libevent" },
+	{ "epoll_ctl", "libevent" },
+	{ "fcntl", "libevent: non-blocking sockets" },
+	{ "mmap", "malloc" },
+	{ "munmap", "free" },
+	{ "mremap", "realloc" },
+	{ "madvise", "free" },
+	{ "brk", "malloc" },
+	{ "clock_gettime", "libevent timers" },
+	{ "gettimeofday", "libevent timers, HTTP dates" },
+	{ "time", "HTTP dates" },
+	{ "getpid", "libevent" },
+	{ "futex", "libc locks" },
+	{ "getrandom", "libc malloc" },
+	{ "newfstatat", "libc localtime" },
+	{ "fstat", "libc localtime" },
+	{ "openat", "libc localtime reads /etc/localtime once" },
+	{ "lseek", "libc localtime" },
+	{ "rt_sigprocmask", "libc" },
+};
+
+void
+control_main(const struct control_args *args)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	c.args = args;
+	log_set_role("control");
+	msg_log_to(args->parent);
+	c.m = xmalloc(sizeof(*c.m));
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		c.clients[i].fd = -1;
+	/* localtime() reads the zone file here, before the sandbox. */
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	if ((c.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	struct event *pev = event_new(c.base, args->parent,
+	    EV_READ | EV_PERSIST, control_dispatch_parent, NULL);
+	if (pev == NULL || event_add(pev, NULL) != 0)
+		fatalx("parent event");
+	if (args->ctl_fd >= 0) {
+		struct event *ev = event_new(c.base, args->ctl_fd,
+		    EV_READ | EV_PERSIST, control_accept, NULL);
+		if (ev == NULL || event_add(ev, NULL) != 0)
+			fatalx("control socket event");
+	}
+	if (args->nstats_fds > 0) {
+		if ((c.http = evhttp_new(c.base)) == NULL)
+			fatalx("evhttp_new");
+		evhttp_set_gencb(c.http, http_request, NULL);
+		evhttp_set_timeout(c.http, 10);
+		for (unsigned i = 0; i < args->nstats_fds; i++)
+			if (evhttp_accept_socket(c.http,
+			    args->stats_fds[i]) != 0)
+				fatalx("statistics channel");
+	}
+	if (sandbox_enter("control", control_allow, nitems(control_allow),
+	    args->uid, args->gid, args->chroot) != 0)
+		fatal("sandbox");
+	event_base_dispatch(c.base);
+	fatalx("event loop ended");
+}

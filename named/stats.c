@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The shared counters (see stats.h).
+ * Runs in: parent (mapping), workers (counting), control (reading).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+
+#include "config.h"
+#include "log.h"
+#include "pkt.h"
+#include "reload.h"
+#include "rr.h"
+#include "sbuf.h"
+#include "stats.h"
+
+const unsigned stats_size_le[STATS_NSIZE - 1] = {
+	64, 128, 256, 512, 1232, 4096, 16384,
+};
+const unsigned stats_lat_le_us[STATS_NLAT - 1] = {
+	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+};
+
+static const struct {
+	uint16_t	 type;
+	const char	*name;
+} qtypes[STATS_NQTYPE - 1] = {
+#define X(n, v) { v, #n },
+	STATS_QTYPES
+#undef X
+};
+
+size_t
+stats_region_size(unsigned nblocks)
+{
+	return sizeof(struct stats_region) +
+	    (size_t)nblocks * sizeof(struct stats_block);
+}
+
+struct stats_region *
+stats_map(unsigned nblocks)
+{
+	struct stats_region *r = mmap(NULL, stats_region_size(nblocks),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		fatal("mmap counters");
+	memset(r, 0, stats_region_size(nblocks));
+	r->nblocks = nblocks;
+	return r;
+}
+
+unsigned
+stats_qtype_index(uint16_t qtype)
+{
+	/* The common ones first: this runs for every query. */
+	switch (qtype) {
+	case TYPE_A:
+		return 0;
+	case TYPE_AAAA:
+		return 7;
+	}
+	for (unsigned i = 0; i < STATS_NQTYPE - 1; i++)
+		if (qtypes[i].type == qtype)
+			return i;
+	return STATS_NQTYPE - 1;
+}
+
+const char *
+stats_qtype_name(unsigned i)
+{
+	return i < STATS_NQTYPE - 1 ? qtypes[i].name : "other";
+}
+
+void
+stats_latency(struct stats_block *b, uint64_t ns, unsigned n)
+{
+	unsigned s = 0;
+	uint64_t us = ns / 1000;
+
+	while (s < STATS_NLAT - 1 && us > stats_lat_le_us[s])
+		s++;
+	b->latency[s] += n;
+	b->latency_sum_ns += ns * n;
+}
+
+void
+stats_sum(const struct stats_region *r, struct stats_block *out)
+{
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)(void *)out;
+	size_t words = sizeof(*out) / sizeof(uint64_t);
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned k = 0; k < r->nblocks; k++) {
+		src = (const uint64_t *)(const void *)&r->b[k];
+		for (size_t i = 0; i < words; i++)
+			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- rendering ---------------------------------------------------- */
+
+static const char *const rcode_names[STATS_NRCODE] = {
+	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
+	"RCODE12", "RCODE13", "RCODE14", "RCODE15", "BADVERS", "BADKEY",
+	"BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE",
+};
+
+static const char *const status_names[] = { "none", "ok", "failed" };
+
+void
+server_view_free(struct server_view *v)
+{
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		free(v->zones[i].name);
+		free(v->zones[i].file);
+		free(v->zones[i].error);
+	}
+	free(v->zones);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+server_view_healthy(const struct server_view *v, struct sbuf *why)
+{
+	int ok = 1;
+
+	if (v->workers_up < v->nworkers) {
+		sbuf_printf(why, "%u of %u workers up\n", v->workers_up,
+		    v->nworkers);
+		ok = 0;
+	}
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (!v->zones[i].serving) {
+			sbuf_printf(why, "zone %s not loaded\n",
+			    v->zones[i].name);
+			ok = 0;
+		}
+	if (v->started == 0) {
+		sbuf_printf(why, "starting\n");
+		ok = 0;
+	}
+	return ok;
+}
+
+static const char *
+when(uint64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0)
+		return "never";
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+void
+render_status(const struct server_view *v, int json, struct sbuf *b)
+{
+	unsigned serving = 0, failed = 0;
+	char t[32];
+
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		serving += v->zones[i].serving;
+		failed += v->zones[i].status == 2;
+	}
+	if (json) {
+		sbuf_printf(b, "{\"version\":\"%s\",\"started\":\"%s\","
+		    "\"workers\":%u,\"workers_up\":%u,\"restarts\":%llu,"
+		    "\"reloads\":%llu,\"zones\":%u,\"zones_serving\":%u,"
+		    "\"zones_failed\":%u,\"querylog\":%s,"
+		    "\"reload_running\":%s}\n", PACKAGE_VERSION,
+		    when(v->started, t, sizeof(t)), v->nworkers, v->workers_up,
+		    (unsigned long long)v->restarts,
+		    (unsigned long long)v->reloads, v->nzones, serving, failed,
+		    v->querylog ? "true" : "false", v->busy ? "true" : "false");
+		return;
+	}
+	sbuf_printf(b, "version: apex %s\nstarted: %s\nworkers: %u of %u "
+	    "up\nrestarts: %llu\nreloads: %llu\nzones: %u (%u serving, %u "
+	    "failed the last load)\nquery logging: %s\nreload running: "
+	    "%s\n", PACKAGE_VERSION, when(v->started, t, sizeof(t)),
+	    v->workers_up, v->nworkers, (unsigned long long)v->restarts,
+	    (unsigned long long)v->reloads, v->nzones, serving, failed,
+	    v->querylog ? "on" : "off", v->busy ? "yes" : "no");
+}
+
+int
+render_zonestatus(const struct server_view *v, const char *zone, int json,
+    struct sbuf *b)
+{
+	const struct zone_view *z = NULL;
+	uint8_t a[DNAME_MAXLEN], n[DNAME_MAXLEN];
+	char t[32];
+
+	if (dname_from_str(zone, NULL, a) < 0)
+		return -1;
+	for (uint32_t i = 0; i < v->nzones && z == NULL; i++)
+		if (dname_from_str(v->zones[i].name, NULL, n) >= 0 &&
+		    dname_equal(a, n))
+			z = &v->zones[i];
+	if (z == NULL)
+		return -1;
+	const char *st = z->status < 3 ? status_names[z->status] : "?";
+	if (json) {
+		sbuf_printf(b, "{\"zone\":");
+		sbuf_json_str(b, z->name);
+		sbuf_printf(b, ",\"type\":\"primary\",\"file\":");
+		sbuf_json_str(b, z->file);
+		sbuf_printf(b, ",\"serving\":%s,\"serial\":%u,"
+		    "\"loaded\":\"%s\",\"last_load\":\"%s\","
+		    "\"load_failures\":%u,\"last_error\":",
+		    z->serving ? "true" : "false", z->serial,
+		    when(z->loaded_at, t, sizeof(t)), st, z->failures);
+		sbuf_json_str(b, z->error);
+		sbuf_printf(b, "}\n");
+		return 0;
+	}
+	sbuf_printf(b, "zone: %s\ntype: primary\nfile: %s\nserving: %s\n",
+	    z->name, z->file, z->serving ? "yes" : "no");
+	if (z->serving)
+		sbuf_printf(b, "serial: %u\nloaded: %s\n", z->serial,
+		    when(z->loaded_at, t, sizeof(t)));
+	sbuf_printf(b, "last load: %s\nload failures: %u\n", st,
+	    z->failures);
+	if (*z->error)
+		sbuf_printf(b, "last error: %s\n", z->error);
+	return 0;
+}
+
+void
+render_stats(const struct server_view *v, const struct stats_block *s,
+    int json, struct sbuf *b)
+{
+	uint64_t total = s->queries[STATS_UDP] + s->queries[STATS_TCP];
+
+	if (json) {
+		sbuf_printf(b, "{\"queries\":{\"udp\":%llu,\"tcp\":%llu},"
+		    "\"qtypes\":{", (unsigned long long)s->queries[STATS_UDP],
+		    (unsigned long long)s->queries[STATS_TCP]);
+		for (unsigned i = 0, n = 0; i < STATS_NQTYPE; i++)
+			if (s->qtype[i] > 0)
+				sbuf_printf(b, "%s\"%s\":%llu", n++ ? "," : "",
+				    stats_qtype_name(i),
+				    (unsigned long long)s->qtype[i]);
+		sbuf_printf(b, "},\"rcodes\":{");
+		for (unsigned i = 0, n = 0; i < STATS_NRCODE; i++)
+			if (s->rcode[i] > 0)
+				sbuf_printf(b, "%s\"%s\":%llu", n++ ? "," : "",
+				    rcode_names[i],
+				    (unsigned long long)s->rcode[i]);
+		sbuf_printf(b, "},\"dropped\":%llu,\"truncated\":%llu,"
+		    "\"tcp_accepted\":%llu,\"tcp_refused\":%llu,"
+		    "\"restarts\":%llu}\n", (unsigned long long)s->dropped,
+		    (unsigned long long)s->truncated,
+		    (unsigned long long)s->tcp_accepted,
+		    (unsigned long long)s->tcp_refused,
+		    (unsigned long long)v->restarts);
+		return;
+	}
+	sbuf_printf(b, "queries: %llu (udp %llu, tcp %llu)\n",
+	    (unsigned long long)total,
+	    (unsigned long long)s->queries[STATS_UDP],
+	    (unsigned long long)s->queries[STATS_TCP]);
+	for (unsigned i = 0; i < STATS_NQTYPE; i++)
+		if (s->qtype[i] > 0)
+			sbuf_printf(b, "  type %s: %llu\n", stats_qtype_name(i),
+			    (unsigned long long)s->qtype[i]);
+	for (unsigned i = 0; i < STATS_NRCODE; i++)
+		if (s->rcode[i] > 0)
+			sbuf_printf(b, "  rcode %s: %llu\n", rcode_names[i],
+			    (unsigned long long)s->rcode[i]);
+	sbuf_printf(b, "dropped: %llu\ntruncated: %llu\ntcp connections: "
+	    "%llu accepted, %llu refused\nrestarts: %llu\n",
+	    (unsigned long long)s->dropped, (unsigned long long)s->truncated,
+	    (unsigned long long)s->tcp_accepted,
+	    (unsigned long long)s->tcp_refused,
+	    (unsigned long long)v->restarts);
+}
+
+static void
+metric_head(struct sbuf *b, const char *name, const char *type,
+    const char *help)
+{
+	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Prometheus label values escape \, " and newline. */
+static void
+label(struct sbuf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			sbuf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			sbuf_printf(b, "\\n");
+		else
+			sbuf_printf(b, "%c", *s);
+	}
+}
+
+static void
+render_histogram(struct sbuf *b, const char *name, const uint64_t *buckets,
+    unsigned nb, const unsigned *le, double scale, double sum)
+{
+	uint64_t acc = 0;
+
+	for (unsigned i = 0; i < nb - 1; i++) {
+		acc += buckets[i];
+		sbuf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+		    le[i] * scale, (unsigned long long)acc);
+	}
+	acc += buckets[nb - 1];
+	sbuf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9g\n"
+	    "%s_count %llu\n", name, (unsigned long long)acc, name, sum, name,
+	    (unsigned long long)acc);
+}
+
+static void
+render_zone_metrics(const struct server_view *v, struct sbuf *b)
+{
+	metric_head(b, "apex_zone_serial", "gauge",
+	    "SOA serial of the zone version served.");
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (v->zones[i].serving) {
+			sbuf_printf(b, "apex_zone_serial{zone=\"");
+			label(b, v->zones[i].name);
+			sbuf_printf(b, "\"} %u\n", v->zones[i].serial);
+		}
+	metric_head(b, "apex_zone_loaded_timestamp_seconds", "gauge",
+	    "When the zone version served was loaded.");
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (v->zones[i].serving) {
+			sbuf_printf(b, "apex_zone_loaded_timestamp_seconds"
+			    "{zone=\"");
+			label(b, v->zones[i].name);
+			sbuf_printf(b, "\"} %llu\n",
+			    (unsigned long long)v->zones[i].loaded_at);
+		}
+	metric_head(b, "apex_zone_serving", "gauge",
+	    "1 if a version of the zone is served.");
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		sbuf_printf(b, "apex_zone_serving{zone=\"");
+		label(b, v->zones[i].name);
+		sbuf_printf(b, "\"} %u\n", v->zones[i].serving);
+	}
+	metric_head(b, "apex_zone_load_failures_total", "counter",
+	    "Failed loads of the zone since the server started.");
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		sbuf_printf(b, "apex_zone_load_failures_total{zone=\"");
+		label(b, v->zones[i].name);
+		sbuf_printf(b, "\"} %u\n", v->zones[i].failures);
+	}
+}
+
+void
+render_metrics(const struct server_view *v, const struct stats_block *s,
+    struct sbuf *b)
+{
+	metric_head(b, "apex_build_info", "gauge", "Version of apex.");
+	sbuf_printf(b, "apex_build_info{version=\"%s\"} 1\n",
+	    PACKAGE_VERSION);
+	metric_head(b, "apex_start_time_seconds", "gauge",
+	    "When the server started, in seconds since the epoch.");
+	sbuf_printf(b, "apex_start_time_seconds %llu\n",
+	    (unsigned long long)v->started);
+	metric_head(b, "apex_queries_total", "counter",
+	    "Queries answered, by transport.");
+	sbuf_printf(b, "apex_queries_total{transport=\"udp\"} %llu\n"
+	    "apex_queries_total{transport=\"tcp\"} %llu\n",
+	    (unsigned long long)s->queries[STATS_UDP],
+	    (unsigned long long)s->queries[STATS_TCP]);
+	metric_head(b, "apex_queries_by_type_total", "counter",
+	    "Queries answered, by QTYPE.");
+	for (unsigned i = 0; i < STATS_NQTYPE; i++)
+		sbuf_printf(b, "apex_queries_by_type_total{type=\"%s\"} "
+		    "%llu\n", stats_qtype_name(i),
+		    (unsigned long long)s->qtype[i]);
+	metric_head(b, "apex_responses_by_rcode_total", "counter",
+	    "Responses sent, by RCODE.");
+	for (unsigned i = 0; i < STATS_NRCODE; i++)
+		if (s->rcode[i] > 0 || i <= 5)
+			sbuf_printf(b, "apex_responses_by_rcode_total"
+			    "{rcode=\"%s\"} %llu\n", rcode_names[i],
+			    (unsigned long long)s->rcode[i]);
+	metric_head(b, "apex_response_size_bytes", "histogram",
+	    "Size of the responses sent.");
+	render_histogram(b, "apex_response_size_bytes", s->size, STATS_NSIZE,
+	    stats_size_le, 1, (double)s->size_sum);
+	metric_head(b, "apex_query_duration_seconds", "histogram",
+	    "Time from reading a batch of queries to sending its answers.");
+	render_histogram(b, "apex_query_duration_seconds", s->latency,
+	    STATS_NLAT, stats_lat_le_us, 1e-6, s->latency_sum_ns * 1e-9);
+	metric_head(b, "apex_queries_dropped_total", "counter",
+	    "Messages not answered: malformed, responses, unsendable.");
+	sbuf_printf(b, "apex_queries_dropped_total %llu\n",
+	    (unsigned long long)s->dropped);
+	metric_head(b, "apex_responses_truncated_total", "counter",
+	    "UDP responses sent with TC=1.");
+	sbuf_printf(b, "apex_responses_truncated_total %llu\n",
+	    (unsigned long long)s->truncated);
+	metric_head(b, "apex_tcp_connections_total", "counter",
+	    "TCP connections, accepted or refused over tcp-clients.");
+	sbuf_printf(b, "apex_tcp_connections_total{result=\"accepted\"} "
+	    "%llu\napex_tcp_connections_total{result=\"refused\"} %llu\n",
+	    (unsigned long long)s->tcp_accepted,
+	    (unsigned long long)s->tcp_refused);
+	metric_head(b, "apex_workers", "gauge", "Query workers.");
+	sbuf_printf(b, "apex_workers{state=\"configured\"} %u\n"
+	    "apex_workers{state=\"up\"} %u\n", v->nworkers, v->workers_up);
+	metric_head(b, "apex_child_restarts_total", "counter",
+	    "Workers and control processes restarted after dying.");
+	sbuf_printf(b, "apex_child_restarts_total %llu\n",
+	    (unsigned long long)v->restarts);
+	metric_head(b, "apex_reloads_total", "counter",
+	    "Zone reloads and reconfigs done.");
+	sbuf_printf(b, "apex_reloads_total %llu\n",
+	    (unsigned long long)v->reloads);
+	metric_head(b, "apex_querylog_enabled", "gauge",
+	    "1 if queries are being logged.");
+	sbuf_printf(b, "apex_querylog_enabled %u\n", v->querylog);
+	render_zone_metrics(v, b);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * Query counters in shared memory. The parent maps one region before it
+ * forks anything; each worker slot has its own cache-line aligned block,
+ * written only by the worker in that slot (no atomics: one writer) and
+ * read by the control process, which sums the blocks. A restarted worker
+ * takes over its slot's block, so counters survive restarts; two
+ * generations of workers (during a reconfig) use two halves of the
+ * region.
+ */
+#ifndef APEX_STATS_H
+#define APEX_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* QTYPEs counted by name; the rest go to "other". */
+#define STATS_QTYPES	\
+	X(A, 1) X(NS, 2) X(CNAME, 5) X(SOA, 6) X(PTR, 12) X(MX, 15)	\
+	X(TXT, 16) X(AAAA, 28) X(SRV, 33) X(NAPTR, 35) X(DS, 43)	\
+	X(DNSKEY, 48) X(SVCB, 64) X(HTTPS, 65) X(CAA, 257) X(ANY, 255)	\
+	X(AXFR, 252) X(IXFR, 251)
+#define STATS_NQTYPE	19	/* the list above, then other */
+#define STATS_NRCODE	24	/* extended RCODEs 0-23 */
+#define STATS_NSIZE	8	/* response size histogram buckets */
+#define STATS_NLAT	11	/* latency histogram buckets */
+
+extern const unsigned stats_size_le[STATS_NSIZE - 1];	/* octets */
+extern const unsigned stats_lat_le_us[STATS_NLAT - 1];	/* microseconds */
+
+enum stats_transport {
+	STATS_UDP,
+	STATS_TCP,
+};
+
+struct stats_block {
+	uint64_t	queries[2];		/* by transport */
+	uint64_t	qtype[STATS_NQTYPE];
+	uint64_t	rcode[STATS_NRCODE];
+	uint64_t	size[STATS_NSIZE];	/* responses by size */
+	uint64_t	size_sum;		/* octets sent */
+	uint64_t	latency[STATS_NLAT];	/* queries by latency */
+	uint64_t	latency_sum_ns;
+	uint64_t	dropped;		/* not answered */
+	uint64_t	truncated;		/* TC set */
+	uint64_t	tcp_accepted;
+	uint64_t	tcp_refused;		/* over tcp-clients */
+	uint64_t	dropped_log_lines;	/* query log batches lost */
+} __attribute__((aligned(64)));
+
+struct stats_region {
+	uint32_t		nblocks;
+	uint32_t		pad[15];
+	struct stats_block	b[];
+};
+
+/* The parent maps nblocks blocks, shared with every child it forks. */
+struct stats_region	*stats_map(unsigned nblocks);
+size_t	stats_region_size(unsigned nblocks);
+
+/* Index of qtype in qtype[]. */
+unsigned	stats_qtype_index(uint16_t qtype);
+/* Name of index i of qtype[] ("other" for the last). */
+const char	*stats_qtype_name(unsigned i);
+
+/* Counts one answered query (worker, query path). */
+static inline void
+stats_count(struct stats_block *b, enum stats_transport t, uint16_t qtype,
+    uint16_t rcode, size_t size, int tc)
+{
+	unsigned s = 0;
+
+	b->queries[t]++;
+	b->qtype[stats_qtype_index(qtype)]++;
+	b->rcode[rcode < STATS_NRCODE ? rcode : 0]++;
+	while (s < STATS_NSIZE - 1 && size > stats_size_le[s])
+		s++;
+	b->size[s]++;
+	b->size_sum += size;
+	if (tc)
+		b->truncated++;
+}
+
+/* Counts n queries that waited ns nanoseconds each. */
+void	stats_latency(struct stats_block *b, uint64_t ns, unsigned n);
+
+/* Sums every block into out. */
+void	stats_sum(const struct stats_region *r, struct stats_block *out);
+
+/* ---- what the control process shows ------------------------------- */
+
+struct sbuf;
+
+struct zone_view {
+	char		*name;
+	char		*file;
+	uint32_t	 serving;	/* an image is served */
+	uint32_t	 status;	/* enum zone_status (reload.h) */
+	uint32_t	 serial;
+	uint64_t	 loaded_at;
+	uint32_t	 failures;
+	char		*error;
+};
+
+/* The parent's state, as MSG_PC_STATE carries it. */
+struct server_view {
+	uint64_t	 started;
+	uint32_t	 nworkers, workers_up;
+	uint64_t	 restarts, reloads;
+	uint32_t	 querylog, busy;
+	uint32_t	 nzones;
+	struct zone_view *zones;
+};
+
+void	server_view_free(struct server_view *);
+/* Whether every worker is up and every zone is served; *why if not. */
+int	server_view_healthy(const struct server_view *, struct sbuf *why);
+
+void	render_status(const struct server_view *, int json, struct sbuf *);
+/* Returns: 0, or -1 if there is no such zone. */
+int	render_zonestatus(const struct server_view *, const char *zone,
+	    int json, struct sbuf *);
+void	render_stats(const struct server_view *, const struct stats_block *,
+	    int json, struct sbuf *);
+/* Prometheus text exposition format 0.0.4. */
+void	render_metrics(const struct server_view *, const struct stats_block *,
+	    struct sbuf *);
+
+#endif

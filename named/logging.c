@@ -51,7 +51,8 @@ channel_open(struct channel *ch)
 	ch->size = fstat(ch->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-/* BIND's rotation: file -> file.0 -> file.1 ... up to versions. */
+/* BIND's rotation: file -> file.0 -> file.1 ...; versions old files are
+ * kept, the oldest goes. */
 static void
 channel_rotate(struct channel *ch)
 {
@@ -59,7 +60,8 @@ channel_rotate(struct channel *ch)
 	size_t n = strlen(f) + 16;
 	char *from = xmalloc(n), *to = xmalloc(n);
 
-	for (unsigned v = ch->c->versions; v > 0; v--) {
+	for (unsigned v = ch->c->versions - 1; ch->c->versions > 0 && v > 0;
+	    v--) {
 		snprintf(from, n, "%s.%u", f, v - 1);
 		snprintf(to, n, "%s.%u", f, v);
 		(void)rename(from, to);

@@ -43,6 +43,8 @@ static struct reload_state {
 	char			**first_problem;	/* per zone */
 } r = { .pid = -1, .sock = -1 };
 
+static void	reload_end_run(void);
+
 static bool
 same_file(const struct stat *a, const struct stat *b)
 {
@@ -240,12 +242,7 @@ reload_finish(void)
 	while (waitpid(r.pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	r.pid = -1;
-	free(r.pending);
-	r.pending = NULL;
-	for (unsigned i = 0; i < r.conf->nzones; i++)
-		free(r.first_problem[i]);
-	free(r.first_problem);
-	r.first_problem = NULL;
+	reload_end_run();
 	if (r.done != NULL)
 		r.done(r.arg, r.ok, r.failed, r.errors ? r.errors : "");
 	free(r.errors);
@@ -293,13 +290,25 @@ reload_fork(const struct conf *cf, uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* Frees what one run keeps per zone. */
+static void
+reload_end_run(void)
+{
+	for (unsigned i = 0; r.first_problem != NULL && i < r.conf->nzones;
+	    i++)
+		free(r.first_problem[i]);
+	free(r.first_problem);
+	r.first_problem = NULL;
+	free(r.pending);
+	r.pending = NULL;
+}
+
 static void
 reload_begin(const struct conf *cf, struct zone_state *zs)
 {
 	r.conf = cf;
 	r.zs = zs;
 	r.ok = r.failed = 0;
-	free(r.pending);
 	r.pending = xcalloc(cf->nzones + 1, sizeof(bool));
 	r.first_problem = xcalloc(cf->nzones + 1, sizeof(char *));
 }
@@ -347,17 +356,16 @@ reload_start(struct event_base *base, const struct conf *cf,
 		r.pending[i] = true;
 		count++;
 	}
-	if (count == 0)
+	if (count == 0) {
+		reload_end_run();
 		return 0;
+	}
 	r.install = install;
 	r.done = done;
 	r.arg = arg;
 	if (reload_fork(cf, uid, gid) != 0) {
 		log_warn("fork loader");
-		free(r.pending);
-		r.pending = NULL;
-		free(r.first_problem);
-		r.first_problem = NULL;
+		reload_end_run();
 		return -1;
 	}
 	r.ev = event_new(base, r.sock, EV_READ | EV_PERSIST, reload_readable,

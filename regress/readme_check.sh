@@ -18,7 +18,12 @@ for p in $(grep -oE '`[a-zA-Z0-9_./-]+/[a-zA-Z0-9_.*-]+`' README.md |
 	esac
 	# build/ and results are made by the commands, not shipped
 	case $p in
-	build/*|build-asan/*|build-fuzz/*|/usr/*|*/run1*|results/*) continue ;;
+	build/*|build-asan/*|build-fuzz/*|/usr/*|/run/*|/proc/*|/var/*|\
+	*/run1*|results/*) continue ;;
+	esac
+	# generated from NAME.in at build time
+	case $p in
+	etc/apex-named.service|etc/init.d/apex-named) p=$p.in ;;
 	esac
 	if ! ls -d $p >/dev/null 2>&1; then
 		echo "README.md names $p, which does not exist"

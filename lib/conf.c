@@ -799,6 +799,7 @@ static void
 channel_file(struct ctx *c, const struct cfg_stmt *o, struct conf_channel *ch)
 {
 	ch->dest = LOGD_FILE;
+	free(ch->file);
 	ch->file = resolve_path(c->conf, word(o, 1));
 	for (unsigned i = 2; i < o->n; i += 2) {
 		const char *k = word(o, i), *v = word(o, i + 1);

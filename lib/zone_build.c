@@ -623,7 +623,11 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
 {
 	const uint8_t *owner = zb_name_wire(zb, n->name);
 	unsigned ncname = 0, ndname = 0, nsoa = 0, nds = 0;
-	uint32_t other_tag = 0, cname_tag = 0, tag = zb->rec[idx[n->first]].tag;
+	uint32_t other_tag = 0, cname_tag = 0, tag;
+
+	if (n->first == n->end)
+		return;	/* an empty non-terminal: nothing to check */
+	tag = zb->rec[idx[n->first]].tag;
 	bool other = false;
 
 	for (uint32_t i = n->first; i < n->end; i++) {

@@ -264,6 +264,20 @@ START_TEST(test_zonefile_limits_records_per_type)
 }
 END_TEST
 
+/* Found by fuzzing: an empty file left the apex as an empty node. */
+START_TEST(test_zonefile_empty_file_is_an_error)
+{
+	struct problems p;
+	struct zone z;
+	void *blob;
+
+	ck_assert_int_eq(load("", &p, &z, &blob), APEX_EZONE);
+	ck_assert_msg(strstr(p.text, "has no SOA record"), "%s", p.text);
+	ck_assert_int_eq(load("; only a comment\n$TTL 60\n", &p, &z, &blob),
+	    APEX_EZONE);
+}
+END_TEST
+
 START_TEST(test_zonefile_missing_file)
 {
 	uint8_t origin[DNAME_MAXLEN];
@@ -297,6 +311,7 @@ zonefile_suite(void)
 	tcase_add_test(tc, test_zonefile_rfc1035_ttls_without_dollar_ttl);
 	tcase_add_test(tc, test_zonefile_limits_records_per_type);
 	tcase_add_test(tc, test_zonefile_missing_file);
+	tcase_add_test(tc, test_zonefile_empty_file_is_an_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -85,14 +85,14 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		fprintf(stderr, "apex-ctl: %s: path too long\n", path);
-		return 2;
+		return 1;
 	}
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		fprintf(stderr, "apex-ctl: %s: %s (is apex-named running?)\n",
 		    path, strerror(errno));
-		return 2;
+		return 1;
 	}
 	msg_buf_init(&b);
 	msg_put_u32(&b, (uint32_t)cmd->command);
@@ -100,12 +100,12 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 	msg_put_str(&b, arg ? arg : "");
 	if (msg_send(fd, MSG_CTL_REQUEST, 0, &b, -1) != 0) {
 		fprintf(stderr, "apex-ctl: send: %s\n", strerror(errno));
-		return 2;
+		return 1;
 	}
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1) {
 		fprintf(stderr, "apex-ctl: no reply from the server\n");
-		return 2;
+		return 1;
 	}
 	char *text = xmalloc(MSG_MAXPAYLOAD);
 	if (msg_recv(fd, m) != 0 || m->hdr.type != MSG_CTL_REPLY ||
@@ -113,7 +113,7 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 	    msg_get_str(m, text, MSG_MAXPAYLOAD) != 0 || msg_end(m) != 0) {
 		fprintf(stderr, "apex-ctl: bad reply from the server (is it "
 		    "the same version?)\n");
-		return 2;
+		return 1;
 	}
 	size_t n = strlen(text);
 	fprintf(status == 0 ? stdout : stderr, "%s%s", text,

@@ -23,7 +23,7 @@ void	ctl_usage(void);
 
 /*
  * Sends one request to the server at path and prints the reply.
- * Returns: the exit status (0 ok, 1 the server said no, 2 no server).
+ * Returns: the exit status (0 ok, 1 otherwise).
  */
 int	ctl_run(const char *path, const struct ctl_command_def *cmd,
 	    const char *arg, bool json);

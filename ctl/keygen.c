@@ -56,7 +56,7 @@ keygen_main(int argc, char **argv)
 		if (ch != 'a') {
 			fprintf(stderr, "usage: apex-ctl tsig-keygen [-a alg] "
 			    "name\n");
-			return 2;
+			return 1;
 		}
 		alg = optarg;
 	}
@@ -67,7 +67,7 @@ keygen_main(int argc, char **argv)
 		fprintf(stderr, "usage: apex-ctl tsig-keygen [-a hmac-md5|"
 		    "hmac-sha1|hmac-sha224|hmac-sha256|hmac-sha384|"
 		    "hmac-sha512] name\n");
-		return 2;
+		return 1;
 	}
 	if (getrandom(secret, bytes, 0) != (ssize_t)bytes) {
 		perror("apex-ctl: getrandom");

@@ -32,7 +32,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'j': json = true; break;
 		case 's': path = optarg; break;
-		default: ctl_usage(); return 2;
+		default: ctl_usage(); return 1;
 		}
 	}
 	argc -= optind;
@@ -44,7 +44,7 @@ main(int argc, char **argv)
 	}
 	if (argc < 1) {
 		ctl_usage();
-		return 2;
+		return 1;
 	}
 	if (strcmp(argv[0], "tsig-keygen") == 0)
 		return keygen_main(argc, argv);
@@ -57,7 +57,7 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "apex-ctl: usage: %s %s\n", cmd->name,
 			    cmd->argname ? cmd->argname : "");
-		return 2;
+		return 1;
 	}
 	return ctl_run(path, cmd, argc > 1 ? argv[1] : NULL, json);
 }

@@ -1016,12 +1016,14 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 			worker_forget(wk);
 	}
 	if (p.stopping) {
-		bool left = p.control_pid != 0;
+		bool left = false;
 		for (unsigned k = 0; k < p.nworkers; k++)
 			left |= p.workers[k].pid != 0;
 		for (unsigned k = 0; k < p.nold; k++)
 			left |= p.old[k].pid != 0;
-		if (!left)
+		if (!left && p.control_pid != 0)
+			kill(p.control_pid, SIGTERM);
+		else if (!left)
 			event_base_loopbreak(p.base);
 	}
 }
@@ -1052,8 +1054,8 @@ parent_stop(bool graceful)
 		    msg_send(wk->sock, MSG_PW_RETIRE, 0, NULL, -1) != 0)
 			kill(wk->pid, SIGKILL);
 	}
-	if (p.control_pid != 0)
-		kill(p.control_pid, SIGTERM);
+	/* The control process goes last: it may still be relaying the
+	 * reply to the apex-ctl that asked for the stop. */
 	struct event *t = evtimer_new(p.base, parent_stop_timeout, NULL);
 	if (t == NULL || evtimer_add(t, graceful ? &grace : &now) != 0)
 		event_base_loopbreak(p.base);

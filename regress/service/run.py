@@ -63,7 +63,7 @@ www	A	192.0.2.80
 
 class Server:
     def __init__(self, build, work, extra='', zones=('example.com',),
-                 env=None, workers=2, logging='', flag='-g'):
+                 env=None, workers=2, logging='', flag='-g', args=()):
         self.build, self.work = build, work
         self.logging = logging
         self.port = free_port()
@@ -80,7 +80,7 @@ class Server:
         e.update(env or {})
         self.proc = subprocess.Popen(
             [os.path.join(build, 'named', 'apex-named'), flag, '-n',
-             str(workers), '-c', self.conf], stdout=self.log,
+             str(workers), '-c', self.conf] + list(args), stdout=self.log,
             stderr=subprocess.STDOUT, env=e)
         self.wait_up()
 
@@ -287,7 +287,11 @@ def test_ctl(s):
     rc, out = s.ctl('refresh', 'example.com')
     check('refresh exits 1 (no transfers yet)', rc == 1, out)
     rc, out = s.ctl('frobnicate')
-    check('an unknown command exits 2', rc == 2, out)
+    check('an unknown command exits 1', rc == 1, out)
+    rc, out = subprocess.run([os.path.join(s.build, 'ctl', 'apex-ctl'), '-s',
+                              os.path.join(s.work, 'nothing'), 'status'],
+                             capture_output=True, text=True).returncode, ''
+    check('no server: exits 1', rc == 1)
     rc, out = s.ctl('reopen')
     check('reopen', rc == 0, out)
 
@@ -437,6 +441,22 @@ def test_pidfile_and_notify(build, work):
           not os.path.exists(s.ctlsock), (rc, os.listdir(work)))
 
 
+def test_chroot(build, work):
+    jail = os.path.join(work, 'jail')
+    os.mkdir(jail)
+    s = Server(build, work, args=('-t', jail))
+    try:
+        roots = {os.readlink('/proc/%d/root' % p) for p in s.children()}
+        check('-t: workers and control run chrooted', roots == {jail},
+              roots)
+        check('-t: the chrooted workers answer',
+              s.query('www.example.com.').answer)
+        rc, out = s.ctl('status')
+        check('-t: apex-ctl still works', rc == 0, out)
+    finally:
+        s.stop()
+
+
 def test_init_script(build, work):
     script = os.path.join(build, 'etc', 'init.d', 'apex-named')
     port = free_port()
@@ -514,6 +534,8 @@ def main():
         test_logging(build, workdir('logging'))
         test_pidfile_and_notify(build, workdir('notify'))
         test_init_script(build, workdir('init'))
+        if os.geteuid() == 0:
+            test_chroot(build, workdir('chroot'))
     finally:
         subprocess.run(['pkill', '-f', base], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)

@@ -19,24 +19,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "conf.h"
+#include "conf_priv.h"
 #include "error.h"
 #include "log.h"
 #include "rr.h"
 
-struct ctx {
-	struct conf		*conf;
-	const struct cfg_tree	*tree;
-	conf_report_fn		*report;
-	void			*arg;
-	unsigned		 errors;
-	/* named ACLs: statements, and whether each is being built */
-	const struct cfg_stmt	**acl_stmt;
-	bool			*acl_busy;
-};
 
-static void PRINTF(4, 5)
-creport(struct ctx *c, const struct cfg_stmt *st, bool error,
+void PRINTF(4, 5)
+conf_creport(struct ctx *c, const struct cfg_stmt *st, bool error,
     const char *fmt, ...)
 {
 	char msg[1024];
@@ -52,34 +42,31 @@ creport(struct ctx *c, const struct cfg_stmt *st, bool error,
 		    st ? st->line : 0, error, msg);
 }
 
-#define ERR(c, st, ...)		creport(c, st, true, __VA_ARGS__)
-#define WARN(c, st, ...)	creport(c, st, false, __VA_ARGS__)
-
 /* ---- value helpers ----------------------------------------------- */
 
-static const char *
-word(const struct cfg_stmt *st, unsigned i)
+const char *
+conf_word(const struct cfg_stmt *st, unsigned i)
 {
 	return i < st->n && st->v[i].block == NULL ? st->v[i].s : NULL;
 }
 
-static const struct cfg_block *
-block_at(const struct cfg_stmt *st, unsigned i)
+const struct cfg_block *
+conf_block_at(const struct cfg_stmt *st, unsigned i)
 {
 	return i < st->n ? st->v[i].block : NULL;
 }
 
-static bool
-is(const char *a, const char *b)
+bool
+conf_is(const char *a, const char *b)
 {
 	return a != NULL && strcasecmp(a, b) == 0;
 }
 
 /* Expects exactly "NAME VALUE;" and returns VALUE. */
-static const char *
-single(struct ctx *c, const struct cfg_stmt *st)
+const char *
+conf_single(struct ctx *c, const struct cfg_stmt *st)
 {
-	const char *v = word(st, 1);
+	const char *v = conf_word(st, 1);
 
 	if (v == NULL || st->n != 2) {
 		ERR(c, st, "%s: expected one value", st->v[0].s);
@@ -88,16 +75,16 @@ single(struct ctx *c, const struct cfg_stmt *st)
 	return v;
 }
 
-static int
-get_bool(struct ctx *c, const struct cfg_stmt *st, bool *out)
+int
+conf_get_bool(struct ctx *c, const struct cfg_stmt *st, bool *out)
 {
-	const char *v = single(c, st);
+	const char *v = conf_single(c, st);
 
 	if (v == NULL)
 		return -1;
-	if (is(v, "yes") || is(v, "true") || strcmp(v, "1") == 0)
+	if (conf_is(v, "yes") || conf_is(v, "true") || strcmp(v, "1") == 0)
 		*out = true;
-	else if (is(v, "no") || is(v, "false") || strcmp(v, "0") == 0)
+	else if (conf_is(v, "no") || conf_is(v, "false") || strcmp(v, "0") == 0)
 		*out = false;
 	else {
 		ERR(c, st, "%s: expected yes or no, not '%s'", st->v[0].s, v);
@@ -106,8 +93,8 @@ get_bool(struct ctx *c, const struct cfg_stmt *st, bool *out)
 	return 0;
 }
 
-static int
-parse_uint(const char *s, unsigned long max, unsigned long *out)
+int
+conf_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
 
@@ -120,15 +107,15 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static int
-get_uint(struct ctx *c, const struct cfg_stmt *st, unsigned long min,
+int
+conf_get_uint(struct ctx *c, const struct cfg_stmt *st, unsigned long min,
     unsigned long max, unsigned long *out)
 {
-	const char *v = single(c, st);
+	const char *v = conf_single(c, st);
 
 	if (v == NULL)
 		return -1;
-	if (parse_uint(v, max, out) != 0 || *out < min) {
+	if (conf_parse_uint(v, max, out) != 0 || *out < min) {
 		ERR(c, st, "%s: expected a number from %lu to %lu, not '%s'",
 		    st->v[0].s, min, max, v);
 		return -1;
@@ -141,19 +128,17 @@ get_uint(struct ctx *c, const struct cfg_stmt *st, unsigned long min,
 static bool
 get_string_or_none(struct ctx *c, const struct cfg_stmt *st, char **out)
 {
-	const char *v = single(c, st);
+	const char *v = conf_single(c, st);
 
 	if (v == NULL)
 		return false;
 	free(*out);
-	*out = (!st->v[1].quoted && is(v, "none")) ? NULL : xstrdup(v);
+	*out = (!st->v[1].quoted && conf_is(v, "none")) ? NULL : xstrdup(v);
 	return true;
 }
 
 /* ---- address match lists ----------------------------------------- */
 
-static struct acl	*build_aml(struct ctx *, const struct cfg_stmt *,
-			    const struct cfg_block *, unsigned depth);
 
 static const struct acl *
 named_acl(struct ctx *c, const struct cfg_stmt *st, const char *name,
@@ -162,7 +147,7 @@ named_acl(struct ctx *c, const struct cfg_stmt *st, const char *name,
 	struct conf *cf = c->conf;
 
 	for (unsigned i = 0; i < cf->nacls; i++) {
-		if (!is(cf->acls[i].name, name))
+		if (!conf_is(cf->acls[i].name, name))
 			continue;
 		if (cf->acls[i].acl == NULL) {
 			if (c->acl_busy[i] || depth > 32) {
@@ -170,8 +155,8 @@ named_acl(struct ctx *c, const struct cfg_stmt *st, const char *name,
 				return NULL;
 			}
 			c->acl_busy[i] = true;
-			cf->acls[i].acl = build_aml(c, c->acl_stmt[i],
-			    block_at(c->acl_stmt[i], 2), depth + 1);
+			cf->acls[i].acl = conf_build_aml(c, c->acl_stmt[i],
+			    conf_block_at(c->acl_stmt[i], 2), depth + 1);
 			c->acl_busy[i] = false;
 		}
 		return cf->acls[i].acl;
@@ -188,35 +173,37 @@ aml_element(struct ctx *c, const struct cfg_stmt *st, struct acl *a,
 	bool neg = false;
 
 	memset(&e, 0, sizeof(e));
-	if (is(word(st, 0), "!")) {
+	if (conf_is(conf_word(st, 0), "!")) {
 		neg = true;
 		i = 1;
 	}
-	const char *w = word(st, i);
-	const struct cfg_block *b = block_at(st, i);
+	const char *w = conf_word(st, i);
+	const struct cfg_block *b = conf_block_at(st, i);
 	if (b != NULL && st->n == i + 1) {
 		e.kind = ACL_NESTED;
-		e.owned = build_aml(c, st, b, depth + 1);
+		e.owned = conf_build_aml(c, st, b, depth + 1);
 		e.nested = e.owned;
 		if (e.owned == NULL)
 			return -1;
-	} else if (is(w, "key") && word(st, i + 1) && st->n == i + 2) {
+	} else if (conf_is(w, "key") && conf_word(st, i + 1) &&
+	    st->n == i + 2) {
 		e.kind = ACL_KEY;
-		e.key = xstrdup(word(st, i + 1));
+		e.key = xstrdup(conf_word(st, i + 1));
 		bool found = false;
 		for (unsigned k = 0; k < c->conf->nkeys; k++)
-			found |= is(c->conf->keys[k].name, e.key);
+			found |= conf_is(c->conf->keys[k].name, e.key);
 		if (!found)
 			WARN(c, st, "key '%s' is not defined", e.key);
 	} else if (w != NULL && st->n == i + 1) {
 		const struct acl *na;
-		if (is(w, "any"))
+		if (conf_is(w, "any"))
 			e.kind = ACL_ANY;
-		else if (is(w, "none"))
+		else if (conf_is(w, "none"))
 			e.kind = ACL_NONE;
-		else if (is(w, "localhost") || is(w, "localnets")) {
+		else if (conf_is(w, "localhost") || conf_is(w, "localnets")) {
 			e.kind = ACL_NESTED;
-			e.nested = is(w, "localhost") ? c->conf->localhost :
+			e.nested = conf_is(w, "localhost") ?
+			    c->conf->localhost :
 			    c->conf->localnets;
 		} else if (acl_parse_prefix(w, &e) == 0)
 			;
@@ -236,8 +223,9 @@ aml_element(struct ctx *c, const struct cfg_stmt *st, struct acl *a,
 	return 0;
 }
 
-static struct acl *
-build_aml(struct ctx *c, const struct cfg_stmt *st, const struct cfg_block *b,
+struct acl *
+conf_build_aml(struct ctx *c, const struct cfg_stmt *st,
+    const struct cfg_block *b,
     unsigned depth)
 {
 	if (b == NULL) {
@@ -262,13 +250,13 @@ build_aml(struct ctx *c, const struct cfg_stmt *st, const struct cfg_block *b,
 static void
 get_aml(struct ctx *c, const struct cfg_stmt *st, struct acl **out)
 {
-	if (st->n != 2 || block_at(st, 1) == NULL) {
+	if (st->n != 2 || conf_block_at(st, 1) == NULL) {
 		ERR(c, st, "%s: expected an address match list { ... }",
 		    st->v[0].s);
 		return;
 	}
 	acl_free(*out);
-	*out = build_aml(c, st, block_at(st, 1), 0);
+	*out = conf_build_aml(c, st, conf_block_at(st, 1), 0);
 }
 
 /* ---- options ----------------------------------------------------- */
@@ -295,7 +283,7 @@ static bool
 is_resolver_only(const char *name)
 {
 	for (size_t i = 0; i < nitems(resolver_only); i++)
-		if (is(name, resolver_only[i]))
+		if (conf_is(name, resolver_only[i]))
 			return true;
 	return false;
 }
@@ -323,26 +311,26 @@ opt_listen(struct ctx *c, const struct cfg_stmt *st, int family)
 	struct conf_listen l = { family, 0, NULL };
 	unsigned i = 1;
 
-	while (i + 1 < st->n && word(st, i) != NULL) {
+	while (i + 1 < st->n && conf_word(st, i) != NULL) {
 		unsigned long v;
-		if (is(word(st, i), "port") &&
-		    parse_uint(word(st, i + 1), 65535, &v) == 0) {
+		if (conf_is(conf_word(st, i), "port") &&
+		    conf_parse_uint(conf_word(st, i + 1), 65535, &v) == 0) {
 			l.port = (uint16_t)v;
 			i += 2;
-		} else if (is(word(st, i), "dscp")) {
+		} else if (conf_is(conf_word(st, i), "dscp")) {
 			WARN(c, st, "%s: dscp is ignored", st->v[0].s);
 			i += 2;
 		} else {
 			ERR(c, st, "%s: unexpected '%s'", st->v[0].s,
-			    word(st, i));
+			    conf_word(st, i));
 			return;
 		}
 	}
-	if (i + 1 != st->n || block_at(st, i) == NULL) {
+	if (i + 1 != st->n || conf_block_at(st, i) == NULL) {
 		ERR(c, st, "%s: expected [port N] { addresses; }", st->v[0].s);
 		return;
 	}
-	l.acl = build_aml(c, st, block_at(st, i), 0);
+	l.acl = conf_build_aml(c, st, conf_block_at(st, i), 0);
 	if (l.acl == NULL)
 		return;
 	cf->listen = xreallocarray(cf->listen, cf->nlisten + 1,
@@ -353,18 +341,18 @@ opt_listen(struct ctx *c, const struct cfg_stmt *st, int family)
 static void
 opt_minimal(struct ctx *c, const struct cfg_stmt *st)
 {
-	const char *v = single(c, st);
+	const char *v = conf_single(c, st);
 	struct conf *cf = c->conf;
 
 	if (v == NULL)
 		return;
-	if (is(v, "yes") || is(v, "true"))
+	if (conf_is(v, "yes") || conf_is(v, "true"))
 		cf->minimal_responses = MINIMAL_YES;
-	else if (is(v, "no") || is(v, "false"))
+	else if (conf_is(v, "no") || conf_is(v, "false"))
 		cf->minimal_responses = MINIMAL_NO;
-	else if (is(v, "no-auth"))
+	else if (conf_is(v, "no-auth"))
 		cf->minimal_responses = MINIMAL_NO_AUTH;
-	else if (is(v, "no-auth-recursive"))
+	else if (conf_is(v, "no-auth-recursive"))
 		cf->minimal_responses = MINIMAL_NO_AUTH_RECURSIVE;
 	else
 		ERR(c, st, "minimal-responses: expected yes, no, no-auth or "
@@ -374,15 +362,15 @@ opt_minimal(struct ctx *c, const struct cfg_stmt *st)
 static int
 get_notify(struct ctx *c, const struct cfg_stmt *st)
 {
-	const char *v = single(c, st);
+	const char *v = conf_single(c, st);
 
 	if (v == NULL)
 		return -1;
-	if (is(v, "explicit"))
+	if (conf_is(v, "explicit"))
 		return NOTIFY_EXPLICIT;
-	if (is(v, "yes") || is(v, "true"))
+	if (conf_is(v, "yes") || conf_is(v, "true"))
 		return NOTIFY_YES;
-	if (is(v, "no") || is(v, "false"))
+	if (conf_is(v, "no") || conf_is(v, "false"))
 		return NOTIFY_NO;
 	ERR(c, st, "notify: expected yes, no or explicit, not '%s'", v);
 	return -1;
@@ -392,37 +380,37 @@ static void
 opt_one(struct ctx *c, const struct cfg_stmt *st)
 {
 	struct conf *cf = c->conf;
-	const char *name = word(st, 0);
+	const char *name = conf_word(st, 0);
 	unsigned long v;
 	bool b;
 
-	if (is(name, "directory")) {
-		const char *d = single(c, st);
+	if (conf_is(name, "directory")) {
+		const char *d = conf_single(c, st);
 		if (d != NULL) {
 			free(cf->directory);
 			cf->directory = xstrdup(d);
 		}
-	} else if (is(name, "pid-file"))
+	} else if (conf_is(name, "pid-file"))
 		get_string_or_none(c, st, &cf->pid_file);
-	else if (is(name, "listen-on"))
+	else if (conf_is(name, "listen-on"))
 		opt_listen(c, st, AF_INET);
-	else if (is(name, "listen-on-v6"))
+	else if (conf_is(name, "listen-on-v6"))
 		opt_listen(c, st, AF_INET6);
-	else if (is(name, "port")) {
-		if (get_uint(c, st, 1, 65535, &v) == 0)
+	else if (conf_is(name, "port")) {
+		if (conf_get_uint(c, st, 1, 65535, &v) == 0)
 			cf->port = (uint16_t)v;
-	} else if (is(name, "recursion")) {
-		if (get_bool(c, st, &b) == 0 && b)
+	} else if (conf_is(name, "recursion")) {
+		if (conf_get_bool(c, st, &b) == 0 && b)
 			ERR(c, st, "recursion yes: apex is an "
 			    "authoritative-only server");
-	} else if (is(name, "version"))
+	} else if (conf_is(name, "version"))
 		get_string_or_none(c, st, &cf->version);
-	else if (is(name, "hostname"))
+	else if (conf_is(name, "hostname"))
 		get_string_or_none(c, st, &cf->hostname);
-	else if (is(name, "server-id")) {
+	else if (conf_is(name, "server-id")) {
 		if (get_string_or_none(c, st, &cf->server_id) &&
 		    cf->server_id != NULL && !st->v[1].quoted &&
-		    is(cf->server_id, "hostname")) {
+		    conf_is(cf->server_id, "hostname")) {
 			char host[256];
 			if (gethostname(host, sizeof(host)) != 0)
 				host[0] = '\0';
@@ -430,56 +418,56 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 			free(cf->server_id);
 			cf->server_id = xstrdup(host);
 		}
-	} else if (is(name, "edns-udp-size")) {
-		if (get_uint(c, st, 512, 4096, &v) == 0)
+	} else if (conf_is(name, "edns-udp-size")) {
+		if (conf_get_uint(c, st, 512, 4096, &v) == 0)
 			cf->edns_udp_size = (uint16_t)v;
-	} else if (is(name, "max-udp-size")) {
-		if (get_uint(c, st, 512, 4096, &v) == 0)
+	} else if (conf_is(name, "max-udp-size")) {
+		if (conf_get_uint(c, st, 512, 4096, &v) == 0)
 			cf->max_udp_size = (uint16_t)v;
-	} else if (is(name, "minimal-responses"))
+	} else if (conf_is(name, "minimal-responses"))
 		opt_minimal(c, st);
-	else if (is(name, "minimal-any")) {
-		if (get_bool(c, st, &b) == 0)
+	else if (conf_is(name, "minimal-any")) {
+		if (conf_get_bool(c, st, &b) == 0)
 			cf->minimal_any = b;
-	} else if (is(name, "allow-query"))
+	} else if (conf_is(name, "allow-query"))
 		get_aml(c, st, &cf->allow_query);
-	else if (is(name, "allow-transfer"))
+	else if (conf_is(name, "allow-transfer"))
 		get_aml(c, st, &cf->allow_transfer);
-	else if (is(name, "querylog")) {
-		if (get_bool(c, st, &b) == 0)
+	else if (conf_is(name, "querylog")) {
+		if (conf_get_bool(c, st, &b) == 0)
 			cf->querylog = b;
-	} else if (is(name, "notify")) {
+	} else if (conf_is(name, "notify")) {
 		int n = get_notify(c, st);
 		if (n >= 0)
 			cf->notify = n;
-	} else if (is(name, "max-records-per-type")) {
-		if (get_uint(c, st, 0, UINT32_MAX, &v) == 0)
+	} else if (conf_is(name, "max-records-per-type")) {
+		if (conf_get_uint(c, st, 0, UINT32_MAX, &v) == 0)
 			cf->max_records_per_type = (unsigned)v;
-	} else if (is(name, "max-types-per-name")) {
-		if (get_uint(c, st, 0, UINT32_MAX, &v) == 0)
+	} else if (conf_is(name, "max-types-per-name")) {
+		if (conf_get_uint(c, st, 0, UINT32_MAX, &v) == 0)
 			cf->max_types_per_name = (unsigned)v;
-	} else if (is(name, "answer-cookie")) {
-		if (get_bool(c, st, &b) == 0)
+	} else if (conf_is(name, "answer-cookie")) {
+		if (conf_get_bool(c, st, &b) == 0)
 			cf->answer_cookie = b;
-	} else if (is(name, "cookie-secret")) {
-		const char *hex = single(c, st);
+	} else if (conf_is(name, "cookie-secret")) {
+		const char *hex = conf_single(c, st);
 		if (hex != NULL && parse_hex(hex, cf->cookie_secret,
 		    sizeof(cf->cookie_secret)) != 0)
 			ERR(c, st, "cookie-secret: expected 32 hexadecimal "
 			    "digits (a 128-bit SipHash-2-4 key)");
 		else if (hex != NULL)
 			cf->cookie_secret_set = true;
-	} else if (is(name, "cookie-algorithm")) {
-		const char *alg = single(c, st);
-		if (alg != NULL && !is(alg, "siphash24"))
+	} else if (conf_is(name, "cookie-algorithm")) {
+		const char *alg = conf_single(c, st);
+		if (alg != NULL && !conf_is(alg, "siphash24"))
 			ERR(c, st, "cookie-algorithm: only siphash24 is "
 			    "supported");
-	} else if (is(name, "tcp-clients")) {
-		if (get_uint(c, st, 1, 100000, &v) == 0)
+	} else if (conf_is(name, "tcp-clients")) {
+		if (conf_get_uint(c, st, 1, 100000, &v) == 0)
 			cf->tcp_clients = (unsigned)v;
-	} else if (is(name, "tcp-idle-timeout")) {
+	} else if (conf_is(name, "tcp-idle-timeout")) {
 		/* BIND counts in units of 100 ms. */
-		if (get_uint(c, st, 1, 1200, &v) == 0)
+		if (conf_get_uint(c, st, 1, 1200, &v) == 0)
 			cf->tcp_idle_timeout = (unsigned)v * 100;
 	} else if (is_resolver_only(name))
 		WARN(c, st, "option '%s' has no meaning for an "
@@ -491,14 +479,14 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 static void
 stmt_options(struct ctx *c, const struct cfg_stmt *st)
 {
-	const struct cfg_block *b = block_at(st, 1);
+	const struct cfg_block *b = conf_block_at(st, 1);
 
 	if (st->n != 2 || b == NULL) {
 		ERR(c, st, "options: expected options { ... };");
 		return;
 	}
 	for (unsigned i = 0; i < b->n; i++) {
-		if (word(&b->s[i], 0) == NULL) {
+		if (conf_word(&b->s[i], 0) == NULL) {
 			ERR(c, &b->s[i], "expected an option name");
 			continue;
 		}
@@ -537,49 +525,50 @@ is_base64(const char *s)
 static void
 stmt_key(struct ctx *c, const struct cfg_stmt *st)
 {
-	const struct cfg_block *b = block_at(st, 2);
+	const struct cfg_block *b = conf_block_at(st, 2);
 	struct conf_key k = { NULL, NULL, NULL, st->file, st->line };
 
-	if (st->n != 3 || word(st, 1) == NULL || b == NULL) {
+	if (st->n != 3 || conf_word(st, 1) == NULL || b == NULL) {
 		ERR(c, st, "key: expected key NAME { algorithm ...; "
 		    "secret ...; };");
 		return;
 	}
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct cfg_stmt *o = &b->s[i];
-		const char *v = word(o, 0);
-		if (is(v, "algorithm") && single(c, o) != NULL) {
+		const char *v = conf_word(o, 0);
+		if (conf_is(v, "algorithm") && conf_single(c, o) != NULL) {
 			free(k.algorithm);
-			k.algorithm = xstrdup(word(o, 1));
-		} else if (is(v, "secret") && single(c, o) != NULL) {
+			k.algorithm = xstrdup(conf_word(o, 1));
+		} else if (conf_is(v, "secret") && conf_single(c, o) != NULL) {
 			free(k.secret);
-			k.secret = xstrdup(word(o, 1));
-		} else if (!is(v, "algorithm") && !is(v, "secret"))
+			k.secret = xstrdup(conf_word(o, 1));
+		} else if (!conf_is(v, "algorithm") && !conf_is(v, "secret"))
 			ERR(c, o, "key: unknown option '%s'", v ? v : "{");
 	}
 	bool ok = true;
 	if (k.algorithm == NULL || k.secret == NULL) {
 		ERR(c, st, "key '%s': needs an algorithm and a secret",
-		    word(st, 1));
+		    conf_word(st, 1));
 		ok = false;
 	} else {
 		bool known = false;
 		for (size_t i = 0; i < nitems(tsig_algorithms); i++)
-			known |= is(k.algorithm, tsig_algorithms[i]);
+			known |= conf_is(k.algorithm, tsig_algorithms[i]);
 		if (!known) {
 			ERR(c, st, "key '%s': unknown algorithm '%s'",
-			    word(st, 1), k.algorithm);
+			    conf_word(st, 1), k.algorithm);
 			ok = false;
 		}
 		if (!is_base64(k.secret)) {
 			ERR(c, st, "key '%s': secret is not base64",
-			    word(st, 1));
+			    conf_word(st, 1));
 			ok = false;
 		}
 	}
 	for (unsigned i = 0; ok && i < c->conf->nkeys; i++)
-		if (is(c->conf->keys[i].name, word(st, 1))) {
-			ERR(c, st, "key '%s' is defined twice", word(st, 1));
+		if (conf_is(c->conf->keys[i].name, conf_word(st, 1))) {
+			ERR(c, st, "key '%s' is defined twice",
+			    conf_word(st, 1));
 			ok = false;
 		}
 	if (!ok) {
@@ -587,7 +576,7 @@ stmt_key(struct ctx *c, const struct cfg_stmt *st)
 		free(k.secret);
 		return;
 	}
-	k.name = xstrdup(word(st, 1));
+	k.name = xstrdup(conf_word(st, 1));
 	c->conf->keys = xreallocarray(c->conf->keys, c->conf->nkeys + 1,
 	    sizeof(k));
 	c->conf->keys[c->conf->nkeys++] = k;
@@ -595,8 +584,8 @@ stmt_key(struct ctx *c, const struct cfg_stmt *st)
 
 /* ---- zones ------------------------------------------------------- */
 
-static char *
-resolve_path(const struct conf *cf, const char *file)
+char *
+conf_resolve_path(const struct conf *cf, const char *file)
 {
 	if (file[0] == '/' || cf->directory == NULL)
 		return xstrdup(file);
@@ -610,49 +599,49 @@ static void
 zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
     bool *has_type)
 {
-	const char *v = word(o, 0);
+	const char *v = conf_word(o, 0);
 
-	if (is(v, "type")) {
-		const char *t = single(c, o);
+	if (conf_is(v, "type")) {
+		const char *t = conf_single(c, o);
 		*has_type = t != NULL;
 		if (t == NULL)
 			return;
-		if (is(t, "primary") || is(t, "master"))
+		if (conf_is(t, "primary") || conf_is(t, "master"))
 			z->type = ZONE_PRIMARY;
-		else if (is(t, "secondary") || is(t, "slave"))
+		else if (conf_is(t, "secondary") || conf_is(t, "slave"))
 			z->type = ZONE_SECONDARY;
 		else {
 			ERR(c, o, "zone '%s': type %s is not supported by an "
 			    "authoritative-only server", z->name, t);
 			*has_type = false;
 		}
-	} else if (is(v, "file")) {
-		const char *f = single(c, o);
+	} else if (conf_is(v, "file")) {
+		const char *f = conf_single(c, o);
 		if (f != NULL) {
 			free(z->file);
-			z->file = resolve_path(c->conf, f);
+			z->file = conf_resolve_path(c->conf, f);
 		}
-	} else if (is(v, "allow-query"))
+	} else if (conf_is(v, "allow-query"))
 		get_aml(c, o, &z->allow_query);
-	else if (is(v, "allow-transfer"))
+	else if (conf_is(v, "allow-transfer"))
 		get_aml(c, o, &z->allow_transfer);
-	else if (is(v, "notify"))
+	else if (conf_is(v, "notify"))
 		z->notify = get_notify(c, o);
-	else if (is(v, "max-records-per-type")) {
+	else if (conf_is(v, "max-records-per-type")) {
 		unsigned long n;
-		if (get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
+		if (conf_get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
 			z->max_records_per_type = (unsigned)n;
 			z->max_records_set = true;
 		}
-	} else if (is(v, "max-types-per-name")) {
+	} else if (conf_is(v, "max-types-per-name")) {
 		unsigned long n;
-		if (get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
+		if (conf_get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
 			z->max_types_per_name = (unsigned)n;
 			z->max_types_set = true;
 		}
 	}
-	else if (is(v, "check-names") || is(v, "dialup") ||
-	    is(v, "zone-statistics"))
+	else if (conf_is(v, "check-names") || conf_is(v, "dialup") ||
+	    conf_is(v, "zone-statistics"))
 		WARN(c, o, "zone '%s': option '%s' is ignored", z->name, v);
 	else
 		ERR(c, o, "zone '%s': unknown or unsupported option '%s'",
@@ -673,31 +662,32 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	z.notify = -1;
 	z.conf_file = st->file;
 	z.conf_line = st->line;
-	if (word(st, 1) == NULL) {
+	if (conf_word(st, 1) == NULL) {
 		ERR(c, st, "zone: expected zone \"NAME\" [class] { ... };");
 		return;
 	}
-	if (st->n == 4 && word(st, 2) != NULL) {
-		const char *cl = word(st, 2);
-		if (!is(cl, "IN")) {
+	if (st->n == 4 && conf_word(st, 2) != NULL) {
+		const char *cl = conf_word(st, 2);
+		if (!conf_is(cl, "IN")) {
 			ERR(c, st, "zone '%s': class %s is not supported",
-			    word(st, 1), cl);
+			    conf_word(st, 1), cl);
 			return;
 		}
 		bi = 3;
 	}
-	b = block_at(st, bi);
+	b = conf_block_at(st, bi);
 	if (b == NULL || st->n != bi + 1) {
-		ERR(c, st, "zone '%s': expected { ... }", word(st, 1));
+		ERR(c, st, "zone '%s': expected { ... }", conf_word(st, 1));
 		return;
 	}
-	int len = dname_from_str(word(st, 1), NULL, z.origin);
+	int len = dname_from_str(conf_word(st, 1), NULL, z.origin);
 	if (len < 0) {
-		ERR(c, st, "zone '%s': not a valid domain name", word(st, 1));
+		ERR(c, st, "zone '%s': not a valid domain name",
+		    conf_word(st, 1));
 		return;
 	}
 	dname_lower(z.origin, z.origin, (size_t)len);
-	z.name = xstrdup(word(st, 1));
+	z.name = xstrdup(conf_word(st, 1));
 	for (unsigned i = 0; i < b->n; i++)
 		zone_option(c, &b->s[i], &z, &has_type);
 	bool ok = true;
@@ -740,377 +730,6 @@ conf_find_zone(const struct conf *cf, const uint8_t *origin)
 	return NULL;
 }
 
-/* ---- logging ----------------------------------------------------- */
-
-static const struct {
-	const char	*name;
-	int		 facility;
-} facilities[] = {
-	{ "kern", LOG_KERN }, { "user", LOG_USER }, { "mail", LOG_MAIL },
-	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
-	{ "syslog", LOG_SYSLOG }, { "lpr", LOG_LPR }, { "news", LOG_NEWS },
-	{ "uucp", LOG_UUCP }, { "cron", LOG_CRON },
-	{ "authpriv", LOG_AUTHPRIV }, { "ftp", LOG_FTP },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-
-static int
-severity_from(const char *s)
-{
-	if (is(s, "critical") || is(s, "error"))
-		return LOG_LEVEL_ERR;
-	if (is(s, "warning"))
-		return LOG_LEVEL_WARN;
-	if (is(s, "notice") || is(s, "info"))
-		return LOG_LEVEL_INFO;
-	if (is(s, "debug") || is(s, "dynamic"))
-		return LOG_LEVEL_DEBUG;
-	return -1;
-}
-
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (is(s, "unlimited") || is(s, "default")) {
-		*out = 0;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	uint64_t v = strtoull(s, &end, 10);
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* file "path" [versions N|unlimited] [size S] [suffix increment] */
-static void
-channel_file(struct ctx *c, const struct cfg_stmt *o, struct conf_channel *ch)
-{
-	ch->dest = LOGD_FILE;
-	free(ch->file);
-	ch->file = resolve_path(c->conf, word(o, 1));
-	for (unsigned i = 2; i < o->n; i += 2) {
-		const char *k = word(o, i), *v = word(o, i + 1);
-		unsigned long n;
-		if (k == NULL || v == NULL)
-			ERR(c, o, "file: expected versions, size or suffix");
-		else if (is(k, "versions") && is(v, "unlimited"))
-			ch->versions = 1000;
-		else if (is(k, "versions") && parse_uint(v, 1000, &n) == 0)
-			ch->versions = (unsigned)n;
-		else if (is(k, "size") && parse_size(v, &ch->size) == 0)
-			;
-		else if (is(k, "suffix") && is(v, "increment"))
-			;
-		else
-			ERR(c, o, "file: bad %s '%s'", k, v);
-	}
-}
-
-static void
-channel_option(struct ctx *c, const struct cfg_stmt *o, struct conf_channel *ch,
-    bool *dest)
-{
-	const char *k = word(o, 0);
-	bool b;
-
-	if (is(k, "file") && word(o, 1) != NULL) {
-		channel_file(c, o, ch);
-		*dest = true;
-	} else if (is(k, "syslog")) {
-		ch->dest = LOGD_SYSLOG;
-		ch->facility = LOG_DAEMON;
-		*dest = true;
-		if (o->n > 2)
-			ERR(c, o, "syslog: expected one facility");
-		else if (o->n == 2) {
-			bool found = false;
-			for (size_t i = 0; i < nitems(facilities); i++)
-				if (is(word(o, 1), facilities[i].name)) {
-					ch->facility = facilities[i].facility;
-					found = true;
-				}
-			if (!found)
-				ERR(c, o, "syslog: unknown facility '%s'",
-				    word(o, 1) ? word(o, 1) : "{");
-		}
-	} else if (is(k, "stderr") && o->n == 1) {
-		ch->dest = LOGD_STDERR;
-		*dest = true;
-	} else if (is(k, "null") && o->n == 1) {
-		ch->dest = LOGD_NULL;
-		*dest = true;
-	} else if (is(k, "severity") && o->n >= 2 && o->n <= 3 &&
-	    severity_from(word(o, 1)) >= 0)
-		ch->severity = severity_from(word(o, 1));
-	else if (is(k, "print-time")) {
-		if (get_bool(c, o, &b) == 0)
-			ch->print_time = b;
-	} else if (is(k, "print-category")) {
-		if (get_bool(c, o, &b) == 0)
-			ch->print_category = b;
-	} else if (is(k, "print-severity")) {
-		if (get_bool(c, o, &b) == 0)
-			ch->print_severity = b;
-	} else if (is(k, "buffered")) {
-		if (get_bool(c, o, &b) != 0)
-			return;
-	} else
-		ERR(c, o, "channel '%s': unknown or bad option '%s'", ch->name,
-		    k ? k : "{");
-}
-
-static int
-find_channel(const struct conf_logging *l, const char *name)
-{
-	for (unsigned i = 0; i < l->nchannels; i++)
-		if (is(l->channels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static void
-add_channel(struct conf_logging *l, struct conf_channel *ch)
-{
-	l->channels = xreallocarray(l->channels, l->nchannels + 1,
-	    sizeof(*ch));
-	l->channels[l->nchannels++] = *ch;
-}
-
-static void
-logging_channel(struct ctx *c, const struct cfg_stmt *o)
-{
-	struct conf_logging *l = &c->conf->logging;
-	const struct cfg_block *b = block_at(o, 2);
-	struct conf_channel ch;
-	bool dest = false;
-
-	if (o->n != 3 || word(o, 1) == NULL || b == NULL) {
-		ERR(c, o, "channel: expected channel NAME { ... };");
-		return;
-	}
-	if (find_channel(l, word(o, 1)) >= 0) {
-		ERR(c, o, "channel '%s' is defined twice (or predefined)",
-		    word(o, 1));
-		return;
-	}
-	memset(&ch, 0, sizeof(ch));
-	ch.name = xstrdup(word(o, 1));
-	ch.severity = LOG_LEVEL_INFO;
-	for (unsigned i = 0; i < b->n; i++)
-		channel_option(c, &b->s[i], &ch, &dest);
-	if (!dest)
-		ERR(c, o, "channel '%s': needs file, syslog, stderr or null",
-		    ch.name);
-	add_channel(l, &ch);
-}
-
-static void
-logging_category(struct ctx *c, const struct cfg_stmt *o)
-{
-	struct conf_logging *l = &c->conf->logging;
-	const struct cfg_block *b = block_at(o, 2);
-	int cat;
-
-	if (o->n != 3 || word(o, 1) == NULL || b == NULL) {
-		ERR(c, o, "category: expected category NAME { channel; };");
-		return;
-	}
-	if ((cat = log_category_from_name(word(o, 1))) < 0) {
-		/* BIND has many more; they have nothing to log here. */
-		WARN(c, o, "category '%s' is not used by apex; ignored",
-		    word(o, 1));
-		return;
-	}
-	for (unsigned i = 0; i < b->n; i++) {
-		const char *name = word(&b->s[i], 0);
-		int k = name != NULL ? find_channel(l, name) : -1;
-		if (k < 0) {
-			ERR(c, &b->s[i], "category '%s': unknown channel '%s'",
-			    word(o, 1), name ? name : "{");
-			continue;
-		}
-		if (l->ncat[cat] < CONF_MAX_CHANNELS_PER_CATEGORY)
-			l->cat[cat][l->ncat[cat]++] = (unsigned)k;
-	}
-}
-
-static void
-logging_defaults(struct conf_logging *l)
-{
-	struct conf_channel ch;
-
-	memset(&ch, 0, sizeof(ch));
-	ch.severity = LOG_LEVEL_INFO;
-	ch.name = xstrdup("default_syslog");
-	ch.dest = LOGD_SYSLOG;
-	ch.facility = LOG_DAEMON;
-	add_channel(l, &ch);
-	ch.name = xstrdup("default_stderr");
-	ch.dest = LOGD_STDERR;
-	add_channel(l, &ch);
-	ch.name = xstrdup("null");
-	ch.dest = LOGD_NULL;
-	add_channel(l, &ch);
-	/* category default -> default_syslog unless configured */
-}
-
-static void
-stmt_logging(struct ctx *c, const struct cfg_stmt *st)
-{
-	const struct cfg_block *b = block_at(st, 1);
-
-	if (st->n != 2 || b == NULL) {
-		ERR(c, st, "logging: expected logging { ... };");
-		return;
-	}
-	/* Channels first: categories may name them before they appear. */
-	for (unsigned i = 0; i < b->n; i++)
-		if (is(word(&b->s[i], 0), "channel"))
-			logging_channel(c, &b->s[i]);
-	for (unsigned i = 0; i < b->n; i++) {
-		const char *w = word(&b->s[i], 0);
-		if (is(w, "category"))
-			logging_category(c, &b->s[i]);
-		else if (!is(w, "channel"))
-			ERR(c, &b->s[i], "logging: unknown statement '%s'",
-			    w ? w : "{");
-	}
-}
-
-/* ---- controls and statistics-channels ----------------------------- */
-
-static void
-stmt_controls(struct ctx *c, const struct cfg_stmt *st)
-{
-	const struct cfg_block *b = block_at(st, 1);
-	struct conf_control *ctl = &c->conf->control;
-
-	if (st->n != 2 || b == NULL) {
-		ERR(c, st, "controls: expected controls { ... };");
-		return;
-	}
-	free(ctl->path);
-	ctl->path = NULL;	/* controls { }; turns the channel off */
-	for (unsigned i = 0; i < b->n; i++) {
-		const struct cfg_stmt *o = &b->s[i];
-		const char *w = word(o, 0);
-		if (is(w, "inet")) {
-			ERR(c, o, "controls: inet channels are not supported; "
-			    "use unix \"PATH\"");
-			continue;
-		}
-		if (!is(w, "unix") || word(o, 1) == NULL) {
-			ERR(c, o, "controls: expected unix \"PATH\" perm P "
-			    "owner U group G;");
-			continue;
-		}
-		free(ctl->path);
-		ctl->path = xstrdup(word(o, 1));
-		for (unsigned k = 2; k < o->n; k += 2) {
-			const char *key = word(o, k), *v = word(o, k + 1);
-			unsigned long n;
-			char *end;
-			if (key == NULL || v == NULL) {
-				ERR(c, o, "controls: expected perm, owner, "
-				    "group or keys");
-				break;
-			}
-			if (is(key, "perm")) {
-				n = strtoul(v, &end, 8);
-				if (*end != '\0' || n > 07777)
-					ERR(c, o, "controls: bad perm '%s'", v);
-				ctl->perm = (unsigned)n;
-			} else if (is(key, "owner") &&
-			    parse_uint(v, UINT32_MAX, &n) == 0)
-				ctl->owner = (unsigned)n;
-			else if (is(key, "group") &&
-			    parse_uint(v, UINT32_MAX, &n) == 0)
-				ctl->group = (unsigned)n;
-			else if (is(key, "keys") || is(key, "read-only"))
-				WARN(c, o, "controls: '%s' is ignored: access "
-				    "is by the socket's owner and group", key);
-			else
-				ERR(c, o, "controls: bad %s '%s'", key, v);
-		}
-	}
-}
-
-/* statistics-channels { inet ADDR|* [port N|*] [allow { aml }]; }; */
-static void
-stmt_statistics(struct ctx *c, const struct cfg_stmt *st)
-{
-	const struct cfg_block *b = block_at(st, 1);
-	struct conf *cf = c->conf;
-
-	if (st->n != 2 || b == NULL) {
-		ERR(c, st, "statistics-channels: expected { inet ...; };");
-		return;
-	}
-	for (unsigned i = 0; i < b->n; i++) {
-		const struct cfg_stmt *o = &b->s[i];
-		struct conf_stats_channel sc;
-		struct acl_elem e;
-		unsigned long port = 80;
-		memset(&sc, 0, sizeof(sc));
-		if (!is(word(o, 0), "inet") || word(o, 1) == NULL) {
-			ERR(c, o, "statistics-channels: expected inet ADDR "
-			    "port N allow { ... };");
-			continue;
-		}
-		unsigned k = 2;
-		if (is(word(o, k), "port")) {
-			if (parse_uint(word(o, k + 1), 65535, &port) != 0)
-				ERR(c, o, "statistics-channels: bad port");
-			k += 2;
-		}
-		if (is(word(o, k), "allow")) {
-			sc.allow = build_aml(c, o, block_at(o, k + 1), 0);
-			k += 2;
-		}
-		if (k != o->n)
-			ERR(c, o, "statistics-channels: unexpected '%s'",
-			    word(o, k) ? word(o, k) : "{");
-		const char *a = word(o, 1);
-		if (strcmp(a, "*") == 0)
-			a = "0.0.0.0";
-		if (acl_parse_prefix(a, &e) != 0 || (e.family == AF_INET ?
-		    e.prefixlen != 32 : e.prefixlen != 128)) {
-			ERR(c, o, "statistics-channels: bad address '%s'", a);
-			acl_free(sc.allow);
-			continue;
-		}
-		if (e.family == AF_INET) {
-			struct sockaddr_in *s = (struct sockaddr_in *)&sc.ss;
-			s->sin_family = AF_INET;
-			s->sin_port = htons((uint16_t)port);
-			memcpy(&s->sin_addr, e.addr, 4);
-			sc.len = sizeof(*s);
-		} else {
-			struct sockaddr_in6 *s = (struct sockaddr_in6 *)&sc.ss;
-			s->sin6_family = AF_INET6;
-			s->sin6_port = htons((uint16_t)port);
-			memcpy(&s->sin6_addr, e.addr, 16);
-			sc.len = sizeof(*s);
-		}
-		cf->stats = xreallocarray(cf->stats, cf->nstats + 1,
-		    sizeof(sc));
-		cf->stats[cf->nstats++] = sc;
-	}
-}
-
 /* ---- top level --------------------------------------------------- */
 
 static void
@@ -1124,22 +743,22 @@ collect_acls(struct ctx *c)
 	cf->acls = xcalloc(top->n + 1, sizeof(*cf->acls));
 	for (unsigned i = 0; i < top->n; i++) {
 		const struct cfg_stmt *st = &top->s[i];
-		if (!is(word(st, 0), "acl"))
+		if (!conf_is(conf_word(st, 0), "acl"))
 			continue;
-		if (st->n != 3 || word(st, 1) == NULL ||
-		    block_at(st, 2) == NULL) {
+		if (st->n != 3 || conf_word(st, 1) == NULL ||
+		    conf_block_at(st, 2) == NULL) {
 			ERR(c, st, "acl: expected acl NAME { ... };");
 			continue;
 		}
-		const char *name = word(st, 1);
-		if (is(name, "any") || is(name, "none") ||
-		    is(name, "localhost") || is(name, "localnets")) {
+		const char *name = conf_word(st, 1);
+		if (conf_is(name, "any") || conf_is(name, "none") ||
+		    conf_is(name, "localhost") || conf_is(name, "localnets")) {
 			ERR(c, st, "acl '%s': the name is built in", name);
 			continue;
 		}
 		bool dup = false;
 		for (unsigned k = 0; k < cf->nacls; k++)
-			dup |= is(cf->acls[k].name, name);
+			dup |= conf_is(cf->acls[k].name, name);
 		if (dup) {
 			ERR(c, st, "acl '%s' is defined twice", name);
 			continue;
@@ -1158,7 +777,7 @@ interpret(struct ctx *c)
 	/* Keys and ACLs first: other statements refer to them by name,
 	 * before or after their definition. */
 	for (unsigned i = 0; i < top->n; i++)
-		if (is(word(&top->s[i], 0), "key"))
+		if (conf_is(conf_word(&top->s[i], 0), "key"))
 			stmt_key(c, &top->s[i]);
 	collect_acls(c);
 	for (unsigned i = 0; i < c->conf->nacls; i++)
@@ -1166,7 +785,7 @@ interpret(struct ctx *c)
 	/* Options before zones: zone files resolve against directory. */
 	unsigned nopt = 0;
 	for (unsigned i = 0; i < top->n; i++)
-		if (is(word(&top->s[i], 0), "options")) {
+		if (conf_is(conf_word(&top->s[i], 0), "options")) {
 			if (nopt++ > 0)
 				ERR(c, &top->s[i], "options: defined twice");
 			else
@@ -1174,21 +793,23 @@ interpret(struct ctx *c)
 		}
 	for (unsigned i = 0; i < top->n; i++) {
 		const struct cfg_stmt *st = &top->s[i];
-		const char *w = word(st, 0);
+		const char *w = conf_word(st, 0);
 		if (w == NULL)
 			ERR(c, st, "expected a statement name");
-		else if (is(w, "key") || is(w, "acl") || is(w, "options"))
+		else if (conf_is(w, "key") || conf_is(w, "acl") ||
+		    conf_is(w, "options"))
 			continue;
-		else if (is(w, "zone"))
+		else if (conf_is(w, "zone"))
 			stmt_zone(c, st);
-		else if (is(w, "controls"))
-			stmt_controls(c, st);
-		else if (is(w, "logging"))
-			stmt_logging(c, st);
-		else if (is(w, "statistics-channels"))
-			stmt_statistics(c, st);
-		else if (is(w, "trust-anchors") || is(w, "managed-keys") ||
-		    is(w, "trusted-keys"))
+		else if (conf_is(w, "controls"))
+			conf_stmt_controls(c, st);
+		else if (conf_is(w, "logging"))
+			conf_stmt_logging(c, st);
+		else if (conf_is(w, "statistics-channels"))
+			conf_stmt_statistics(c, st);
+		else if (conf_is(w, "trust-anchors") ||
+		    conf_is(w, "managed-keys") ||
+		    conf_is(w, "trusted-keys"))
 			WARN(c, st, "statement '%s' has no meaning for an "
 			    "authoritative-only server; ignored", w);
 		else
@@ -1223,7 +844,7 @@ conf_new(const char *path)
 	cf->answer_cookie = true;
 	cf->localhost = acl_localhost();
 	cf->localnets = acl_localnets();
-	logging_defaults(&cf->logging);
+	conf_logging_defaults(&cf->logging);
 	cf->control.path = xstrdup(CONF_CONTROL_PATH);
 	cf->control.perm = 0600;
 	return cf;

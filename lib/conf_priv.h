@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * What conf.c and conf_service.c share while interpreting the statement
+ * tree: the interpretation context and the value helpers. Private to
+ * lib/conf*.c.
+ */
+#ifndef APEX_CONF_PRIV_H
+#define APEX_CONF_PRIV_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+
+struct ctx {
+	struct conf		*conf;
+	const struct cfg_tree	*tree;
+	conf_report_fn		*report;
+	void			*arg;
+	unsigned		 errors;
+	/* named ACLs: statements, and whether each is being built */
+	const struct cfg_stmt	**acl_stmt;
+	bool			*acl_busy;
+};
+
+void	conf_creport(struct ctx *, const struct cfg_stmt *, bool error,
+	    const char *, ...) PRINTF(4, 5);
+#define ERR(c, st, ...)		conf_creport(c, st, true, __VA_ARGS__)
+#define WARN(c, st, ...)	conf_creport(c, st, false, __VA_ARGS__)
+
+/* Value i of a statement if it is a word or string, else NULL. */
+const char	*conf_word(const struct cfg_stmt *, unsigned i);
+/* Value i of a statement if it is a block, else NULL. */
+const struct cfg_block	*conf_block_at(const struct cfg_stmt *, unsigned i);
+/* Case-insensitive equality; false for NULL. */
+bool	conf_is(const char *a, const char *b);
+/* The one value of "NAME VALUE;", or NULL after reporting. */
+const char	*conf_single(struct ctx *, const struct cfg_stmt *);
+int	conf_get_bool(struct ctx *, const struct cfg_stmt *, bool *out);
+int	conf_parse_uint(const char *s, unsigned long max, unsigned long *out);
+int	conf_get_uint(struct ctx *, const struct cfg_stmt *, unsigned long min,
+	    unsigned long max, unsigned long *out);
+/* An address match list from a block; NULL after reporting. */
+struct acl	*conf_build_aml(struct ctx *, const struct cfg_stmt *,
+		    const struct cfg_block *, unsigned depth);
+/* file relative to the directory option. Caller owns the result. */
+char	*conf_resolve_path(const struct conf *, const char *file);
+
+/* conf_service.c: logging, controls, statistics-channels. */
+void	conf_logging_defaults(struct conf_logging *);
+void	conf_stmt_logging(struct ctx *, const struct cfg_stmt *);
+void	conf_stmt_controls(struct ctx *, const struct cfg_stmt *);
+void	conf_stmt_statistics(struct ctx *, const struct cfg_stmt *);
+
+#endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "pkt.h"
+#include "tsig.h"
 #include "query.h"
 #include "zonetab.h"
 
@@ -33,6 +34,10 @@ struct answer {
 	const struct query_env	*env;
 	const struct pkt_query	*q;
 	const struct sockaddr	*client;
+	const char		*keyname;	/* TSIG key that signed q */
+	bool			 tsig;		/* sign the response */
+	uint16_t		 tsig_error;	/* RFC 8945 error to send */
+	struct tsig_ctx		 tsig_ctx;
 	uint16_t		 flags;		/* header flags to send */
 	uint16_t		 rcode;		/* extended RCODE */
 	int			 ede;		/* RFC 8914 info code, -1 */

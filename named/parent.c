@@ -38,6 +38,7 @@
 #include "reload.h"
 #include "sandbox.h"
 #include "stats.h"
+#include "tsig.h"
 #include "worker.h"
 
 #define DEFAULT_USER	"apex"
@@ -86,6 +87,7 @@ static struct parent_state {
 	struct stats_region	*stats;
 
 	struct zone_state	*zs;
+	struct tsig_keyring	 keys;
 	uint32_t		 reload_req;	/* ctl request waiting, or 0 */
 	char			*reload_errors;
 	unsigned		 reload_ok, reload_failed;
@@ -458,7 +460,7 @@ parent_fork_worker(unsigned slot)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		struct worker_args wa = { slot, p.nworkers, p.conf, sv[1],
 		    p.socks[slot].udp, p.naddrs, p.socks[slot].tcp, p.naddrs,
-		    fds, &p.stats->b[(p.gen % 2) * p.nworkers + slot],
+		    fds, &p.stats->b[(p.gen % 2) * p.nworkers + slot], &p.keys,
 		    p.querylog, p.uid, p.gid, p.args->chroot };
 		worker_main(&wa);
 	}
@@ -707,6 +709,17 @@ parent_reconfig(uint32_t req)
 		parent_sd_notify("READY=1");
 		return;
 	}
+	struct tsig_keyring keys;
+	if (tsig_keyring_load(nc, &keys) != 0) {
+		parent_reply(req, false, "a key's secret is not valid base64");
+		close_slot_socks(socks, naddrs, p.socks, p.naddrs);
+		free(addrs);
+		conf_free(nc);
+		parent_sd_notify("READY=1");
+		return;
+	}
+	tsig_keyring_free(&p.keys);
+	p.keys = keys;
 	struct zone_state *zs = reload_states_new(nc, p.conf, p.zs);
 	reload_sync(nc, zs, p.uid, p.gid);
 	reload_states_free(p.zs, p.conf->nzones);
@@ -1154,6 +1167,8 @@ parent_main(const struct parent_args *args)
 	p.ctl_fd = parent_control_socket();
 	parent_stats_sockets();
 	p.stats = stats_map(2 * p.nworkers);
+	if (tsig_keyring_load(p.conf, &p.keys) != 0)
+		fatalx("a key's secret is not valid base64");
 	p.zs = reload_states_new(p.conf, NULL, NULL);
 	reload_sync(p.conf, p.zs, p.uid, p.gid);
 	unsigned loaded = 0;

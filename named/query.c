@@ -149,6 +149,32 @@ reply_flags(uint16_t qflags)
 	return PKT_QR | (qflags & (0x7800 | PKT_RD | PKT_CD));
 }
 
+/* Room for the TSIG record of the response (RFC 8945 4.2). */
+static size_t
+tsig_size(const struct answer *a)
+{
+	if (!a->tsig)
+		return 0;
+	const uint8_t *k = a->tsig_ctx.key ? a->tsig_ctx.key->name :
+	    a->tsig_ctx.req_key;
+	return dname_len(k) + 10 + DNAME_MAXLEN + 10 + TSIG_MAXMAC + 6 + 6;
+}
+
+/* Sets the header's flags and RCODE, and signs when the query was. */
+static size_t
+finish(struct answer *a, size_t limit)
+{
+	if (a->tc)
+		a->flags |= PKT_TC;
+	put16(a->w.buf + 2, (uint16_t)(a->flags | (a->rcode & 0xf)));
+	size_t len = a->w.len;
+	if (a->tsig && tsig_sign(&a->tsig_ctx, a->w.buf, &len, limit,
+	    a->env->now, a->tsig_error, a->q->id) != 0)
+		len = 0;	/* cannot happen: the room was kept */
+	tsig_ctx_free(&a->tsig_ctx);
+	return len;
+}
+
 /* A response with just a header, the question if parsed, and OPT. */
 static size_t
 error_reply(struct answer *a, uint16_t rcode, size_t limit)
@@ -156,24 +182,53 @@ error_reply(struct answer *a, uint16_t rcode, size_t limit)
 	const struct pkt_query *q = a->q;
 
 	a->rcode = rcode;
-	a->w.cap = limit - opt_size(a);
+	a->w.cap = limit - opt_size(a) - tsig_size(a);
 	if (pkt_put_header_question(&a->w, q->id, a->flags,
 	    q->has_question ? q->qname : NULL, q->qtype, q->qclass) != 0)
 		return 0;
-	put_opt(a, limit);
-	put16(a->w.buf + 2, (uint16_t)(a->flags | (a->rcode & 0xf)));
-	return a->w.len;
+	put_opt(a, limit - tsig_size(a));
+	return finish(a, limit);
+}
+
+/*
+ * A signed query (RFC 8945 5.2): a bad record is FORMERR, unsigned; an
+ * unknown key or a bad MAC is NOTAUTH with an unsigned TSIG record; a
+ * time outside the fudge is NOTAUTH, signed, with our time. Returns the
+ * RCODE to answer with, or NOERROR to go on (the answer will be signed).
+ */
+static uint16_t
+query_tsig(struct answer *a, const uint8_t *req, size_t len)
+{
+	static const struct tsig_keyring none;
+	const struct tsig_keyring *kr = a->env->keys ? a->env->keys : &none;
+	struct tsig_rr rr;
+
+	int e = tsig_verify_request(kr, req, len, a->q->tsig_pos,
+	    a->env->now, &a->tsig_ctx, &rr);
+	if (e == TSIG_FORMERR)
+		return RCODE_FORMERR;
+	a->tsig = true;
+	if (e != TSIG_NOERROR) {
+		a->tsig_error = (uint16_t)e;
+		log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "TSIG %s from a client",
+		    e == TSIG_BADKEY ? "BADKEY" : e == TSIG_BADSIG ? "BADSIG" :
+		    "BADTIME");
+		return RCODE_NOTAUTH;
+	}
+	a->keyname = a->tsig_ctx.key->name_str;
+	return RCODE_NOERROR;
 }
 
 static bool
-query_allowed(const struct query_env *env, const struct query_client *cl,
+query_allowed(const struct answer *a, const struct query_client *cl,
     const struct zonetab_entry *ze)
 {
+	const struct query_env *env = a->env;
 	const struct conf_zone *cz = ze->data;
 	const struct acl *acl = cz != NULL && cz->allow_query != NULL ?
 	    cz->allow_query : env->conf->allow_query;
 
-	return acl_allows(acl, cl->addr, NULL);
+	return acl_allows(acl, cl->addr, a->keyname);
 }
 
 /* Which sections minimal-responses lets us leave out. */
@@ -217,7 +272,7 @@ query_transfer(struct answer *a, const struct query_client *cl,
 		a->rcode = RCODE_NOTAUTH;	/* not a zone we serve */
 		return;
 	}
-	if (acl == NULL || !acl_allows(acl, cl->addr, NULL)) {
+	if (acl == NULL || !acl_allows(acl, cl->addr, a->keyname)) {
 		a->rcode = RCODE_REFUSED;
 		a->ede = EDE_PROHIBITED;
 	} else if (!cl->tcp)
@@ -277,7 +332,7 @@ query_zone(struct answer *a, const struct query_client *cl)
 		    RCODE_NOTAUTH : RCODE_REFUSED;
 		return;
 	}
-	if (!query_allowed(a->env, cl, ze)) {
+	if (!query_allowed(a, cl, ze)) {
 		a->rcode = RCODE_REFUSED;
 		a->ede = EDE_PROHIBITED;
 		return;
@@ -391,7 +446,10 @@ query_process(const struct query_env *env, const struct query_client *cl,
 	uint16_t rcode = RCODE_NOERROR;
 	if (v == PKT_FORMERR)
 		rcode = RCODE_FORMERR;
-	else if (v == PKT_NOTIMP) {
+	else if (q.tsig && (rcode = query_tsig(&a, req, len)) != 0) {
+		if (rcode == RCODE_NOTAUTH)
+			q.has_question = q.qdcount == 1;
+	} else if (v == PKT_NOTIMP) {
 		rcode = RCODE_NOTIMP;
 		q.has_question = false;
 	} else if ((rcode = query_check(&q, cl->tcp, &echo)) != 0 && !echo)
@@ -401,7 +459,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		return error_reply(&a, rcode, limit);
 	}
 
-	a.w.cap = limit - opt_size(&a);
+	a.w.cap = limit - opt_size(&a) - tsig_size(&a);
 	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
 	    q.qclass) != 0)
 		return 0;
@@ -410,11 +468,8 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		a.rcode = RCODE_REFUSED;
 	else
 		query_zone(&a, cl);
-	put_opt(&a, limit);
-	if (a.tc)
-		a.flags |= PKT_TC;
-	put16(a.w.buf + 2, (uint16_t)(a.flags | (a.rcode & 0xf)));
+	put_opt(&a, limit - tsig_size(&a));
 	res->rcode = a.rcode;
 	res->tc = a.tc;
-	return a.w.len;
+	return finish(&a, limit);
 }

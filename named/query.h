@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "pkt.h"
+#include "tsig.h"
 #include "zonetab.h"
 
 /* What a worker answers from. Borrowed by query_process(). */
@@ -21,6 +22,7 @@ struct query_env {
 	const struct conf	*conf;
 	const struct zonetab	*zones;	/* data: const struct conf_zone * */
 	const struct zonetab	*chaos;	/* CHAOS-class zones */
+	const struct tsig_keyring *keys;	/* TSIG keys (may be empty) */
 	uint32_t		 now;	/* seconds since the epoch */
 	bool			 querylog;	/* fill query_result's log */
 };

@@ -731,6 +731,8 @@ worker_main(const struct worker_args *args)
 	w.env.conf = args->conf;
 	w.env.zones = &w.zones;
 	w.env.querylog = args->querylog;
+	w.env.keys = args->keys;
+	tsig_init();
 	chaos_build(args->conf, &w.chaos);
 	w.env.chaos = &w.chaos;
 	if ((w.base = event_base_new()) == NULL)

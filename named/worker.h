@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "stats.h"
+#include "tsig.h"
 #include "util.h"
 
 /* What the parent hands a worker at fork time. */
@@ -25,6 +26,7 @@ struct worker_args {
 	unsigned		 ntcp;
 	const int		*zone_fd;	/* per conf zone, -1: none */
 	struct stats_block	*stats;		/* its counters */
+	const struct tsig_keyring *keys;
 	bool			 querylog;
 	uid_t			 uid;		/* 0: keep */
 	gid_t			 gid;

@@ -82,7 +82,7 @@ struct tsig_ctx {
 	uint8_t			 mac[TSIG_MAXMAC];	/* the last MAC */
 	uint16_t		 mac_len;
 	unsigned		 unsigned_since;
-	/* 0: the request is next; 1: the first response; 2: the rest */
+	void			*running;	/* unsigned messages' digest */
 	/* the request's key and algorithm, for unsigned error replies */
 	uint8_t			 req_key[DNAME_MAXLEN];
 	uint8_t			 req_alg[DNAME_MAXLEN];

@@ -359,8 +359,8 @@ opt_minimal(struct ctx *c, const struct cfg_stmt *st)
 		    "no-auth-recursive, not '%s'", v);
 }
 
-static int
-get_notify(struct ctx *c, const struct cfg_stmt *st)
+int
+conf_get_notify(struct ctx *c, const struct cfg_stmt *st)
 {
 	const char *v = conf_single(c, st);
 
@@ -436,10 +436,14 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 	else if (conf_is(name, "querylog")) {
 		if (conf_get_bool(c, st, &b) == 0)
 			cf->querylog = b;
-	} else if (conf_is(name, "notify")) {
-		int n = get_notify(c, st);
-		if (n >= 0)
-			cf->notify = n;
+	} else if (conf_xfr_option(c, st, &cf->xfr)) {
+		/* handled */
+	} else if (conf_is(name, "transfers-out")) {
+		if (conf_get_uint(c, st, 1, 1000, &v) == 0)
+			cf->transfers_out = (unsigned)v;
+	} else if (conf_is(name, "transfers-in")) {
+		if (conf_get_uint(c, st, 1, 1000, &v) == 0)
+			cf->transfers_in = (unsigned)v;
 	} else if (conf_is(name, "max-records-per-type")) {
 		if (conf_get_uint(c, st, 0, UINT32_MAX, &v) == 0)
 			cf->max_records_per_type = (unsigned)v;
@@ -625,8 +629,11 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 		get_aml(c, o, &z->allow_query);
 	else if (conf_is(v, "allow-transfer"))
 		get_aml(c, o, &z->allow_transfer);
-	else if (conf_is(v, "notify"))
-		z->notify = get_notify(c, o);
+	else if (conf_is(v, "primaries") || conf_is(v, "masters")) {
+		conf_remotes_free(&z->primaries);
+		(void)conf_parse_remotes(c, o, 1, &z->primaries);
+	} else if (conf_xfr_option(c, o, &z->xfr))
+		;	/* handled */
 	else if (conf_is(v, "max-records-per-type")) {
 		unsigned long n;
 		if (conf_get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
@@ -659,7 +666,6 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 
 	memset(&z, 0, sizeof(z));
 	z.rclass = CLASS_IN;
-	z.notify = -1;
 	z.conf_file = st->file;
 	z.conf_line = st->line;
 	if (conf_word(st, 1) == NULL) {
@@ -694,14 +700,21 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	if (!has_type) {
 		ERR(c, st, "zone '%s': missing or unsupported type", z.name);
 		ok = false;
-	} else if (z.file == NULL && z.type == ZONE_PRIMARY) {
-		ERR(c, st, "zone '%s': type primary needs a file", z.name);
+	} else if (z.file == NULL) {
+		/* A secondary keeps its copy on disk, to serve it at once
+		 * after a restart. */
+		ERR(c, st, "zone '%s': needs a file", z.name);
 		ok = false;
-	} else if (z.type == ZONE_SECONDARY) {
-		ERR(c, st, "zone '%s': type secondary is not implemented yet",
+	} else if (z.type == ZONE_SECONDARY && z.primaries.n == 0) {
+		ERR(c, st, "zone '%s': type secondary needs primaries",
+		    z.name);
+		ok = false;
+	} else if (z.type == ZONE_PRIMARY && z.primaries.n > 0) {
+		ERR(c, st, "zone '%s': primaries is for secondary zones",
 		    z.name);
 		ok = false;
 	}
+	conf_xfr_inherit(&z.xfr, &cf->xfr);
 	if (!z.max_records_set)
 		z.max_records_per_type = cf->max_records_per_type;
 	if (!z.max_types_set)
@@ -715,6 +728,8 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		free(z.file);
 		acl_free(z.allow_query);
 		acl_free(z.allow_transfer);
+		conf_remotes_free(&z.primaries);
+		conf_xfr_free(&z.xfr);
 		return;
 	}
 	cf->zones = xreallocarray(cf->zones, cf->nzones + 1, sizeof(z));
@@ -779,6 +794,10 @@ interpret(struct ctx *c)
 	for (unsigned i = 0; i < top->n; i++)
 		if (conf_is(conf_word(&top->s[i], 0), "key"))
 			stmt_key(c, &top->s[i]);
+	for (unsigned i = 0; i < top->n; i++)
+		if (conf_is(conf_word(&top->s[i], 0), "primaries") ||
+		    conf_is(conf_word(&top->s[i], 0), "masters"))
+			conf_stmt_primaries(c, &top->s[i]);
 	collect_acls(c);
 	for (unsigned i = 0; i < c->conf->nacls; i++)
 		(void)named_acl(c, c->acl_stmt[i], c->conf->acls[i].name, 0);
@@ -797,7 +816,8 @@ interpret(struct ctx *c)
 		if (w == NULL)
 			ERR(c, st, "expected a statement name");
 		else if (conf_is(w, "key") || conf_is(w, "acl") ||
-		    conf_is(w, "options"))
+		    conf_is(w, "options") || conf_is(w, "primaries") ||
+		    conf_is(w, "masters"))
 			continue;
 		else if (conf_is(w, "zone"))
 			stmt_zone(c, st);
@@ -840,7 +860,9 @@ conf_new(const char *path)
 	cf->max_types_per_name = 100;
 	cf->tcp_clients = 150;
 	cf->tcp_idle_timeout = 30000;
-	cf->notify = NOTIFY_YES;
+	conf_xfr_defaults(&cf->xfr);
+	cf->transfers_out = 10;
+	cf->transfers_in = 10;
 	cf->answer_cookie = true;
 	cf->localhost = acl_localhost();
 	cf->localnets = acl_localnets();
@@ -916,7 +938,15 @@ conf_free(struct conf *cf)
 		free(cf->zones[i].file);
 		acl_free(cf->zones[i].allow_query);
 		acl_free(cf->zones[i].allow_transfer);
+		conf_remotes_free(&cf->zones[i].primaries);
+		conf_xfr_free(&cf->zones[i].xfr);
 	}
+	conf_xfr_free(&cf->xfr);
+	for (unsigned i = 0; i < cf->nremotes; i++) {
+		free(cf->remotes[i].name);
+		conf_remotes_free(&cf->remotes[i].list);
+	}
+	free(cf->remotes);
 	free(cf->zones);
 	acl_free(cf->localhost);
 	acl_free(cf->localnets);

@@ -160,6 +160,39 @@ struct conf_stats_channel {
 	struct acl		*allow;		/* NULL: localhost only */
 };
 
+/* A server to transfer from or to notify: address, port, TSIG key. */
+struct conf_remote {
+	struct sockaddr_storage	 ss;		/* port included */
+	socklen_t		 len;
+	char			*key;		/* NULL: unsigned */
+};
+
+struct conf_remotes {
+	struct conf_remote	*r;
+	unsigned		 n;
+};
+
+/* primaries NAME { ... }; (or masters) */
+struct conf_named_remotes {
+	char			*name;
+	struct conf_remotes	 list;
+	const struct cfg_stmt	*st;		/* while parsing only */
+};
+
+/* Transfer settings: options give the defaults, zones override them. */
+struct conf_xfr {
+	int		 notify;		/* enum conf_notify */
+	struct conf_remotes also_notify;
+	struct acl	*allow_notify;		/* NULL: primaries only */
+	uint64_t	 max_journal_size;	/* octets */
+	uint32_t	 max_records;		/* 0: no limit */
+	uint32_t	 max_transfer_time_in;	/* seconds */
+	uint32_t	 max_transfer_idle_in;	/* seconds */
+	uint32_t	 min_refresh, max_refresh;	/* seconds */
+	uint32_t	 min_retry, max_retry;		/* seconds */
+	unsigned	 set;			/* which fields were given */
+};
+
 struct conf_zone {
 	char		*name;		/* as written, for messages */
 	uint8_t		 origin[DNAME_MAXLEN];
@@ -168,7 +201,8 @@ struct conf_zone {
 	char		*file;		/* resolved against directory */
 	struct acl	*allow_query;	/* NULL: inherit from options */
 	struct acl	*allow_transfer;
-	int		 notify;	/* -1: inherit */
+	struct conf_remotes primaries;	/* secondary zones */
+	struct conf_xfr	 xfr;		/* resolved against the options */
 	unsigned	 max_records_per_type;	/* resolved, 0: none */
 	unsigned	 max_types_per_name;
 	bool		 max_records_set, max_types_set;
@@ -196,7 +230,9 @@ struct conf {
 	bool			 answer_cookie;
 	bool			 cookie_secret_set;
 	uint8_t			 cookie_secret[16];	/* SipHash key */
-	int			 notify;	/* enum conf_notify */
+	struct conf_xfr		 xfr;		/* defaults for zones */
+	unsigned		 transfers_out;	/* at once */
+	unsigned		 transfers_in;
 	unsigned		 max_records_per_type;	/* 0: no limit */
 	unsigned		 max_types_per_name;	/* 0: no limit */
 	unsigned		 tcp_clients;
@@ -209,6 +245,8 @@ struct conf {
 
 	struct conf_named_acl	*acls;
 	unsigned		 nacls;
+	struct conf_named_remotes *remotes;
+	unsigned		 nremotes;
 	struct conf_key		*keys;
 	unsigned		 nkeys;
 	struct conf_zone	*zones;

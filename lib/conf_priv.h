@@ -46,6 +46,19 @@ struct acl	*conf_build_aml(struct ctx *, const struct cfg_stmt *,
 /* file relative to the directory option. Caller owns the result. */
 char	*conf_resolve_path(const struct conf *, const char *file);
 
+int	conf_get_notify(struct ctx *, const struct cfg_stmt *);
+
+/* conf_xfr.c: transfers. */
+void	conf_xfr_defaults(struct conf_xfr *);
+void	conf_xfr_inherit(struct conf_xfr *zone, const struct conf_xfr *opts);
+void	conf_xfr_free(struct conf_xfr *);
+bool	conf_xfr_option(struct ctx *, const struct cfg_stmt *,
+	    struct conf_xfr *);
+int	conf_parse_remotes(struct ctx *, const struct cfg_stmt *,
+	    unsigned first, struct conf_remotes *);
+void	conf_remotes_free(struct conf_remotes *);
+void	conf_stmt_primaries(struct ctx *, const struct cfg_stmt *);
+
 /* conf_service.c: logging, controls, statistics-channels. */
 void	conf_logging_defaults(struct conf_logging *);
 void	conf_stmt_logging(struct ctx *, const struct cfg_stmt *);

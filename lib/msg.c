@@ -209,6 +209,16 @@ msg_type_str(uint16_t type)
 		[MSG_CTL_REQUEST] = "ctl-request",
 		[MSG_CTL_REPLY] = "ctl-reply",
 		[MSG_LOG] = "log",
+		[MSG_WP_XFR] = "worker-xfr",
+		[MSG_WP_NOTIFY] = "worker-notify",
+		[MSG_PW_EXPIRED] = "worker-expired",
+		[MSG_PX_ZONE] = "xferd-zone",
+		[MSG_PX_XFR] = "xferd-xfr",
+		[MSG_PX_NOTIFY] = "xferd-notify",
+		[MSG_PX_COMMAND] = "xferd-command",
+		[MSG_XP_REPLY] = "xferd-reply",
+		[MSG_XP_LOAD] = "xferd-load",
+		[MSG_XP_STATE] = "xferd-state",
 	};
 
 	return type < nitems(names) && names[type] ? names[type] : "unknown";

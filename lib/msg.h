@@ -23,7 +23,7 @@
 
 #include "util.h"
 
-#define MSG_VERSION	2
+#define MSG_VERSION	3
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
@@ -45,6 +45,18 @@ enum msg_type {
 	MSG_WP_READY,	/* zones mapped, serving */
 	MSG_WP_ZONE_OK,	/* id: zone; u32 serial: now serving it */
 	MSG_WP_ZONE_BAD,	/* id: zone; the image did not verify */
+	MSG_WP_XFR,	/* a transfer request: struct xfr_handoff; fd: TCP */
+	MSG_WP_NOTIFY,	/* id: zone; u32 serial; bytes: sockaddr of the
+			 * primary (it was checked against the ACLs) */
+	MSG_PW_EXPIRED,	/* id: zone; u32 1: expired, SERVFAIL; 0: not */
+
+	MSG_PX_ZONE,	/* id: zone; u32 serial; fd: image to transfer */
+	MSG_PX_XFR,	/* a transfer request from a worker; fd: TCP */
+	MSG_PX_NOTIFY,	/* id: zone; as MSG_WP_NOTIFY */
+	MSG_PX_COMMAND,	/* id: request; u32 command; str zone */
+	MSG_XP_REPLY,	/* id: request; u32 status (0 ok); str text */
+	MSG_XP_LOAD,	/* id: zone; the zone file was rewritten: load it */
+	MSG_XP_STATE,	/* id: zone; struct xfr_zone_state */
 
 	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
 	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
@@ -76,6 +88,33 @@ enum ctl_command {
 };
 
 #define CTL_F_JSON	0x1	/* answer in JSON */
+
+/*
+ * A TCP connection handed from a worker to apex-xferd (MSG_WP_XFR, then
+ * MSG_PX_XFR): the client's address, then the request and whatever the
+ * client sent after it, as read so far.
+ */
+struct xfr_handoff {
+	uint32_t	addrlen;
+	uint8_t		addr[28];	/* struct sockaddr_in or _in6 */
+	uint32_t	datalen;	/* octets of data[] used */
+	/* followed by the octets: 2-octet length, request, the rest */
+};
+
+/* What apex-xferd reports about a zone (MSG_XP_STATE). */
+struct xfr_zone_state {
+	uint32_t	expired;
+	uint32_t	serial;
+	uint64_t	last_refresh;	/* seconds since the epoch, 0: never */
+	uint64_t	next_refresh;
+	uint64_t	expires;
+	uint64_t	xfr_out_ok, xfr_out_failed;
+	uint64_t	xfr_in_ok, xfr_in_failed;
+	uint64_t	notify_sent, notify_received;
+	uint64_t	refresh_failures;
+	uint64_t	journal_size;	/* octets */
+	/* followed by a str: the last error, "" for none */
+};
 
 struct msg_hdr {
 	uint16_t	type;

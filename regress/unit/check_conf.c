@@ -123,6 +123,70 @@ START_TEST(test_conf_errors_name_file_and_line)
 }
 END_TEST
 
+START_TEST(test_conf_transfer_settings)
+{
+	struct problems p;
+	struct conf *cf = load(
+	    "key k1 { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0\"; };\n"
+	    "primaries hidden port 5301 { 192.0.2.1; 2001:db8::1 key k1; };\n"
+	    "masters both { hidden; 192.0.2.9 port 53; };\n"
+	    "options {\n"
+	    "  notify explicit;\n"
+	    "  also-notify { 198.51.100.1 key k1; };\n"
+	    "  max-journal-size 10m;\n"
+	    "  min-refresh-time 60;\n"
+	    "  transfers-out 3;\n"
+	    "};\n"
+	    "zone \"a.test\" { type slave; file \"a\"; masters { both; }; "
+	    "  max-transfer-time-in 5; allow-notify { 203.0.113.0/24; }; };\n"
+	    "zone \"b.test\" { type primary; file \"b\"; notify no;\n"
+	    "  max-journal-size unlimited; };\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->transfers_out, 3);
+	const struct conf_zone *a = &cf->zones[0], *b = &cf->zones[1];
+	ck_assert_int_eq(a->type, ZONE_SECONDARY);
+	ck_assert_uint_eq(a->primaries.n, 3);
+	const struct sockaddr_in *s0 =
+	    (const struct sockaddr_in *)&a->primaries.r[0].ss;
+	ck_assert_uint_eq(ntohs(s0->sin_port), 5301);
+	ck_assert_ptr_null(a->primaries.r[0].key);
+	ck_assert_int_eq(a->primaries.r[1].ss.ss_family, AF_INET6);
+	ck_assert_str_eq(a->primaries.r[1].key, "k1");
+	const struct sockaddr_in *s2 =
+	    (const struct sockaddr_in *)&a->primaries.r[2].ss;
+	ck_assert_uint_eq(ntohs(s2->sin_port), 53);
+	/* inherited from the options, overridden per zone */
+	ck_assert_int_eq(a->xfr.notify, NOTIFY_EXPLICIT);
+	ck_assert_int_eq(b->xfr.notify, NOTIFY_NO);
+	ck_assert_uint_eq(a->xfr.also_notify.n, 1);
+	ck_assert_uint_eq(a->xfr.max_journal_size, 10u << 20);
+	ck_assert(b->xfr.max_journal_size == UINT64_MAX);
+	ck_assert_uint_eq(a->xfr.max_transfer_time_in, 300);
+	ck_assert_uint_eq(b->xfr.max_transfer_time_in, 7200);
+	ck_assert_uint_eq(a->xfr.min_refresh, 60);
+	struct sockaddr_in n = v4("203.0.113.5");
+	ck_assert(acl_allows(a->xfr.allow_notify, (struct sockaddr *)&n,
+	    NULL));
+	conf_free(cf);
+
+	ck_assert_ptr_null(load("zone \"a\" { type secondary; file \"x\"; "
+	    "};\n", &p));
+	ck_assert_msg(strstr(p.text, "needs primaries"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a\" { type secondary; file \"x\"; "
+	    "primaries { 192.0.2.1 key nokey; }; };\n", &p));
+	ck_assert_msg(strstr(p.text, "key 'nokey' is not defined"), "%s",
+	    p.text);
+	ck_assert_ptr_null(load("zone \"a\" { type secondary; file \"x\"; "
+	    "primaries { 192.0.2.0/24; }; };\n", &p));
+	ck_assert_msg(strstr(p.text, "not an address"), "%s", p.text);
+	ck_assert_ptr_null(load("primaries l { l; };\nzone \"a\" { type "
+	    "secondary; file \"x\"; primaries { l; }; };\n", &p));
+	ck_assert_ptr_null(load("options { max-journal-size 5q; };\n", &p));
+	ck_assert_msg(strstr(p.text, "expected a size"), "%s", p.text);
+}
+END_TEST
+
 START_TEST(test_conf_include)
 {
 	struct problems p;
@@ -221,6 +285,7 @@ conf_suite(void)
 
 	tcase_add_test(tc, test_conf_reads_bind_grammar);
 	tcase_add_test(tc, test_conf_errors_name_file_and_line);
+	tcase_add_test(tc, test_conf_transfer_settings);
 	tcase_add_test(tc, test_conf_include);
 	tcase_add_test(tc, test_conf_include_loop_ends);
 	tcase_add_test(tc, test_conf_acl_prefixes);

@@ -69,6 +69,12 @@ enum acl_result	acl_match(const struct acl *, const struct sockaddr *sa,
 bool	acl_allows(const struct acl *, const struct sockaddr *sa,
 	    const char *key);
 
+/* "ADDRESS#PORT" for logs. Returns buf. */
+char	*sockaddr_str(const struct sockaddr *sa, char *buf, size_t size);
+/* Whether a and b are the same IPv4 or IPv6 address (ports aside; an
+ * IPv4-mapped IPv6 address equals its IPv4 address). */
+bool	sockaddr_same_host(const struct sockaddr *a, const struct sockaddr *b);
+
 /* Lists of the host's own addresses and networks, for "localhost" and
  * "localnets". Caller owns the result. */
 struct acl	*acl_localhost(void);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "dname.h"
 #include "error.h"
 #include "log.h"
 #include "msg.h"
@@ -182,6 +183,39 @@ msg_get_str(struct msg *m, char *buf, size_t size)
 	return 0;
 }
 
+void
+msg_put_name(struct msg_buf *b, const uint8_t *name)
+{
+	size_t n = dname_len(name);
+
+	msg_put_u32(b, (uint32_t)n);
+	msg_put_bytes(b, name, n);
+}
+
+int
+msg_get_name(struct msg *m, uint8_t name[DNAME_MAXLEN])
+{
+	uint32_t n;
+
+	if (msg_get_u32(m, &n) != 0 || n > DNAME_MAXLEN ||
+	    m->hdr.len - m->pos < n ||
+	    dname_scan(m->payload + m->pos, n, NULL) != (int)n)
+		return APEX_EMALF;
+	memcpy(name, m->payload + m->pos, n);
+	m->pos += n;
+	return 0;
+}
+
+int
+msg_get_bytes(struct msg *m, void *buf, size_t n)
+{
+	if (m->hdr.len - m->pos < n)
+		return APEX_EMALF;
+	memcpy(buf, m->payload + m->pos, n);
+	m->pos += n;
+	return 0;
+}
+
 int
 msg_end(const struct msg *m)
 {
@@ -219,6 +253,8 @@ msg_type_str(uint16_t type)
 		[MSG_XP_REPLY] = "xferd-reply",
 		[MSG_XP_LOAD] = "xferd-load",
 		[MSG_XP_STATE] = "xferd-state",
+		[MSG_XP_READY] = "xferd-ready",
+		[MSG_PX_START] = "xferd-start",
 	};
 
 	return type < nitems(names) && names[type] ? names[type] : "unknown";

@@ -45,18 +45,22 @@ enum msg_type {
 	MSG_WP_READY,	/* zones mapped, serving */
 	MSG_WP_ZONE_OK,	/* id: zone; u32 serial: now serving it */
 	MSG_WP_ZONE_BAD,	/* id: zone; the image did not verify */
-	MSG_WP_XFR,	/* a transfer request: struct xfr_handoff; fd: TCP */
-	MSG_WP_NOTIFY,	/* id: zone; u32 serial; bytes: sockaddr of the
-			 * primary (it was checked against the ACLs) */
-	MSG_PW_EXPIRED,	/* id: zone; u32 1: expired, SERVFAIL; 0: not */
+	MSG_WP_XFR,	/* a transfer request, see below; fd: the TCP
+			 * connection */
+	MSG_WP_NOTIFY,	/* name: zone; u32 len, bytes: sockaddr of the
+			 * sender (already checked against the zone) */
+	MSG_PW_EXPIRED,	/* id: zone; u32 1: expired (SERVFAIL), 0: not */
 
-	MSG_PX_ZONE,	/* id: zone; u32 serial; fd: image to transfer */
-	MSG_PX_XFR,	/* a transfer request from a worker; fd: TCP */
-	MSG_PX_NOTIFY,	/* id: zone; as MSG_WP_NOTIFY */
-	MSG_PX_COMMAND,	/* id: request; u32 command; str zone */
+	MSG_PX_ZONE,	/* name: zone; u32 serial; fd: image now served */
+	MSG_PX_XFR,	/* as MSG_WP_XFR, relayed */
+	MSG_PX_NOTIFY,	/* as MSG_WP_NOTIFY, relayed */
+	MSG_PX_COMMAND,	/* id: request; u32 command; name: zone */
 	MSG_XP_REPLY,	/* id: request; u32 status (0 ok); str text */
-	MSG_XP_LOAD,	/* id: zone; the zone file was rewritten: load it */
-	MSG_XP_STATE,	/* id: zone; struct xfr_zone_state */
+	MSG_XP_LOAD,	/* name: zone; u32 serial; fd: image of a version
+			 * just transferred and written to disk */
+	MSG_XP_STATE,	/* name: zone; the transfer state, see below */
+	MSG_XP_READY,	/* configuration read, sandboxed: send the zones */
+	MSG_PX_START,	/* every served image has been sent */
 
 	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
 	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
@@ -90,31 +94,17 @@ enum ctl_command {
 #define CTL_F_JSON	0x1	/* answer in JSON */
 
 /*
- * A TCP connection handed from a worker to apex-xferd (MSG_WP_XFR, then
- * MSG_PX_XFR): the client's address, then the request and whatever the
- * client sent after it, as read so far.
+ * MSG_WP_XFR and MSG_PX_XFR: u32 length and the octets of the client's
+ * sockaddr, u32 length and the octets the client sent from the transfer
+ * request on (2-octet length, request, anything after it).
+ *
+ * MSG_XP_STATE: u32 expired, u32 serial, u64 last refresh, u64 next
+ * refresh, u64 expiry (seconds since the epoch, 0: none), u64 journal
+ * size; then what happened since the last report, as u64 increments:
+ * transfers out ok, out failed, in ok, in failed, NOTIFY sent, NOTIFY
+ * received, refresh failures; then str: the last error ("": none).
  */
-struct xfr_handoff {
-	uint32_t	addrlen;
-	uint8_t		addr[28];	/* struct sockaddr_in or _in6 */
-	uint32_t	datalen;	/* octets of data[] used */
-	/* followed by the octets: 2-octet length, request, the rest */
-};
-
-/* What apex-xferd reports about a zone (MSG_XP_STATE). */
-struct xfr_zone_state {
-	uint32_t	expired;
-	uint32_t	serial;
-	uint64_t	last_refresh;	/* seconds since the epoch, 0: never */
-	uint64_t	next_refresh;
-	uint64_t	expires;
-	uint64_t	xfr_out_ok, xfr_out_failed;
-	uint64_t	xfr_in_ok, xfr_in_failed;
-	uint64_t	notify_sent, notify_received;
-	uint64_t	refresh_failures;
-	uint64_t	journal_size;	/* octets */
-	/* followed by a str: the last error, "" for none */
-};
+#define XFR_STATE_COUNTERS	7
 
 struct msg_hdr {
 	uint16_t	type;
@@ -166,6 +156,12 @@ int	msg_get_u64(struct msg *, uint64_t *) MUST_CHECK;
 /* A string into buf (NUL-terminated); fails if it does not fit or
  * contains a NUL. */
 int	msg_get_str(struct msg *, char *buf, size_t size) MUST_CHECK;
+/* A domain name: u32 length, then the uncompressed wire form. */
+void	msg_put_name(struct msg_buf *, const uint8_t *name);
+/* Reads a name put with msg_put_name(), checking that it is one. */
+int	msg_get_name(struct msg *, uint8_t name[255]) MUST_CHECK;
+/* Exactly n octets. */
+int	msg_get_bytes(struct msg *, void *buf, size_t n) MUST_CHECK;
 /* Returns: 0 if the whole payload was consumed, else APEX_EMALF. */
 int	msg_end(const struct msg *) MUST_CHECK;
 

@@ -97,6 +97,7 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 	unsigned arcount = get16(wire + 10);
 	q->has_question = false;
 	q->edns = q->nsid = q->tsig = q->edns_do = q->bad_cookie = false;
+	q->has_soa = false;
 	q->cookie_len = 0;
 	q->question_len = 0;
 
@@ -134,6 +135,11 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		    &rdata, &rdlen) != 0)
 			return PKT_FORMERR;
 		bool additional = i >= ancount + nscount;
+		if (type == TYPE_SOA && i >= ancount && !additional &&
+		    rdlen >= 22) {
+			q->has_soa = true;
+			q->soa_serial = get32(wire + rdata + rdlen - 20);
+		}
 		if (type == TYPE_OPT) {
 			/* A bad OPT gets a FORMERR without one (RFC 6891
 			 * 7: we cannot know what the client speaks). */

@@ -100,6 +100,9 @@ struct pkt_query {
 	uint8_t			cookie_len;	/* 0: no COOKIE option */
 	uint8_t			cookie[40];
 
+	/* An SOA in the authority section (IXFR, RFC 1995 3) */
+	bool			has_soa;
+	uint32_t		soa_serial;
 	/* TSIG, RFC 8945: position of the record for the verifier */
 	bool			tsig;
 	uint16_t		tsig_pos;
@@ -182,5 +185,48 @@ pkt_count_add(struct pkt_writer *w, unsigned off, unsigned n)
 {
 	put16(w->buf + off, (uint16_t)(get16(w->buf + off) + n));
 }
+
+/* ---- reading whole messages (responses, transfers, NOTIFY) ------ */
+
+/* A message being read section by section. */
+struct pkt_reader {
+	const uint8_t	*msg;
+	size_t		 len;
+	size_t		 pos;
+	uint16_t	 id;
+	uint16_t	 flags;
+	uint16_t	 count[4];	/* QD, AN, NS, AR */
+	unsigned	 section;	/* of the next record: 1 AN .. 3 AR */
+	unsigned	 left;		/* records left in that section */
+};
+
+/* One record, uncompressed. */
+struct pkt_rr {
+	uint8_t		 owner[DNAME_MAXLEN];
+	uint16_t	 type;
+	uint16_t	 rclass;
+	uint32_t	 ttl;
+	uint16_t	 rdlen;
+	const uint8_t	*rdata;		/* into msg, or into buf */
+	size_t		 start;		/* offset of the record in msg */
+	unsigned	 section;	/* 1 answer, 2 authority, 3 add. */
+	uint8_t		 buf[2 * DNAME_MAXLEN + 32];
+};
+
+/*
+ * Reads the header and the question section (QDCOUNT 0 or 1; with 1,
+ * the question goes to qname, qtype, qclass).
+ * Returns: 0 or APEX_EMALF.
+ */
+int	pkt_read_begin(struct pkt_reader *r, const uint8_t *msg, size_t len,
+	    uint8_t qname[DNAME_MAXLEN], uint16_t *qtype, uint16_t *qclass)
+	    MUST_CHECK;
+/*
+ * Reads the next record of the answer, authority and additional
+ * sections, with the names in the RDATA of the types that carry them
+ * decompressed (RFC 3597 4).
+ * Returns: 0, APEX_ENOENT after the last record, or APEX_EMALF.
+ */
+int	pkt_read_rr(struct pkt_reader *r, struct pkt_rr *rr) MUST_CHECK;
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dname.h"
 #include "error.h"
 #include "rr.h"
 
@@ -128,4 +129,59 @@ rr_class_str(uint16_t rclass, char *buf)
 	}
 	snprintf(buf, 16, "CLASS%u", rclass);
 	return buf;
+}
+
+/*
+ * Compares RDATA in canonical form: RFC 4034 6.2 lowercases the names in
+ * the RDATA of these types. All of them are short (two names and 20
+ * octets at most), which bounds the copies.
+ */
+int
+rr_rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen)
+{
+	uint8_t ca[2 * DNAME_MAXLEN + 32], cb[2 * DNAME_MAXLEN + 32];
+	size_t skip = 0;
+	int nnames = 0;
+
+	switch (rr_type_names(type)) {
+	case RR_NAMES_FIRST:
+		nnames = 1;
+		break;
+	case RR_NAMES_MX:
+		skip = 2;
+		nnames = 1;
+		break;
+	case RR_NAMES_TWO:
+		nnames = 2;
+		break;
+	case RR_NAMES_SRV:
+		skip = 6;
+		nnames = 1;
+		break;
+	case RR_NAMES_NONE:
+		break;
+	}
+	if (nnames > 0 && alen <= sizeof(ca) && blen <= sizeof(cb)) {
+		memcpy(ca, a, alen);
+		memcpy(cb, b, blen);
+		size_t pa = skip, pb = skip;
+		for (int i = 0; i < nnames; i++) {
+			int la = pa < alen ?
+			    dname_scan(ca + pa, alen - pa, NULL) : -1;
+			int lb = pb < blen ?
+			    dname_scan(cb + pb, blen - pb, NULL) : -1;
+			if (la < 0 || lb < 0)
+				break;
+			dname_lower(ca + pa, ca + pa, (size_t)la);
+			dname_lower(cb + pb, cb + pb, (size_t)lb);
+			pa += (size_t)la;
+			pb += (size_t)lb;
+		}
+		a = ca;
+		b = cb;
+	}
+	size_t n = alen < blen ? alen : blen;
+	int d = memcmp(a, b, n);
+	return d != 0 ? d : (int)alen - (int)blen;
 }

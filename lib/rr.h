@@ -12,6 +12,7 @@
 #define APEX_RR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -91,6 +92,20 @@ bool	rr_type_compresses(uint16_t type);
  * (NS, MX, SRV), or -1 for other types.
  */
 int	rr_additional_offset(uint16_t type);
+
+/*
+ * Compares two RDATA of one type in canonical order (RFC 4034 6.2: the
+ * names in the RDATA of the RFC 1035 types compare case-insensitively).
+ * Returns: <0, 0, >0 as memcmp.
+ */
+int	rr_rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
+	    const uint8_t *b, size_t blen);
+/* RFC 1982 serial number arithmetic: whether a comes after b. */
+static inline bool
+rr_serial_gt(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
 
 /* Meta-types and QTYPEs that never appear in a zone (RFC 6895 3.1). */
 bool	rr_type_is_meta(uint16_t type);

@@ -30,10 +30,17 @@ int
 sandbox_drop_privileges(uid_t uid, gid_t gid)
 {
 	if (uid != 0) {
+		pid_t parent = getppid();
 		if (setgroups(0, NULL) != 0 ||
 		    setresgid(gid, gid, gid) != 0 ||
 		    setresuid(uid, uid, uid) != 0)
 			return APEX_EIO;
+		/* Changing credentials clears the parent-death signal; a
+		 * child must not outlive apex-named. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			return APEX_EIO;
+		if (getppid() != parent)
+			_exit(1);	/* the parent died meanwhile */
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return APEX_EIO;

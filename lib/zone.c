@@ -4,7 +4,13 @@
  * Zone images: verification and lookup (see zone.h for the layout).
  * Runs in: workers (lookups), every process that maps an image.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "dname.h"
 #include "error.h"
@@ -217,4 +223,71 @@ zone_lookup(const struct zone *z, const uint8_t *lname,
 	}
 	out->match = ZM_NXDOMAIN;
 	out->node = n;
+}
+
+int
+zone_memfd(const char *zname, const void *blob, size_t size)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "apex-zone:%s", zname);
+	if ((fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
+		return -1;
+	const uint8_t *p = blob;
+	size_t left = size;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+		goto fail;
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+zone_map(int fd, struct zone *z, struct zone_mapping *m)
+{
+	struct stat st;
+	int need = F_SEAL_SHRINK | F_SEAL_WRITE;
+
+	/* An image that its maker could still change would make the
+	 * verification below worthless. */
+	int seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & need) != need)
+		return APEX_EMALF;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return APEX_EMALF;
+	void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED,
+	    fd, 0);
+	if (base == MAP_FAILED)
+		return APEX_EIO;
+	if (zone_open(z, base, (size_t)st.st_size) != 0) {
+		munmap(base, (size_t)st.st_size);
+		return APEX_EMALF;
+	}
+	m->base = base;
+	m->size = (size_t)st.st_size;
+	return 0;
+}
+
+void
+zone_unmap(struct zone_mapping *m)
+{
+	if (m->base != NULL)
+		munmap(m->base, m->size);
+	m->base = NULL;
+	m->size = 0;
 }

@@ -108,6 +108,26 @@ struct zone {
  */
 int	zone_open(struct zone *z, const void *blob, size_t size) MUST_CHECK;
 
+/* An image mapped from a memfd. */
+struct zone_mapping {
+	void	*base;
+	size_t	 size;
+};
+
+/*
+ * Maps the sealed image memfd fd read-only and verifies it into z.
+ * Returns: 0, APEX_EMALF (not sealed, or corrupt) or APEX_EIO.
+ */
+int	zone_map(int fd, struct zone *z, struct zone_mapping *m) MUST_CHECK;
+void	zone_unmap(struct zone_mapping *m);
+
+/*
+ * Copies a built image into a new memfd and seals it, so nobody can
+ * change it once handed on. name labels the memfd (for /proc).
+ * Returns: the fd, or -1 (errno set).
+ */
+int	zone_memfd(const char *name, const void *blob, size_t size);
+
 static inline const struct zone_node *
 zone_node(const struct zone *z, uint32_t i)
 {

@@ -418,61 +418,6 @@ zb_add_ancestors(struct zone_builder *zb)
 
 /* ---- RRsets ------------------------------------------------------ */
 
-/*
- * Compares RDATA in canonical form: RFC 4034 6.2 lowercases the names in
- * the RDATA of these types. All of them are short (two names and 20
- * octets at most), which bounds the copies.
- */
-static int
-rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
-    const uint8_t *b, size_t blen)
-{
-	uint8_t ca[2 * DNAME_MAXLEN + 32], cb[2 * DNAME_MAXLEN + 32];
-	size_t skip = 0;
-	int nnames = 0;
-
-	switch (rr_type_names(type)) {
-	case RR_NAMES_FIRST:
-		nnames = 1;
-		break;
-	case RR_NAMES_MX:
-		skip = 2;
-		nnames = 1;
-		break;
-	case RR_NAMES_TWO:
-		nnames = 2;
-		break;
-	case RR_NAMES_SRV:
-		skip = 6;
-		nnames = 1;
-		break;
-	case RR_NAMES_NONE:
-		break;
-	}
-	if (nnames > 0 && alen <= sizeof(ca) && blen <= sizeof(cb)) {
-		memcpy(ca, a, alen);
-		memcpy(cb, b, blen);
-		size_t pa = skip, pb = skip;
-		for (int i = 0; i < nnames; i++) {
-			int la = pa < alen ?
-			    dname_scan(ca + pa, alen - pa, NULL) : -1;
-			int lb = pb < blen ?
-			    dname_scan(cb + pb, blen - pb, NULL) : -1;
-			if (la < 0 || lb < 0)
-				break;
-			dname_lower(ca + pa, ca + pa, (size_t)la);
-			dname_lower(cb + pb, cb + pb, (size_t)lb);
-			pa += (size_t)la;
-			pb += (size_t)lb;
-		}
-		a = ca;
-		b = cb;
-	}
-	size_t n = alen < blen ? alen : blen;
-	int d = memcmp(a, b, n);
-	return d != 0 ? d : (int)alen - (int)blen;
-}
-
 static const struct zone_builder *rec_zb;
 
 static int
@@ -483,7 +428,7 @@ cmp_rec(const void *pa, const void *pb)
 
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
-	int d = rdata_compare(a->type, rec_zb->rdata.p + a->rdata, a->rdlen,
+	int d = rr_rdata_compare(a->type, rec_zb->rdata.p + a->rdata, a->rdlen,
 	    rec_zb->rdata.p + b->rdata, b->rdlen);
 	if (d != 0)
 		return d;
@@ -731,7 +676,7 @@ rec_is_dup(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
 	if (i == first)
 		return false;
 	const struct zb_rec *a = &zb->rec[idx[i - 1]], *b = &zb->rec[idx[i]];
-	return rdata_compare(a->type, zb->rdata.p + a->rdata, a->rdlen,
+	return rr_rdata_compare(a->type, zb->rdata.p + a->rdata, a->rdlen,
 	    zb->rdata.p + b->rdata, b->rdlen) == 0;
 }
 

@@ -43,6 +43,9 @@ struct answer {
 	int			 ede;		/* RFC 8914 info code, -1 */
 	const char		*ede_text;
 	bool			 tc;
+	bool			 handoff;	/* a transfer for apex-xferd */
+	bool			 notify;	/* a NOTIFY to pass on */
+	const struct conf_zone	*zone;		/* of handoff or notify */
 	bool			 minimal_auth;	/* no NS in positive answers */
 	bool			 minimal_addl;	/* only required additional */
 	unsigned		 nrrsets;

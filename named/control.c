@@ -82,6 +82,20 @@ read_state(struct msg *m, struct server_view *v)
 		z->name = xstrdup(name);
 		z->file = xstrdup(file);
 		z->error = xstrdup(err);
+		bool bad = msg_get_u32(m, &z->secondary) ||
+		    msg_get_u32(m, &z->xfr_known) ||
+		    msg_get_u32(m, &z->expired) ||
+		    msg_get_u64(m, &z->last_refresh) ||
+		    msg_get_u64(m, &z->next_refresh) ||
+		    msg_get_u64(m, &z->expires) ||
+		    msg_get_u64(m, &z->journal_size);
+		for (unsigned k = 0; k < 7 && !bad; k++)
+			bad = msg_get_u64(m, &z->xfr_count[k]) != 0;
+		if (bad || msg_get_str(m, err, sizeof(err))) {
+			v->nzones = i + 1;
+			return APEX_EMALF;
+		}
+		z->xfr_error = xstrdup(err);
 	}
 	return msg_end(m);
 }

@@ -59,38 +59,6 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 	free(b);
 }
 
-static int
-blob_to_memfd(const char *zname, const void *blob, size_t size)
-{
-	char name[64];
-	int fd;
-
-	snprintf(name, sizeof(name), "apex-zone:%s", zname);
-	if ((fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
-		return -1;
-	const uint8_t *p = blob;
-	size_t left = size;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL) != 0)
-		goto fail;
-	return fd;
-fail:;
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
 int
 loader_load_zone(const struct conf *cf, unsigned zone, int sock,
     uint32_t *serial)
@@ -107,7 +75,7 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	if (rc != 0)
 		return -1;	/* every problem was reported */
 	*serial = ((const struct zone_hdr *)blob)->serial;
-	int fd = blob_to_memfd(z->name, blob, size);
+	int fd = zone_memfd(z->name, blob, size);
 	if (fd < 0)
 		log_warn("zone %s: memfd", z->name);
 	free(blob);

@@ -86,5 +86,10 @@ main(int argc, char **argv)
 		conf_free(pa.conf);
 		return failed > 0 ? 1 : 0;
 	}
+	/* The parent changes to the zone directory; a reconfig and
+	 * apex-xferd read the file by its full name. */
+	char *full = realpath(pa.conf_path, NULL);
+	if (full != NULL)
+		pa.conf_path = full;
 	parent_main(&pa);
 }

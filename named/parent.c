@@ -40,6 +40,7 @@
 #include "stats.h"
 #include "tsig.h"
 #include "worker.h"
+#include "xferlink.h"
 
 #define DEFAULT_USER	"apex"
 #define BACKOFF_MIN_MS	100
@@ -387,6 +388,22 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 	parent_reload_progress();
 }
 
+/* A new worker learns which secondary zones have expired. */
+static void
+parent_tell_expired(struct worker *wk)
+{
+	struct msg_buf b;
+
+	for (unsigned i = 0; i < p.conf->nzones; i++) {
+		if (!p.zs[i].xfr.expired)
+			continue;
+		msg_buf_init(&b);
+		msg_put_u32(&b, 1);
+		if (msg_send(wk->sock, MSG_PW_EXPIRED, i, &b, -1) != 0)
+			log_warn("worker %u: send", wk->slot);
+	}
+}
+
 static void
 parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 {
@@ -402,6 +419,7 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 	switch (m->hdr.type) {
 	case MSG_WP_READY:
 		wk->ready = true;
+		parent_tell_expired(wk);
 		if (wk->gen == p.gen && p.old != NULL)
 			parent_generation_ready();
 		parent_all_ready();
@@ -411,11 +429,19 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 	case MSG_WP_ZONE_BAD:
 		worker_zone_ack(wk, m, m->hdr.type == MSG_WP_ZONE_OK);
 		break;
+	case MSG_WP_XFR:
+	case MSG_WP_NOTIFY:
+		/* For apex-xferd, which checks them itself. */
+		if ((m->hdr.type == MSG_WP_XFR) != (m->fd >= 0))
+			goto bad;
+		xferlink_relay(m);
+		break;
 	case MSG_LOG:
 		if (logging_from_child(m) == 0)
 			break;
 		/* FALLTHROUGH */
 	default:
+	bad:
 		/* Trust rule: a worker breaking the protocol is restarted. */
 		log_warnx("worker %u: unexpected or malformed %s; "
 		    "restarting it", wk->slot, msg_type_str(m->hdr.type));
@@ -555,6 +581,7 @@ parent_install_zone(unsigned zone, int fd, uint32_t serial)
 	msg_buf_init(&b);
 	msg_put_u32(&b, serial);
 	parent_broadcast(MSG_PW_ZONE, zone, &b, fd);
+	xferlink_zone(p.conf->zones[zone].origin, serial, fd);
 }
 
 /* Replies once the loader is done and every worker took the images. */
@@ -736,6 +763,7 @@ parent_reconfig(uint32_t req)
 	conf_free(p.conf);
 	p.conf = nc;
 	logging_setup(p.conf, p.args->to_stderr);
+	xferlink_restart();
 	p.gen++;
 	p.workers = xcalloc(p.nworkers, sizeof(*p.workers));
 	for (unsigned k = 0; k < p.nworkers; k++)
@@ -807,12 +835,23 @@ parent_push_state(void)
 		const struct zone_state *z = &p.zs[i];
 		msg_put_str(b, p.conf->zones[i].name);
 		msg_put_str(b, p.conf->zones[i].file);
-		msg_put_u32(b, z->fd >= 0);
+		/* An expired zone is not served: it answers SERVFAIL. */
+		msg_put_u32(b, z->fd >= 0 && !z->xfr.expired);
 		msg_put_u32(b, z->status);
 		msg_put_u32(b, z->serial);
 		msg_put_u64(b, (uint64_t)z->loaded_at);
 		msg_put_u32(b, z->failures);
 		msg_put_str(b, z->error ? z->error : "");
+		msg_put_u32(b, p.conf->zones[i].type == ZONE_SECONDARY);
+		msg_put_u32(b, z->xfr.known);
+		msg_put_u32(b, z->xfr.expired);
+		msg_put_u64(b, z->xfr.last_refresh);
+		msg_put_u64(b, z->xfr.next_refresh);
+		msg_put_u64(b, z->xfr.expires);
+		msg_put_u64(b, z->xfr.journal_size);
+		for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
+			msg_put_u64(b, z->xfr.count[k]);
+		msg_put_str(b, z->xfr.error ? z->xfr.error : "");
 	}
 	if (b->overflow)
 		log_warnx("control: state too large to send");
@@ -872,10 +911,15 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 		break;
 	case CTL_REFRESH:
 	case CTL_RETRANSFER:
-	case CTL_NOTIFY:
-		parent_reply(req, false, "zone transfers are not available "
-		    "in this version");
+	case CTL_NOTIFY: {
+		uint8_t origin[DNAME_MAXLEN];
+		if (*arg == '\0' || dname_from_str(arg, NULL, origin) < 0 ||
+		    conf_find_zone(p.conf, origin) == NULL)
+			parent_reply(req, false, "no such zone");
+		else if (!xferlink_command(req, cmd, origin))
+			parent_reply(req, false, "apex-xferd is not running");
 		break;
+	}
 	case CTL_TEST_SYSCALL:
 		if (getenv("APEX_TEST_HOOKS") == NULL ||
 		    p.workers[0].pid == 0) {
@@ -1015,6 +1059,8 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		bool old;
 		struct worker *wk = find_worker(pid, &old);
+		if (xferlink_reap(pid, status))
+			continue;
 		if (pid == p.control_pid) {
 			if (!p.stopping)
 				parent_control_died(status);
@@ -1058,6 +1104,7 @@ parent_stop(bool graceful)
 		return;
 	p.stopping = true;
 	log_info("%s", graceful ? "stopping" : "halting");
+	xferlink_stop();
 	parent_sd_notify("STOPPING=1");
 	for (unsigned k = 0; k < p.nworkers; k++) {
 		struct worker *wk = &p.workers[k];
@@ -1131,6 +1178,70 @@ parent_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* ---- apex-xferd ---------------------------------------------------- */
+
+static unsigned
+zone_index(const uint8_t *origin)
+{
+	const struct conf_zone *cz = conf_find_zone(p.conf, origin);
+
+	return cz ? (unsigned)(cz - p.conf->zones) : UINT32_MAX;
+}
+
+/* apex-xferd is up: every served image, then the word to start. */
+static void
+xfer_ready(void)
+{
+	for (unsigned i = 0; i < p.conf->nzones; i++)
+		if (p.zs[i].fd >= 0)
+			xferlink_zone(p.conf->zones[i].origin, p.zs[i].serial,
+			    p.zs[i].fd);
+	xferlink_images_sent();
+}
+
+/* A transferred version, written to disk: served from now on. */
+static void
+xfer_load(const uint8_t *origin, uint32_t serial, int fd)
+{
+	unsigned i = zone_index(origin);
+
+	if (i == UINT32_MAX || p.conf->zones[i].type != ZONE_SECONDARY) {
+		close(fd);
+		return;
+	}
+	reload_install(p.conf, p.zs, i, fd, serial, parent_install_zone);
+	parent_push_state();
+}
+
+static void
+xfer_state(const uint8_t *origin, const struct xfr_state *st)
+{
+	unsigned i = zone_index(origin);
+	struct msg_buf b;
+
+	if (i == UINT32_MAX)
+		return;
+	struct xfr_state *x = &p.zs[i].xfr;
+	bool was = x->expired;
+	uint64_t count[XFR_STATE_COUNTERS];
+	memcpy(count, x->count, sizeof(count));
+	free(x->error);
+	*x = *st;
+	x->error = xstrdup(st->error);
+	for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
+		x->count[k] += count[k];
+	if (x->expired != was) {
+		msg_buf_init(&b);
+		msg_put_u32(&b, x->expired);
+		parent_broadcast(MSG_PW_EXPIRED, i, &b, -1);
+	}
+	parent_push_state();
+}
+
+static const struct xferlink_hooks xfer_hooks = {
+	xfer_ready, xfer_load, xfer_state, parent_reply,
+};
+
 void
 parent_main(const struct parent_args *args)
 {
@@ -1188,6 +1299,9 @@ parent_main(const struct parent_args *args)
 	for (unsigned k = 0; k < p.nworkers; k++)
 		parent_fork_worker(k);
 	parent_fork_control();
+	xferlink_init(p.base, args->conf_path, p.uid, p.gid,
+	    log_debug_enabled(), &xfer_hooks);
+	xferlink_start();
 	event_base_dispatch(p.base);
 	parent_cleanup();
 	log_info("stopped");

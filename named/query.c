@@ -10,11 +10,13 @@
 #include <netinet/in.h>
 
 #include "answer.h"
+#include "conf.h"
 #include "dname.h"
 #include "log.h"
 #include "query.h"
 #include "rr.h"
 #include "siphash.h"
+#include "zonediff.h"
 
 #define COOKIE_LEN	24	/* client cookie and our server cookie */
 
@@ -258,7 +260,9 @@ set_minimal(struct answer *a, bool tcp)
 
 /*
  * AXFR and IXFR: the ACL first (as BIND does, so a refused client learns
- * nothing more), then the transport: transfers need TCP (RFC 5936 4.2).
+ * nothing more), then the transport. Over TCP the connection goes to
+ * apex-xferd; AXFR needs TCP (RFC 5936 4.2), and IXFR over UDP gets the
+ * current SOA alone, which tells the client to use TCP (RFC 1995 2).
  */
 static void
 query_transfer(struct answer *a, const struct query_client *cl,
@@ -273,32 +277,107 @@ query_transfer(struct answer *a, const struct query_client *cl,
 		return;
 	}
 	if (acl == NULL || !acl_allows(acl, cl->addr, a->keyname)) {
+		char addr[64];
+		log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "%s from %s denied "
+		    "for zone %s", a->q->qtype == TYPE_AXFR ? "AXFR" : "IXFR",
+		    sockaddr_str(cl->addr, addr, sizeof(addr)),
+		    cz ? cz->name : "?");
 		a->rcode = RCODE_REFUSED;
 		a->ede = EDE_PROHIBITED;
-	} else if (!cl->tcp)
+	} else if (a->q->qtype == TYPE_IXFR && !a->q->has_soa)
+		a->rcode = RCODE_FORMERR;	/* RFC 1995 3: our version */
+	else if (cl->tcp) {
+		a->handoff = true;
+		a->zone = cz;
+	} else if (a->q->qtype == TYPE_AXFR)
 		a->rcode = RCODE_FORMERR;
-	else
-		a->rcode = RCODE_REFUSED;	/* not served yet */
+	else {
+		/* The current SOA alone, without AA, as from BIND. */
+		const struct zone_rrset *soa = zone_soa(&ze->zone);
+		if (soa != NULL && pkt_put_rr(&a->w, a->q->qname, soa->wire,
+		    zone_rrset_data(soa), PKT_TTL_KEEP) == 0)
+			pkt_count_add(&a->w, 6, 1);
+	}
+}
+
+/* Whether a NOTIFY for secondary zone cz may come from this client: a
+ * primary's address, or allow-notify. */
+static bool
+notify_allowed(const struct answer *a, const struct query_client *cl,
+    const struct conf_zone *cz)
+{
+	if (cz->xfr.allow_notify != NULL &&
+	    acl_allows(cz->xfr.allow_notify, cl->addr, a->keyname))
+		return true;
+	for (unsigned i = 0; i < cz->primaries.n; i++)
+		if (sockaddr_same_host(cl->addr,
+		    (const struct sockaddr *)&cz->primaries.r[i].ss))
+			return true;
+	return false;
 }
 
 /*
  * NOTIFY and UPDATE name a zone in the question. For a zone that is not
  * ours: NOTAUTH (RFC 1996 4.8 does not say; BIND answers so). A NOTIFY
  * for a primary zone is acknowledged (RFC 1996 4.7) and changes nothing;
- * updates are refused: apex has no dynamic zones.
+ * for a secondary zone it is checked and passed on to apex-xferd, which
+ * checks the primaries for a newer version. Updates are refused: apex
+ * has no dynamic zones.
  */
 static void
-query_other_opcode(struct answer *a, const struct zonetab_entry *ze,
-    unsigned opcode)
+query_other_opcode(struct answer *a, const struct query_client *cl,
+    const struct conf_zone *cz, bool apex, unsigned opcode)
 {
-	if (ze == NULL || a->q->qview.labels != ze->zone.hdr->origin_labels) {
+	if (!apex) {
 		a->rcode = RCODE_NOTAUTH;
 		return;
 	}
-	if (opcode == OPCODE_NOTIFY)
-		a->flags |= PKT_AA;
-	else
+	if (opcode != OPCODE_NOTIFY) {
 		a->rcode = RCODE_REFUSED;
+		return;
+	}
+	if (cz != NULL && cz->type == ZONE_SECONDARY) {
+		char addr[64];
+		if (!notify_allowed(a, cl, cz)) {
+			log_cat(LOGC_NOTIFY, LOG_LEVEL_INFO, "NOTIFY for zone "
+			    "%s from %s refused: not a primary", cz->name,
+			    sockaddr_str(cl->addr, addr, sizeof(addr)));
+			a->rcode = RCODE_REFUSED;
+			return;
+		}
+		a->notify = true;
+		a->zone = cz;
+	}
+	a->flags |= PKT_AA;
+}
+
+/* The configured zone this exact name is the origin of, if it has
+ * nothing to serve (ze is what the zone table found). */
+static const struct conf_zone *
+query_unavailable(const struct query_env *env, const struct pkt_query *q,
+    const struct zonetab_entry *ze)
+{
+	const struct conf_zone *best = NULL;
+	unsigned labels = ze ? ze->zone.hdr->origin_labels : 0;
+
+	for (unsigned i = 0; i < env->nunavailable; i++) {
+		const struct conf_zone *cz = env->unavailable[i];
+		unsigned l = dname_label_count(cz->origin);
+		if (cz->rclass != q->qclass || (ze != NULL && l <= labels) ||
+		    (best != NULL && l <= dname_label_count(best->origin)))
+			continue;
+		if (dname_is_subdomain(q->lname, cz->origin))
+			best = cz;
+	}
+	return best;
+}
+
+static const struct conf_zone *
+env_unavailable(const struct answer *a, const struct zonetab_entry *ze)
+{
+	if (a->env->nunavailable == 0)
+		return NULL;
+	return query_unavailable(a->env, a->q, ze);
 }
 
 /* The zone and its answer, for a well-formed IN or CH query. */
@@ -322,9 +401,20 @@ query_zone(struct answer *a, const struct query_client *cl)
 		if (parent != NULL)
 			ze = parent;
 	}
+	const struct conf_zone *down = env_unavailable(a, ze);
 	unsigned opcode = PKT_OPCODE(q->flags);
 	if (opcode != OPCODE_QUERY) {
-		query_other_opcode(a, ze, opcode);
+		bool apex = down != NULL ? q->qview.labels ==
+		    dname_label_count(down->origin) : ze != NULL &&
+		    q->qview.labels == ze->zone.hdr->origin_labels;
+		query_other_opcode(a, cl, down ? down : ze ? ze->data : NULL,
+		    apex, opcode);
+		return;
+	}
+	if (down != NULL) {
+		/* Configured, but nothing to answer from (RFC 1035 4.1.1:
+		 * the server cannot process the query). */
+		a->rcode = RCODE_SERVFAIL;
 		return;
 	}
 	if (ze == NULL) {
@@ -468,6 +558,14 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		a.rcode = RCODE_REFUSED;
 	else
 		query_zone(&a, cl);
+	res->notify = a.notify;
+	res->zone = a.zone;
+	if (a.handoff) {
+		/* apex-xferd answers, signs and checks the TSIG again. */
+		tsig_ctx_free(&a.tsig_ctx);
+		res->handoff = true;
+		return 0;
+	}
 	put_opt(&a, limit - tsig_size(&a));
 	res->rcode = a.rcode;
 	res->tc = a.tc;

@@ -23,6 +23,10 @@ struct query_env {
 	const struct zonetab	*zones;	/* data: const struct conf_zone * */
 	const struct zonetab	*chaos;	/* CHAOS-class zones */
 	const struct tsig_keyring *keys;	/* TSIG keys (may be empty) */
+	/* Configured zones with nothing to serve (not loaded yet, or
+	 * expired): their names get SERVFAIL. */
+	const struct conf_zone	*const *unavailable;
+	unsigned		 nunavailable;
 	uint32_t		 now;	/* seconds since the epoch */
 	bool			 querylog;	/* fill query_result's log */
 };
@@ -38,6 +42,12 @@ struct query_result {
 	uint16_t	 rcode;		/* extended RCODE */
 	uint16_t	 qtype;
 	bool		 tc;
+	/* Work for apex-xferd (the response is 0 octets): a TCP transfer
+	 * request to hand over with its connection, or an accepted
+	 * NOTIFY for a secondary zone (answered as usual). */
+	bool		 handoff;
+	bool		 notify;
+	const struct conf_zone *zone;
 	/* With env->querylog, for the query log: */
 	bool		 logged;	/* a question was parsed */
 	uint16_t	 qclass;

@@ -78,6 +78,8 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 			zs[i] = prev[k];
 			zs[i].error = prev[k].error ?
 			    xstrdup(prev[k].error) : NULL;
+			zs[i].xfr.error = prev[k].xfr.error ?
+			    xstrdup(prev[k].xfr.error) : NULL;
 			prev[k].fd = -1;
 		}
 	}
@@ -93,6 +95,7 @@ reload_states_free(struct zone_state *zs, unsigned n)
 		if (zs[i].fd >= 0)
 			close(zs[i].fd);
 		free(zs[i].error);
+		free(zs[i].xfr.error);
 	}
 	free(zs);
 }
@@ -148,12 +151,12 @@ zone_problem(unsigned i, const char *text)
 }
 
 static void
-zone_loaded(unsigned i, int fd, uint32_t serial)
+set_image(const struct conf *cf, struct zone_state *z, unsigned i, int fd,
+    uint32_t serial)
 {
-	struct zone_state *z = &r.zs[i];
 	struct stat st;
 
-	if (stat(r.conf->zones[i].file, &st) == 0) {
+	if (stat(cf->zones[i].file, &st) == 0) {
 		z->st = st;
 		z->have_st = true;
 	}
@@ -165,10 +168,35 @@ zone_loaded(unsigned i, int fd, uint32_t serial)
 	z->status = ZS_OK;
 	free(z->error);
 	z->error = NULL;
+}
+
+static void
+zone_loaded(unsigned i, int fd, uint32_t serial)
+{
+	set_image(r.conf, &r.zs[i], i, fd, serial);
 	r.ok++;
 	log_info("zone %s: loaded serial %u", r.conf->zones[i].name, serial);
 	if (r.install != NULL)
 		r.install(i, fd, serial);
+}
+
+void
+reload_install(const struct conf *cf, struct zone_state *zs, unsigned i,
+    int fd, uint32_t serial, reload_install_fn *install)
+{
+	set_image(cf, &zs[i], i, fd, serial);
+	log_info("zone %s: serial %u transferred", cf->zones[i].name, serial);
+	if (install != NULL)
+		install(i, fd, serial);
+}
+
+bool
+reload_waits_for_transfer(const struct conf *cf, unsigned i)
+{
+	struct stat st;
+
+	return cf->zones[i].type == ZONE_SECONDARY &&
+	    stat(cf->zones[i].file, &st) != 0 && errno == ENOENT;
 }
 
 /* One message from the loader. Returns: false when the run is over. */
@@ -319,7 +347,8 @@ reload_sync(const struct conf *cf, struct zone_state *zs, uid_t uid,
 {
 	reload_begin(cf, zs);
 	for (unsigned i = 0; i < cf->nzones; i++)
-		r.pending[i] = zs[i].fd < 0;
+		r.pending[i] = zs[i].fd < 0 &&
+		    !reload_waits_for_transfer(cf, i);
 	r.install = NULL;
 	r.done = NULL;
 	if (reload_fork(cf, uid, gid) != 0)
@@ -345,7 +374,7 @@ reload_start(struct event_base *base, const struct conf *cf,
 		bool want = which == NULL;
 		for (unsigned k = 0; which != NULL && k < n; k++)
 			want |= which[k] == i;
-		if (!want)
+		if (!want || reload_waits_for_transfer(cf, i))
 			continue;
 		/* Unchanged files are skipped unless asked for by name;
 		 * a zone that failed is always tried again. */

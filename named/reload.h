@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "xferlink.h"
 
 struct event_base;
 
@@ -31,6 +32,7 @@ struct zone_state {
 	enum zone_status status;
 	unsigned	 failures;	/* failed loads since start */
 	char		*error;		/* the last load's problems */
+	struct xfr_state xfr;		/* from apex-xferd */
 };
 
 /* Called when a loader run ends: ok/failed zone counts and the text of
@@ -64,5 +66,17 @@ int	reload_start(struct event_base *base, const struct conf *cf,
 	    bool force, uid_t uid, gid_t gid, reload_install_fn *install,
 	    reload_done_fn *done, void *arg);
 bool	reload_running(void);
+
+/*
+ * Installs an image made elsewhere (a transferred version from
+ * apex-xferd) as zone i's, as a loader run would: the state takes fd,
+ * and install() is called.
+ */
+void	reload_install(const struct conf *cf, struct zone_state *zs,
+	    unsigned i, int fd, uint32_t serial, reload_install_fn *install);
+
+/* Whether zone i is a secondary that has no copy on disk yet: there is
+ * nothing to load until its first transfer. */
+bool	reload_waits_for_transfer(const struct conf *cf, unsigned i);
 
 #endif

@@ -4,6 +4,7 @@
  * The shared counters (see stats.h).
  * Runs in: parent (mapping), workers (counting), control (reading).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,7 @@ server_view_free(struct server_view *v)
 		free(v->zones[i].name);
 		free(v->zones[i].file);
 		free(v->zones[i].error);
+		free(v->zones[i].xfr_error);
 	}
 	free(v->zones);
 	memset(v, 0, sizeof(*v));
@@ -137,8 +139,10 @@ server_view_healthy(const struct server_view *v, struct sbuf *why)
 	}
 	for (uint32_t i = 0; i < v->nzones; i++)
 		if (!v->zones[i].serving) {
-			sbuf_printf(why, "zone %s not loaded\n",
-			    v->zones[i].name);
+			sbuf_printf(why, "zone %s %s\n", v->zones[i].name,
+			    v->zones[i].expired ? "expired" :
+			    v->zones[i].secondary ? "not transferred yet" :
+			    "not loaded");
 			ok = 0;
 		}
 	if (v->started == 0) {
@@ -192,6 +196,13 @@ render_status(const struct server_view *v, int json, struct sbuf *b)
 	    v->querylog ? "on" : "off", v->busy ? "yes" : "no");
 }
 
+/* The names of struct zone_view's xfr_count[], in their order. */
+static const char *const xfr_count_names[7] = {
+	"transfers_out", "transfers_out_failed", "transfers_in",
+	"transfers_in_failed", "notify_sent", "notify_received",
+	"refresh_failures",
+};
+
 int
 render_zonestatus(const struct server_view *v, const char *zone, int json,
     struct sbuf *b)
@@ -209,10 +220,11 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 	if (z == NULL)
 		return -1;
 	const char *st = z->status < 3 ? status_names[z->status] : "?";
+	const char *type = z->secondary ? "secondary" : "primary";
 	if (json) {
 		sbuf_printf(b, "{\"zone\":");
 		sbuf_json_str(b, z->name);
-		sbuf_printf(b, ",\"type\":\"primary\",\"file\":");
+		sbuf_printf(b, ",\"type\":\"%s\",\"file\":", type);
 		sbuf_json_str(b, z->file);
 		sbuf_printf(b, ",\"serving\":%s,\"serial\":%u,"
 		    "\"loaded\":\"%s\",\"last_load\":\"%s\","
@@ -220,18 +232,57 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 		    z->serving ? "true" : "false", z->serial,
 		    when(z->loaded_at, t, sizeof(t)), st, z->failures);
 		sbuf_json_str(b, z->error);
+		if (z->secondary) {
+			sbuf_printf(b, ",\"expired\":%s,\"last_refresh\":"
+			    "\"%s\",", z->expired ? "true" : "false",
+			    when(z->last_refresh, t, sizeof(t)));
+			sbuf_printf(b, "\"next_refresh\":\"%s\",",
+			    when(z->next_refresh, t, sizeof(t)));
+			sbuf_printf(b, "\"expires\":\"%s\"",
+			    when(z->expires, t, sizeof(t)));
+		}
+		sbuf_printf(b, ",\"journal_bytes\":%llu",
+		    (unsigned long long)z->journal_size);
+		for (unsigned k = 0; k < 7; k++)
+			sbuf_printf(b, ",\"%s\":%llu", xfr_count_names[k],
+			    (unsigned long long)z->xfr_count[k]);
+		sbuf_printf(b, ",\"last_transfer_error\":");
+		sbuf_json_str(b, z->xfr_error ? z->xfr_error : "");
 		sbuf_printf(b, "}\n");
 		return 0;
 	}
-	sbuf_printf(b, "zone: %s\ntype: primary\nfile: %s\nserving: %s\n",
-	    z->name, z->file, z->serving ? "yes" : "no");
-	if (z->serving)
+	sbuf_printf(b, "zone: %s\ntype: %s\nfile: %s\nserving: %s\n",
+	    z->name, type, z->file, z->serving ? "yes" : z->expired ?
+	    "no (expired: SERVFAIL)" : "no");
+	if (z->loaded_at != 0)
 		sbuf_printf(b, "serial: %u\nloaded: %s\n", z->serial,
 		    when(z->loaded_at, t, sizeof(t)));
 	sbuf_printf(b, "last load: %s\nload failures: %u\n", st,
 	    z->failures);
 	if (*z->error)
 		sbuf_printf(b, "last error: %s\n", z->error);
+	if (z->secondary) {
+		sbuf_printf(b, "last refresh: %s\n", when(z->last_refresh, t,
+		    sizeof(t)));
+		sbuf_printf(b, "next refresh: %s\n", when(z->next_refresh, t,
+		    sizeof(t)));
+		sbuf_printf(b, "expires: %s%s\n", when(z->expires, t,
+		    sizeof(t)), z->expired ? " (expired)" : "");
+		sbuf_printf(b, "transfers in: %llu ok, %llu failed\n"
+		    "refresh failures: %llu\nNOTIFY received: %llu\n",
+		    (unsigned long long)z->xfr_count[2],
+		    (unsigned long long)z->xfr_count[3],
+		    (unsigned long long)z->xfr_count[6],
+		    (unsigned long long)z->xfr_count[5]);
+	}
+	sbuf_printf(b, "transfers out: %llu ok, %llu failed\nNOTIFY sent: "
+	    "%llu\njournal: %llu octets\n",
+	    (unsigned long long)z->xfr_count[0],
+	    (unsigned long long)z->xfr_count[1],
+	    (unsigned long long)z->xfr_count[4],
+	    (unsigned long long)z->journal_size);
+	if (z->xfr_error != NULL && *z->xfr_error)
+		sbuf_printf(b, "last transfer error: %s\n", z->xfr_error);
 	return 0;
 }
 
@@ -323,6 +374,82 @@ render_histogram(struct sbuf *b, const char *name, const uint64_t *buckets,
 	    (unsigned long long)acc);
 }
 
+/* One line per zone of a counter in xfr_count[k], with a label. */
+static void
+xfr_counter(const struct server_view *v, struct sbuf *b, const char *name,
+    unsigned k, const char *extra)
+{
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		sbuf_printf(b, "%s{zone=\"", name);
+		label(b, v->zones[i].name);
+		sbuf_printf(b, "\"%s} %llu\n", extra,
+		    (unsigned long long)v->zones[i].xfr_count[k]);
+	}
+}
+
+/* One line per secondary zone of a time, if it is known. */
+static void
+xfr_time(const struct server_view *v, struct sbuf *b, const char *name,
+    size_t field)
+{
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		const struct zone_view *z = &v->zones[i];
+		uint64_t t;
+		memcpy(&t, (const char *)z + field, sizeof(t));
+		if (!z->secondary || t == 0)
+			continue;
+		sbuf_printf(b, "%s{zone=\"", name);
+		label(b, z->name);
+		sbuf_printf(b, "\"} %llu\n", (unsigned long long)t);
+	}
+}
+
+static void
+render_xfr_metrics(const struct server_view *v, struct sbuf *b)
+{
+	metric_head(b, "apex_xfr_out_total", "counter",
+	    "Outgoing zone transfers (AXFR, IXFR), by result.");
+	xfr_counter(v, b, "apex_xfr_out_total", 0, ",result=\"ok\"");
+	xfr_counter(v, b, "apex_xfr_out_total", 1, ",result=\"failed\"");
+	metric_head(b, "apex_xfr_in_total", "counter",
+	    "Incoming zone transfers of secondary zones, by result.");
+	xfr_counter(v, b, "apex_xfr_in_total", 2, ",result=\"ok\"");
+	xfr_counter(v, b, "apex_xfr_in_total", 3, ",result=\"failed\"");
+	metric_head(b, "apex_notify_sent_total", "counter",
+	    "NOTIFY messages sent (retries included).");
+	xfr_counter(v, b, "apex_notify_sent_total", 4, "");
+	metric_head(b, "apex_notify_received_total", "counter",
+	    "NOTIFY messages accepted for secondary zones.");
+	xfr_counter(v, b, "apex_notify_received_total", 5, "");
+	metric_head(b, "apex_refresh_failures_total", "counter",
+	    "Refreshes of secondary zones that reached no primary.");
+	xfr_counter(v, b, "apex_refresh_failures_total", 6, "");
+	metric_head(b, "apex_zone_last_refresh_timestamp_seconds", "gauge",
+	    "When a secondary zone was last found current at a primary.");
+	xfr_time(v, b, "apex_zone_last_refresh_timestamp_seconds",
+	    offsetof(struct zone_view, last_refresh));
+	metric_head(b, "apex_zone_expiry_timestamp_seconds", "gauge",
+	    "When a secondary zone expires without a successful refresh.");
+	xfr_time(v, b, "apex_zone_expiry_timestamp_seconds",
+	    offsetof(struct zone_view, expires));
+	metric_head(b, "apex_zone_expired", "gauge",
+	    "1 if a secondary zone has expired and answers SERVFAIL.");
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (v->zones[i].secondary) {
+			sbuf_printf(b, "apex_zone_expired{zone=\"");
+			label(b, v->zones[i].name);
+			sbuf_printf(b, "\"} %u\n", v->zones[i].expired);
+		}
+	metric_head(b, "apex_journal_bytes", "gauge",
+	    "Size of the zone's IXFR journal file.");
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		sbuf_printf(b, "apex_journal_bytes{zone=\"");
+		label(b, v->zones[i].name);
+		sbuf_printf(b, "\"} %llu\n",
+		    (unsigned long long)v->zones[i].journal_size);
+	}
+}
+
 static void
 render_zone_metrics(const struct server_view *v, struct sbuf *b)
 {
@@ -358,6 +485,7 @@ render_zone_metrics(const struct server_view *v, struct sbuf *b)
 		label(b, v->zones[i].name);
 		sbuf_printf(b, "\"} %u\n", v->zones[i].failures);
 	}
+	render_xfr_metrics(v, b);
 }
 
 void

@@ -103,6 +103,14 @@ struct zone_view {
 	uint64_t	 loaded_at;
 	uint32_t	 failures;
 	char		*error;
+	/* zone transfers (apex-xferd) */
+	uint32_t	 secondary;
+	uint32_t	 xfr_known;	/* apex-xferd has reported */
+	uint32_t	 expired;
+	uint64_t	 last_refresh, next_refresh, expires;
+	uint64_t	 journal_size;
+	uint64_t	 xfr_count[7];	/* as MSG_XP_STATE orders them */
+	char		*xfr_error;
 };
 
 /* The parent's state, as MSG_PC_STATE carries it. */

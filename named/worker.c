@@ -55,13 +55,9 @@ struct tcp_conn {
 	uint8_t			*out;
 	size_t			 outlen, outoff, outcap;
 	bool			 eof;		/* peer closed its side */
+	bool			 handoff;	/* in[] starts with a transfer
+						 * request for apex-xferd */
 	struct tcp_conn		*next_free;
-};
-
-/* A zone image as mapped, so it can be unmapped after a swap. */
-struct mapping {
-	void	*base;
-	size_t	 size;
 };
 
 static struct worker_state {
@@ -69,7 +65,10 @@ static struct worker_state {
 	struct query_env	 env;
 	struct zonetab		 zones;
 	struct zonetab		 chaos;
-	struct mapping		*maps;		/* per conf zone */
+	struct zone_mapping	*maps;		/* per conf zone */
+	struct zone		*zone;		/* per conf zone, if mapped */
+	bool			*expired;	/* per conf zone */
+	const struct conf_zone	**unavail;	/* for query_env */
 	const struct worker_args *args;
 	struct stats_block	*stats;
 
@@ -96,25 +95,34 @@ static struct worker_state {
 
 /* ---- zones -------------------------------------------------------- */
 
-/* Maps an image; returns false (and leaves *z alone) if it is unusable. */
-static bool
-map_image(int fd, struct zone *z, struct mapping *m)
+/* The zones that get SERVFAIL: configured, but not loaded or expired. */
+static void
+worker_update_unavailable(void)
 {
-	struct stat st;
+	const struct conf *cf = w.args->conf;
+	unsigned n = 0;
 
-	if (fstat(fd, &st) != 0 || st.st_size <= 0)
-		return false;
-	void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED,
-	    fd, 0);
-	if (base == MAP_FAILED)
-		return false;
-	if (zone_open(z, base, (size_t)st.st_size) != 0) {
-		munmap(base, (size_t)st.st_size);
-		return false;
-	}
-	m->base = base;
-	m->size = (size_t)st.st_size;
-	return true;
+	for (unsigned i = 0; i < cf->nzones; i++)
+		if (w.maps[i].base == NULL || w.expired[i])
+			w.unavail[n++] = &cf->zones[i];
+	w.env.unavailable = w.unavail;
+	w.env.nunavailable = n;
+}
+
+/* A secondary zone expired (RFC 1035 4.3.5) or came back. */
+static void
+worker_expire_zone(uint32_t i, bool expired)
+{
+	const struct conf *cf = w.args->conf;
+
+	if (i >= cf->nzones || w.expired[i] == expired)
+		return;
+	w.expired[i] = expired;
+	if (expired)
+		zonetab_remove(&w.zones, w.zone[i].origin);
+	else if (w.maps[i].base != NULL)
+		zonetab_put(&w.zones, &w.zone[i], &cf->zones[i]);
+	worker_update_unavailable();
 }
 
 static void
@@ -124,16 +132,21 @@ worker_map_zones(void)
 
 	zonetab_init(&w.zones);
 	w.maps = xcalloc(cf->nzones + 1, sizeof(*w.maps));
+	w.zone = xcalloc(cf->nzones + 1, sizeof(*w.zone));
+	w.expired = xcalloc(cf->nzones + 1, sizeof(*w.expired));
+	w.unavail = xcalloc(cf->nzones + 1, sizeof(*w.unavail));
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		int fd = w.args->zone_fd[i];
 		struct zone z;
 		if (fd < 0)
 			continue;
-		if (!map_image(fd, &z, &w.maps[i]))
+		if (zone_map(fd, &z, &w.maps[i]) != 0)
 			fatalx("zone %s: image is corrupt", cf->zones[i].name);
 		close(fd);
+		w.zone[i] = z;
 		zonetab_put(&w.zones, &z, &cf->zones[i]);
 	}
+	worker_update_unavailable();
 }
 
 /* A new image for zone i: swapped in between two events. */
@@ -141,13 +154,13 @@ static void
 worker_swap_zone(uint32_t i, int fd, uint32_t serial)
 {
 	const struct conf *cf = w.args->conf;
-	struct mapping m;
+	struct zone_mapping m;
 	struct zone z;
 	struct msg_buf b;
 
 	msg_buf_init(&b);
 	msg_put_u32(&b, serial);
-	if (i >= cf->nzones || !map_image(fd, &z, &m)) {
+	if (i >= cf->nzones || zone_map(fd, &z, &m) != 0) {
 		close(fd);
 		log_warnx("zone %u: new image rejected", i);
 		if (msg_send(w.args->parent, MSG_WP_ZONE_BAD, i, &b, -1) != 0)
@@ -155,10 +168,13 @@ worker_swap_zone(uint32_t i, int fd, uint32_t serial)
 		return;
 	}
 	close(fd);
+	/* New data from a transfer: the zone is fresh again. */
+	w.expired[i] = false;
+	w.zone[i] = z;
 	zonetab_put(&w.zones, &z, &cf->zones[i]);
-	if (w.maps[i].base != NULL)
-		munmap(w.maps[i].base, w.maps[i].size);
+	zone_unmap(&w.maps[i]);
 	w.maps[i] = m;
+	worker_update_unavailable();
 	if (msg_send(w.args->parent, MSG_WP_ZONE_OK, i, &b, -1) != 0)
 		fatal("parent");
 }
@@ -233,6 +249,25 @@ qlog_add(const struct sockaddr *client, unsigned sock,
 	msg_put_bytes(w.qlog, line, (size_t)n);
 }
 
+/* ---- work for apex-xferd ------------------------------------------ */
+
+/* An accepted NOTIFY: apex-xferd checks the primaries for a new
+ * version. Lost if the parent is not reading; the primary retries. */
+static void
+worker_pass_notify(const struct query_result *res, const struct sockaddr *sa)
+{
+	struct msg_buf mb;
+
+	msg_buf_init(&mb);
+	msg_put_name(&mb, res->zone->origin);
+	msg_put_u32(&mb, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	msg_put_bytes(&mb, sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	if (msg_send(w.args->parent, MSG_WP_NOTIFY, 0, &mb, -1) != 0)
+		w.stats->dropped_log_lines++;
+}
+
 /* ---- UDP ---------------------------------------------------------- */
 
 static uint64_t
@@ -292,6 +327,8 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 			    w.rx[i].msg_len, w.tbuf[m], UDP_BUFSIZE, &res);
 			if (w.env.querylog)
 				qlog_add(cl.addr, sock, &res);
+			if (res.notify)
+				worker_pass_notify(&res, cl.addr);
 			if (len == 0) {
 				w.stats->dropped++;
 				continue;
@@ -360,6 +397,31 @@ tcp_close(struct tcp_conn *c)
 		worker_maybe_exit();
 }
 
+/*
+ * Hands the connection to the parent for apex-xferd (MSG_WP_XFR): the
+ * client's address and what it sent from the transfer request on. If
+ * the parent cannot take it, the client sees the connection close and
+ * tries again, as after any failed transfer.
+ */
+static void
+tcp_handoff(struct tcp_conn *c)
+{
+	struct msg_buf *b = xmalloc(sizeof(*b));
+	size_t n = c->inlen;
+
+	if (n > MSG_MAXPAYLOAD - 64)
+		n = MSG_MAXPAYLOAD - 64;	/* the request fits */
+	msg_buf_init(b);
+	msg_put_u32(b, sizeof(c->peer));
+	msg_put_bytes(b, &c->peer, sizeof(c->peer));
+	msg_put_u32(b, (uint32_t)n);
+	msg_put_bytes(b, c->in, n);
+	if (msg_send(w.args->parent, MSG_WP_XFR, 0, b, c->fd) != 0)
+		w.stats->tcp_refused++;
+	free(b);
+	tcp_close(c);
+}
+
 /* Writes what is pending. Returns: false if the connection closed. */
 static bool
 tcp_flush(struct tcp_conn *c)
@@ -380,6 +442,10 @@ tcp_flush(struct tcp_conn *c)
 	if (c->outoff == c->outlen) {
 		c->outoff = c->outlen = 0;
 		event_del(c->wev);
+		if (c->handoff) {
+			tcp_handoff(c);
+			return false;
+		}
 		/* Retiring: a connection with nothing owed is closed. */
 		if (c->eof || (w.retiring && c->inlen < 2)) {
 			tcp_close(c);
@@ -389,7 +455,7 @@ tcp_flush(struct tcp_conn *c)
 		event_add(c->wev, NULL);
 	/* Backpressure: a client that does not read gets no more
 	 * answers computed for it. */
-	if (c->outlen - c->outoff > TCP_OUT_HIGH || c->eof)
+	if (c->outlen - c->outoff > TCP_OUT_HIGH || c->eof || c->handoff)
 		event_del(c->rev);
 	else
 		event_add(c->rev, &w.tcp_idle);
@@ -425,7 +491,8 @@ tcp_process(struct tcp_conn *c)
 	unsigned answered = 0;
 	uint64_t t0 = now_ns();
 
-	while (c->inlen - off >= 2 && c->outlen - c->outoff <= TCP_OUT_HIGH) {
+	while (!c->handoff && c->inlen - off >= 2 &&
+	    c->outlen - c->outoff <= TCP_OUT_HIGH) {
 		size_t mlen = get16(c->in + off);
 		if (c->inlen - off - 2 < mlen)
 			break;
@@ -433,6 +500,17 @@ tcp_process(struct tcp_conn *c)
 		    w.tcp_resp, PKT_MAXLEN, &res);
 		if (w.env.querylog)
 			qlog_add(cl.addr, c->sock, &res);
+		if (res.notify)
+			worker_pass_notify(&res, cl.addr);
+		if (res.handoff) {
+			/* The connection goes to apex-xferd once the
+			 * answers before it are out; nothing after the
+			 * request is read here. */
+			c->handoff = true;
+			stats_count(w.stats, STATS_TCP, res.qtype, 0, 0,
+			    false);
+			break;
+		}
 		if (len > 0) {
 			tcp_append(c, w.tcp_resp, len);
 			stats_count(w.stats, STATS_TCP, res.qtype, res.rcode,
@@ -475,6 +553,10 @@ tcp_readable(evutil_socket_t fd, short events, void *arg)
 		c->eof = true;
 	c->inlen += (size_t)n;
 	tcp_process(c);
+	if (c->handoff && c->outlen == c->outoff) {
+		tcp_handoff(c);
+		return;
+	}
 	if (c->eof && c->outlen == c->outoff) {
 		tcp_close(c);
 		return;
@@ -633,6 +715,12 @@ worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 			fatalx("parent: malformed %s",
 			    msg_type_str(m->hdr.type));
 		w.env.querylog = v != 0;
+		break;
+	case MSG_PW_EXPIRED:
+		if (msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+			fatalx("parent: malformed %s",
+			    msg_type_str(m->hdr.type));
+		worker_expire_zone(m->hdr.id, v != 0);
 		break;
 	case MSG_PW_RETIRE:
 		worker_retire();

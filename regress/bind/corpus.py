@@ -13,6 +13,7 @@ import dns.flags
 import dns.message
 import dns.rdataclass
 import dns.rdatatype
+import dns.rrset
 
 Case = namedtuple('Case', 'id wire tcp qname qtype variant')
 
@@ -277,6 +278,32 @@ def sample_large(zonedir, rnd, n=120):
     return out
 
 
+def transfers(rnd):
+    """AXFR and IXFR of example.net, which allows 127.0.0.1 to transfer:
+    over UDP (RFC 5936 4.2, RFC 1995 2) and over TCP, where apex hands
+    the connection to apex-xferd. The zone fits in one message."""
+    out = []
+    for serial in (None, 1, 7, 9):
+        for vid, tcp, payload in (('udp', False, None),
+                                  ('udp-edns', False, 1232),
+                                  ('tcp-edns', True, 4096)):
+            m = dns.message.make_query('example.net.', 'IXFR',
+                                       use_edns=payload is not None,
+                                       payload=payload or 0)
+            m.flags = 0
+            m.id = rnd.randrange(65536)
+            if serial is not None:
+                m.authority.append(dns.rrset.from_text(
+                    'example.net.', 0, 'IN', 'SOA', 'ns1.example.com. '
+                    'hostmaster.example.com. %d 1 1 1 1' % serial))
+            out.append(Case('example.net/IN/IXFR/%s/%s' % (serial, vid),
+                            m.to_wire(), tcp, 'example.net', 'IXFR', vid))
+    for v in VARIANTS + EXTRA_VARIANTS:
+        out.append(make('example.net', 'AXFR', v, rnd))
+        out.append(make('www.example.net', 'AXFR', v, rnd))
+    return out
+
+
 def cases(zonedir):
     rnd = random.Random(7)
     out = []
@@ -290,6 +317,7 @@ def cases(zonedir):
     for name, qtype in sample_large(zonedir, rnd):
         out.append(make(name, qtype, VARIANTS[i % 2], rnd))
         i += 1
+    out.extend(transfers(rnd))
     for mid, wire in malformed():
         out.append(Case('malformed/%s/udp' % mid, wire, False, None, None,
                         'udp'))

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The receiving side of a zone transfer, as a pure function of the
+ * messages that arrive: AXFR (RFC 5936) and IXFR (RFC 1995) responses
+ * are checked message by message (ID, question, RCODE, TSIG on the
+ * first and last message and at least every 100th, records inside the
+ * zone and of its class, the record limit) and turned into either the
+ * whole zone or a chain of differences. The network, timers and what is
+ * done with the result belong to the caller.
+ */
+#ifndef APEX_XFRIN_H
+#define APEX_XFRIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dname.h"
+#include "rrbuf.h"
+#include "tsig.h"
+
+enum xfrin_status {
+	XFRIN_MORE,		/* waiting for the next message */
+	XFRIN_DONE,
+	XFRIN_ERROR,		/* see error[], and rcode */
+};
+
+enum xfrin_kind {
+	XFRIN_UPTODATE,		/* IXFR: the primary has nothing newer */
+	XFRIN_FULL,		/* the whole zone in full */
+	XFRIN_INCREMENTAL,	/* diffs[0..ndiffs) */
+};
+
+struct xfrin_diff {
+	uint32_t	from, to;
+	struct rrbuf	del, add;	/* each headed by its SOA */
+};
+
+struct xfrin {
+	/* What was asked. */
+	uint8_t		 origin[DNAME_MAXLEN];
+	uint16_t	 rclass;
+	uint16_t	 qtype;		/* TYPE_AXFR or TYPE_IXFR */
+	uint16_t	 id;
+	uint32_t	 serial;	/* IXFR: the version we have */
+	uint32_t	 max_records;	/* 0: no limit */
+	struct tsig_ctx	*tsig;		/* NULL: unsigned */
+
+	/* What came back. */
+	enum xfrin_kind	 kind;
+	uint32_t	 new_serial;
+	struct rrbuf	 full;		/* XFRIN_FULL: SOA first, no end SOA */
+	struct xfrin_diff *diffs;
+	unsigned	 ndiffs;
+	uint64_t	 records;	/* seen so far */
+	unsigned	 messages;
+	uint64_t	 octets;
+	uint16_t	 rcode;		/* of an error response */
+	char		 error[256];
+
+	/* Where the reader is. */
+	int		 state;
+	unsigned	 unsigned_run;	/* messages since a signed one */
+};
+
+/* Sets up x for a transfer of origin; tsig (or NULL) has signed the
+ * request already. */
+void	xfrin_init(struct xfrin *x, const uint8_t *origin, uint16_t rclass,
+	    uint16_t qtype, uint16_t id, uint32_t serial,
+	    uint32_t max_records, struct tsig_ctx *tsig);
+void	xfrin_free(struct xfrin *x);
+
+/* Takes one message (without the TCP length). now: for TSIG. */
+enum xfrin_status	xfrin_message(struct xfrin *x, const uint8_t *msg,
+			    size_t len, uint64_t now);
+
+/* The serial in an SOA RDATA. */
+uint32_t	xfrin_soa_serial(const uint8_t *rdata, uint16_t rdlen);
+
+#endif

@@ -1,0 +1,1106 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The secondary side: refresh timers, SOA queries, IXFR with AXFR
+ * fallback, checking, writing, and handing the new version over.
+ * Runs in: apex-xferd (unprivileged, seccomp).
+ *
+ * Each secondary zone has a timer: at its refresh time (or on NOTIFY,
+ * or apex-ctl refresh) the primaries are asked for the SOA over UDP, in
+ * order, until one answers; a newer serial (RFC 1982) starts a transfer
+ * over TCP: IXFR with our SOA, falling back to AXFR when the primary
+ * cannot or the differences do not apply. The result is checked
+ * (lib/xfrin.c for the messages, the zone builder for the content,
+ * exactly as a loaded zone), written to the zone file atomically
+ * (temporary file, fsync, rename) and only then handed to the parent as
+ * an image to serve. A failure leaves the previous version serving and
+ * on disk, and the zone retries at its retry interval; once the expire
+ * time passes without a successful refresh, the zone answers SERVFAIL
+ * (RFC 1035 4.3.5) until one succeeds.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "acl.h"
+#include "error.h"
+#include "log.h"
+#include "pkt.h"
+#include "rr.h"
+#include "xferd.h"
+#include "xfrin.h"
+#include "zonediff.h"
+
+#define SOA_TIMEOUT_MS	2000	/* per UDP SOA query */
+#define SOA_TRIES	2
+#define CONNECT_SECS	10
+#define FIRST_RETRY	30	/* seconds, before any SOA is known */
+
+enum step {
+	I_SOA,		/* UDP SOA query */
+	I_CONNECT,	/* TCP connection being made */
+	I_XFR,		/* request sent, reading the transfer */
+};
+
+struct xin {
+	struct xzone		*z;
+	unsigned		 pi;		/* which primary */
+	enum step		 step;
+	bool			 axfr;		/* this attempt asks for AXFR */
+	int			 fd;
+	struct event		*ev;
+	struct event		*limit;		/* max-transfer-time-in */
+	const struct tsig_key	*key;
+	struct tsig_ctx		 tsig;
+	uint16_t		 id;
+	unsigned		 tries;
+	uint8_t			 req[1024];
+	size_t			 reqlen, reqoff;
+	uint8_t			*buf;
+	size_t			 len;
+	struct xfrin		 x;
+	bool			 xinit;
+	char			 peer[64];
+	char			 err[256];
+	struct timespec		 t0;
+};
+
+static void	attempt(struct xin *);
+static void	schedule(struct xzone *);
+
+/* ---- timers ------------------------------------------------------- */
+
+static uint32_t
+clamp(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* SOA REFRESH, RETRY and EXPIRE of the version served. */
+static void
+soa_timers(const struct xzone *z, uint32_t *refresh, uint32_t *retry,
+    uint32_t *expire)
+{
+	const struct conf_xfr *c = &z->cz->xfr;
+	const struct zone_rrset *soa = z->img ? zone_soa(&z->img->z) : NULL;
+
+	if (soa == NULL) {
+		*refresh = *retry = FIRST_RETRY;
+		*expire = UINT32_MAX;
+		return;
+	}
+	const uint8_t *r = zone_rrset_data(soa);
+	const uint8_t *t = r + 2 + get16(r) - 20;
+	*refresh = clamp(get32(t + 4), c->min_refresh, c->max_refresh);
+	*retry = clamp(get32(t + 8), c->min_retry, c->max_retry);
+	*expire = get32(t + 12);
+}
+
+static void
+set_expired(struct xzone *z, bool expired)
+{
+	if (z->expired == expired)
+		return;
+	z->expired = expired;
+	if (expired)
+		xferd_error(z, LOGC_XFER_IN, "expired: no primary answered "
+		    "within the SOA expire time; answering SERVFAIL");
+	else
+		log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: no longer "
+		    "expired", z->cz->name);
+}
+
+static void
+zone_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct xzone *z = arg;
+	time_t now = time(NULL);
+
+	if (z->expires != 0 && now >= z->expires && !z->expired) {
+		set_expired(z, true);
+		xferd_report(z);
+	}
+	if (now >= z->next_refresh)
+		xin_refresh(z, false);
+	else
+		schedule(z);
+}
+
+/* Arms the zone's timer for its next refresh or its expiry. */
+static void
+schedule(struct xzone *z)
+{
+	time_t now = time(NULL), at = z->next_refresh;
+
+	if (z->in != NULL)
+		return;
+	if (!z->expired && z->expires != 0 && z->expires < at)
+		at = z->expires;
+	if (z->timer == NULL)
+		z->timer = evtimer_new(xd.base, zone_timer, z);
+	struct timeval tv = { at > now ? at - now : 0, 0 };
+	evtimer_add(z->timer, &tv);
+}
+
+/* The primary has the version we serve: all timers start over. */
+static void
+refreshed(struct xzone *z)
+{
+	uint32_t refresh, retry, expire;
+	time_t now = time(NULL);
+
+	soa_timers(z, &refresh, &retry, &expire);
+	z->last_refresh = now;
+	z->next_refresh = now + refresh;
+	z->expires = expire == UINT32_MAX ? 0 : now + expire;
+	z->error[0] = '\0';
+	set_expired(z, false);
+	/* The file's time says when it was last known to be current, so
+	 * a restart can tell whether the copy has expired meanwhile. */
+	if (z->img != NULL)
+		(void)utimensat(AT_FDCWD, z->cz->file, NULL, 0);
+}
+
+void
+xin_new_image(struct xzone *z, bool first)
+{
+	struct stat st;
+	uint32_t refresh, retry, expire;
+
+	if (z->cz->type != ZONE_SECONDARY)
+		return;
+	if (z->pending_timers) {
+		/* The version just transferred: timers from its SOA. */
+		z->pending_timers = false;
+		refreshed(z);
+		schedule(z);
+		return;
+	}
+	if (!first || z->last_refresh != 0)
+		return;
+	/* The copy on disk after a start: it expires relative to the last
+	 * time it was known to be current. */
+	soa_timers(z, &refresh, &retry, &expire);
+	if (stat(z->cz->file, &st) == 0 && expire != UINT32_MAX) {
+		z->expires = st.st_mtime + (time_t)expire;
+		if (z->expires <= time(NULL))
+			set_expired(z, true);
+	}
+}
+
+void
+xin_start(struct xzone *z)
+{
+	uint16_t r = 0;
+
+	if (z->cz->type != ZONE_SECONDARY)
+		return;
+	/* A refresh soon after the start, spread over a second. */
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 0;
+	if (z->timer == NULL)
+		z->timer = evtimer_new(xd.base, zone_timer, z);
+	z->next_refresh = time(NULL);
+	struct timeval tv = { 0, (r % 1000) * 1000 };
+	evtimer_add(z->timer, &tv);
+}
+
+/* ---- the end of a refresh ----------------------------------------- */
+
+static void	begin(struct xzone *);
+
+static void
+xin_free(struct xin *in)
+{
+	if (in->ev != NULL)
+		event_free(in->ev);
+	if (in->limit != NULL)
+		event_free(in->limit);
+	if (in->fd >= 0)
+		close(in->fd);
+	if (in->xinit)
+		xfrin_free(&in->x);
+	tsig_ctx_free(&in->tsig);
+	free(in->buf);
+	free(in);
+}
+
+/* Closes this attempt's connection, keeping the refresh. */
+static void
+close_attempt(struct xin *in)
+{
+	if (in->ev != NULL)
+		event_free(in->ev);
+	in->ev = NULL;
+	if (in->limit != NULL)
+		event_free(in->limit);
+	in->limit = NULL;
+	if (in->fd >= 0)
+		close(in->fd);
+	in->fd = -1;
+	if (in->xinit)
+		xfrin_free(&in->x);
+	in->xinit = false;
+	tsig_ctx_free(&in->tsig);
+	memset(&in->tsig, 0, sizeof(in->tsig));
+	in->len = 0;
+	in->tries = 0;
+}
+
+static void
+finish(struct xin *in, bool ok)
+{
+	struct xzone *z = in->z;
+	uint32_t refresh, retry, expire;
+
+	if (!ok) {
+		soa_timers(z, &refresh, &retry, &expire);
+		z->next_refresh = time(NULL) + retry;
+		z->count[XC_REFRESH_FAILED]++;
+		if (z->expires != 0 && time(NULL) >= z->expires)
+			set_expired(z, true);
+	}
+	z->in = NULL;
+	xd.in_running--;
+	xin_free(in);
+	xferd_report(z);
+	if (z->again) {
+		z->again = false;
+		z->next_refresh = time(NULL);
+	}
+	schedule(z);
+	/* A slot is free: the longest waiting zone goes next. */
+	for (unsigned i = 0; i < xd.nzones; i++)
+		if (xd.zones[i].queued && xd.in_running <
+		    xd.conf->transfers_in) {
+			xd.zones[i].queued = false;
+			begin(&xd.zones[i]);
+		}
+}
+
+/* This primary failed; the next one is tried, or the refresh fails. */
+static void
+next_primary(struct xin *in, const char *fmt, ...) PRINTF(2, 3);
+
+static void
+next_primary(struct xin *in, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	xferd_error(in->z, LOGC_XFER_IN, "primary %s: %s", in->peer, text);
+	close_attempt(in);
+	in->pi++;
+	in->step = I_SOA;
+	in->axfr = in->z->img == NULL || in->z->want_axfr;
+	attempt(in);
+}
+
+/* ---- applying what came ------------------------------------------- */
+
+static void
+build_report(void *arg, uint32_t tag, bool error, const char *msg)
+{
+	struct xin *in = arg;
+
+	if (error && in->err[0] == '\0')
+		snprintf(in->err, sizeof(in->err), "%s", msg);
+}
+
+/* A set of 32-bit keys (offsets), open addressing. */
+struct u32set {
+	uint32_t	*slot;		/* value + 1; 0: empty */
+	uint32_t	 mask, n;
+};
+
+static uint32_t
+mix(uint32_t v)
+{
+	v ^= v >> 16;
+	v *= 0x7feb352d;
+	v ^= v >> 15;
+	v *= 0x846ca68b;
+	return v ^ (v >> 16);
+}
+
+static bool
+u32set_has(const struct u32set *s, uint32_t v)
+{
+	if (s->slot == NULL)
+		return false;
+	for (uint32_t i = mix(v) & s->mask;; i = (i + 1) & s->mask) {
+		if (s->slot[i] == 0)
+			return false;
+		if (s->slot[i] == v + 1)
+			return true;
+	}
+}
+
+static void
+u32set_add(struct u32set *s, uint32_t v)
+{
+	if (s->slot == NULL || (s->n + 1) * 2 > s->mask + 1) {
+		struct u32set o = *s;
+		s->mask = o.slot ? o.mask * 2 + 1 : 63;
+		s->slot = xcalloc((size_t)s->mask + 1, sizeof(*s->slot));
+		s->n = 0;
+		for (uint32_t i = 0; o.slot && i <= o.mask; i++)
+			if (o.slot[i] != 0)
+				u32set_add(s, o.slot[i] - 1);
+		free(o.slot);
+	}
+	uint32_t i = mix(v) & s->mask;
+	while (s->slot[i] != 0)
+		i = (i + 1) & s->mask;
+	s->slot[i] = v + 1;
+	s->n++;
+}
+
+/* Records added by the differences so far; a hash over their content
+ * finds one again when a later difference deletes it. */
+struct added {
+	struct rrbuf	 rr;
+	uint32_t	*off;		/* of each record in rr */
+	bool		*alive;
+	uint32_t	 n;
+	uint32_t	*slot;		/* index + 1 */
+	uint32_t	 mask;
+};
+
+static uint32_t
+rr_key(const uint8_t *owner, uint16_t type, const uint8_t *rdata,
+    uint16_t rdlen)
+{
+	uint32_t h = 2166136261u;
+	size_t ol = dname_len(owner);
+
+	for (size_t i = 0; i < ol; i++)
+		h = (h ^ dname_lc(owner[i])) * 16777619u;
+	h = (h ^ type) * 16777619u;
+	/* Lowercase throughout: records equal in canonical form hash
+	 * alike; the rest is sorted out by comparing. */
+	for (size_t i = 0; i < rdlen; i++)
+		h = (h ^ dname_lc(rdata[i])) * 16777619u;
+	return h;
+}
+
+static bool
+same_rr(const struct rrview *a, const struct pkt_rr *b)
+{
+	return a->type == b->type && dname_equal(a->owner, b->owner) &&
+	    rr_rdata_compare(a->type, a->rdata, a->rdlen, b->rdata,
+	    b->rdlen) == 0;
+}
+
+static void
+added_rehash(struct added *a)
+{
+	free(a->slot);
+	a->mask = 63;
+	while ((a->mask + 1) < a->n * 2 + 2)
+		a->mask = a->mask * 2 + 1;
+	a->slot = xcalloc((size_t)a->mask + 1, sizeof(*a->slot));
+	for (uint32_t k = 0; k < a->n; k++) {
+		struct rrview v;
+		size_t pos = a->off[k];
+		if (rrbuf_next(a->rr.p, a->rr.len, &pos, &v) != 0)
+			continue;
+		uint32_t i = rr_key(v.owner, v.type, v.rdata, v.rdlen) &
+		    a->mask;
+		while (a->slot[i] != 0)
+			i = (i + 1) & a->mask;
+		a->slot[i] = k + 1;
+	}
+}
+
+/* The live added record equal to rr, or -1. */
+static long
+added_find(const struct added *a, const struct pkt_rr *rr)
+{
+	if (a->slot == NULL)
+		return -1;
+	uint32_t i = rr_key(rr->owner, rr->type, rr->rdata, rr->rdlen) &
+	    a->mask;
+	for (; a->slot[i] != 0; i = (i + 1) & a->mask) {
+		uint32_t k = a->slot[i] - 1;
+		struct rrview v;
+		size_t pos = a->off[k];
+		if (a->alive[k] && rrbuf_next(a->rr.p, a->rr.len, &pos,
+		    &v) == 0 && same_rr(&v, rr))
+			return (long)k;
+	}
+	return -1;
+}
+
+static void
+added_put(struct added *a, const struct rrview *v)
+{
+	a->off = xreallocarray(a->off, a->n + 1, sizeof(*a->off));
+	a->alive = xreallocarray(a->alive, a->n + 1, sizeof(*a->alive));
+	a->off[a->n] = (uint32_t)a->rr.len;
+	a->alive[a->n] = true;
+	rrbuf_add(&a->rr, v->owner, v->type, v->rclass, v->ttl, v->rdata,
+	    v->rdlen);
+	a->n++;
+	if (a->slot == NULL || a->n * 2 > a->mask + 1) {
+		added_rehash(a);
+		return;
+	}
+	uint32_t i = rr_key(v->owner, v->type, v->rdata, v->rdlen) & a->mask;
+	while (a->slot[i] != 0)
+		i = (i + 1) & a->mask;
+	a->slot[i] = a->n;
+}
+
+/* The record of the image equal to rr: its offset, or 0. */
+static uint32_t
+image_find(const struct zone *z, const struct pkt_rr *rr)
+{
+	uint8_t lname[DNAME_MAXLEN];
+	size_t len = dname_len(rr->owner);
+
+	dname_lower(lname, rr->owner, len);
+	uint32_t n = zone_find_name(z, lname);
+	if (n == ZONE_NONE)
+		return 0;
+	const struct zone_rrset *rs = zone_find_rrset(z, zone_node(z, n),
+	    rr->type);
+	if (rs == NULL)
+		return 0;
+	const uint8_t *r = zone_rrset_data(rs);
+	for (unsigned i = 0; i < rs->count; i++, r += 2 + get16(r))
+		if (rr_rdata_compare(rr->type, r + 2, get16(r), rr->rdata,
+		    rr->rdlen) == 0)
+			return (uint32_t)(r - z->base);
+	return 0;
+}
+
+/* An rrbuf record as a pkt_rr (pointing into the buffer). */
+static void
+view_to_rr(const struct rrview *v, struct pkt_rr *rr)
+{
+	memcpy(rr->owner, v->owner, dname_len(v->owner));
+	rr->type = v->type;
+	rr->rclass = v->rclass;
+	rr->ttl = v->ttl;
+	rr->rdlen = v->rdlen;
+	rr->rdata = v->rdata;
+}
+
+/*
+ * The differences applied to the image, into the builder. Returns
+ * false (with in->err) if one does not apply: it deletes a record the
+ * zone does not have.
+ */
+static bool
+apply_diffs(struct xin *in, const struct zone *z, struct zone_builder *zb)
+{
+	struct u32set deleted = { NULL, 0, 0 };
+	struct added add;
+	struct pkt_rr *rr = xmalloc(sizeof(*rr));
+	struct rrview v;
+	bool ok = false;
+
+	memset(&add, 0, sizeof(add));
+	rrbuf_init(&add.rr);
+	for (unsigned d = 0; d < in->x.ndiffs; d++) {
+		const struct xfrin_diff *df = &in->x.diffs[d];
+		size_t pos = 0;
+		while (rrbuf_next(df->del.p, df->del.len, &pos, &v) == 0) {
+			view_to_rr(&v, rr);
+			long k = added_find(&add, rr);
+			if (k >= 0) {
+				add.alive[k] = false;
+				continue;
+			}
+			uint32_t off = image_find(z, rr);
+			if (off == 0 || u32set_has(&deleted, off)) {
+				char name[DNAME_STRLEN], type[16];
+				snprintf(in->err, sizeof(in->err), "IXFR "
+				    "deletes %s %s, which the zone does not "
+				    "have", dname_to_str(rr->owner, name,
+				    sizeof(name)), rr_type_str(rr->type,
+				    type));
+				goto out;
+			}
+			u32set_add(&deleted, off);
+		}
+		pos = 0;
+		while (rrbuf_next(df->add.p, df->add.len, &pos, &v) == 0)
+			added_put(&add, &v);
+	}
+	/* What is left of the image, then what was added. */
+	for (uint32_t i = 0; i < z->hdr->node_count; i++) {
+		const struct zone_node *n = zone_node(z, i);
+		const struct zone_rrset *rs = zone_rrset_first(z, n);
+		for (unsigned k = 0; k < n->nrrsets; k++,
+		    rs = zone_rrset_next(rs)) {
+			const uint8_t *r = zone_rrset_data(rs);
+			for (unsigned m = 0; m < rs->count; m++,
+			    r += 2 + get16(r)) {
+				if (u32set_has(&deleted, (uint32_t)(r -
+				    z->base)))
+					continue;
+				if (zone_builder_add(zb, zone_node_name(z, n),
+				    rs->type, zone_rrset_ttl(rs), r + 2,
+				    get16(r), 0) != 0)
+					goto built;
+			}
+		}
+	}
+	for (uint32_t k = 0; k < add.n; k++) {
+		size_t pos = add.off[k];
+		if (!add.alive[k] || rrbuf_next(add.rr.p, add.rr.len, &pos,
+		    &v) != 0)
+			continue;
+		if (zone_builder_add(zb, v.owner, v.type, v.ttl, v.rdata,
+		    v.rdlen, 0) != 0)
+			goto built;
+	}
+built:
+	ok = true;
+out:
+	free(deleted.slot);
+	free(add.slot);
+	free(add.off);
+	free(add.alive);
+	rrbuf_free(&add.rr);
+	free(rr);
+	return ok;
+}
+
+/*
+ * The new version: built and checked as a loaded zone would be, then
+ * written to the zone file, then sent to the parent.
+ * Returns: false (with in->err) if it is not usable.
+ */
+static bool
+install(struct xin *in)
+{
+	struct xzone *z = in->z;
+	const struct conf_zone *cz = z->cz;
+	struct zone_builder *zb = zone_builder_new(cz->origin, cz->rclass,
+	    build_report, in);
+	struct rrview v;
+	void *blob = NULL;
+	size_t size = 0, pos = 0;
+	struct zone nz;
+	char comment[256];
+
+	zone_builder_set_limits(zb, cz->max_records_per_type,
+	    cz->max_types_per_name);
+	if (in->x.kind == XFRIN_FULL) {
+		while (rrbuf_next(in->x.full.p, in->x.full.len, &pos, &v) ==
+		    0)
+			if (zone_builder_add(zb, v.owner, v.type, v.ttl,
+			    v.rdata, v.rdlen, 0) != 0)
+				break;
+	} else if (!apply_diffs(in, &z->img->z, zb)) {
+		zone_builder_free(zb);
+		return false;
+	}
+	int rc = zone_builder_finish(zb, &blob, &size);
+	zone_builder_free(zb);
+	if (rc != 0) {
+		if (in->err[0] == '\0')
+			snprintf(in->err, sizeof(in->err), "the zone does "
+			    "not build: %s", apex_strerror(rc));
+		return false;
+	}
+	if (zone_open(&nz, blob, size) != 0) {
+		snprintf(in->err, sizeof(in->err), "internal: the image does "
+		    "not verify");
+		free(blob);
+		return false;
+	}
+	snprintf(comment, sizeof(comment), "zone %s, serial %u, from %s",
+	    cz->name, nz.hdr->serial, in->peer);
+	if (zwrite_file(cz->file, &nz, comment, in->err, sizeof(in->err)) !=
+	    0) {
+		free(blob);
+		return false;
+	}
+	int fd = zone_memfd(cz->name, blob, size);
+	free(blob);
+	if (fd < 0) {
+		snprintf(in->err, sizeof(in->err), "memfd: %s",
+		    strerror(errno));
+		return false;
+	}
+	struct msg_buf b;
+	msg_buf_init(&b);
+	msg_put_name(&b, cz->origin);
+	msg_put_u32(&b, nz.hdr->serial);
+	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
+		fatal("parent");
+	close(fd);
+	return true;
+}
+
+/* The transfer ended well. */
+static void
+transfer_done(struct xin *in)
+{
+	struct xzone *z = in->z;
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - in->t0.tv_sec) +
+	    (double)(t1.tv_nsec - in->t0.tv_nsec) / 1e9;
+	if (in->x.kind == XFRIN_UPTODATE) {
+		log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: up to date "
+		    "at serial %u (%s)", z->cz->name, z->img ? z->img->serial :
+		    0, in->peer);
+		refreshed(z);
+		finish(in, true);
+		return;
+	}
+	in->err[0] = '\0';
+	if (!install(in)) {
+		if (in->x.kind == XFRIN_INCREMENTAL) {
+			/* The differences do not fit our copy: the whole
+			 * zone from the same primary. */
+			xferd_error(z, LOGC_XFER_IN, "IXFR from %s: %s; "
+			    "trying AXFR", in->peer, in->err);
+			close_attempt(in);
+			in->axfr = true;
+			attempt(in);
+			return;
+		}
+		z->count[XC_IN_FAILED]++;
+		next_primary(in, "%s", in->err);
+		return;
+	}
+	log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: %s from %s ended: "
+	    "serial %u, %u messages, %llu records, %llu octets, %.3f secs",
+	    z->cz->name, in->x.kind == XFRIN_FULL ? (in->axfr ? "AXFR" :
+	    "IXFR (whole zone)") : "IXFR", in->peer, in->x.new_serial,
+	    in->x.messages, (unsigned long long)in->x.records,
+	    (unsigned long long)in->x.octets, secs);
+	z->count[XC_IN_OK]++;
+	z->want_axfr = false;
+	/* The timers start from the new SOA once the parent sends the
+	 * image back; until then they run from the old one. */
+	refreshed(z);
+	z->pending_timers = true;
+	finish(in, true);
+}
+
+/* ---- the network -------------------------------------------------- */
+
+static void
+primary_addr(const struct xin *in, const struct conf_remote **r)
+{
+	*r = &in->z->cz->primaries.r[in->pi];
+}
+
+/* Builds the SOA, IXFR or AXFR query into in->req (signed if keyed). */
+static bool
+make_query(struct xin *in, uint16_t qtype)
+{
+	const struct conf_zone *cz = in->z->cz;
+	struct pkt_writer w;
+
+	if (getrandom(&in->id, sizeof(in->id), 0) != sizeof(in->id))
+		in->id = (uint16_t)random();
+	pkt_writer_init(&w, in->req, sizeof(in->req) - 400);
+	if (pkt_put_header_question(&w, in->id, 0, cz->origin, qtype,
+	    cz->rclass) != 0)
+		return false;
+	if (qtype == TYPE_IXFR) {
+		/* RFC 1995 3: our version, as the SOA in authority. */
+		const struct zone_rrset *soa = zone_soa(&in->z->img->z);
+		if (soa == NULL || pkt_put_rr(&w, cz->origin, soa->wire,
+		    zone_rrset_data(soa), PKT_TTL_KEEP) != 0)
+			return false;
+		pkt_count_add(&w, 8, 1);
+	}
+	in->reqlen = w.len;
+	tsig_ctx_free(&in->tsig);
+	memset(&in->tsig, 0, sizeof(in->tsig));
+	if (in->key != NULL) {
+		tsig_ctx_init(&in->tsig, in->key);
+		if (tsig_sign(&in->tsig, in->req, &in->reqlen, sizeof(in->req),
+		    (uint64_t)time(NULL), 0, in->id) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The answer to our SOA query: the primary's serial, or an error. */
+static void
+soa_answer(struct xin *in, const uint8_t *msg, size_t len)
+{
+	struct xzone *z = in->z;
+	struct pkt_reader r;
+	struct pkt_rr *rr = xmalloc(sizeof(*rr));
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qt = 0, qc = 0;
+	size_t tpos = 0;
+	uint32_t serial = 0;
+	bool found = false;
+
+	if (pkt_read_begin(&r, msg, len, qname, &qt, &qc) != 0 ||
+	    r.id != in->id || !(r.flags & PKT_QR) || r.count[0] != 1 ||
+	    !dname_equal(qname, z->cz->origin) || qt != TYPE_SOA) {
+		free(rr);
+		return;		/* not the answer; keep waiting */
+	}
+	while (pkt_read_rr(&r, rr) == 0) {
+		if (rr->type == TYPE_TSIG && rr->section == 3 && r.left == 0)
+			tpos = rr->start;
+		else if (rr->section == 1 && rr->type == TYPE_SOA &&
+		    dname_equal(rr->owner, z->cz->origin) && rr->rdlen >= 22) {
+			serial = xfrin_soa_serial(rr->rdata, rr->rdlen);
+			found = true;
+		}
+	}
+	free(rr);
+	if (in->key != NULL) {
+		struct tsig_rr trr;
+		if (tpos == 0) {
+			next_primary(in, "the SOA answer is not signed");
+			return;
+		}
+		int e = tsig_verify_response(&in->tsig, msg, len, tpos,
+		    (uint64_t)time(NULL), &trr);
+		if (e != TSIG_NOERROR || trr.error != 0) {
+			next_primary(in, "the SOA answer fails TSIG (%d/%u)",
+			    e, trr.error);
+			return;
+		}
+	}
+	if (PKT_RCODE(r.flags) != RCODE_NOERROR) {
+		next_primary(in, "SOA query answered with RCODE %u",
+		    PKT_RCODE(r.flags));
+		return;
+	}
+	if (!(r.flags & PKT_AA) || !found) {
+		next_primary(in, "not authoritative for the zone");
+		return;
+	}
+	uint32_t ours = z->img ? z->img->serial : 0;
+	if (z->img != NULL && !rr_serial_gt(serial, ours)) {
+		if (serial != ours)
+			log_cat(LOGC_XFER_IN, LOG_LEVEL_WARN, "zone %s: "
+			    "primary %s has serial %u, older than ours (%u)",
+			    z->cz->name, in->peer, serial, ours);
+		else
+			log_cat(LOGC_XFER_IN, LOG_LEVEL_DEBUG, "zone %s: "
+			    "serial %u is current (%s)", z->cz->name, ours,
+			    in->peer);
+		refreshed(z);
+		finish(in, true);
+		return;
+	}
+	log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: primary %s has "
+	    "serial %u, ours is %u: transferring", z->cz->name, in->peer,
+	    serial, ours);
+	close_attempt(in);
+	in->step = I_CONNECT;
+	attempt(in);
+}
+
+static void
+soa_event(evutil_socket_t fd, short events, void *arg)
+{
+	struct xin *in = arg;
+	uint8_t buf[4096];
+	static const struct timeval tv = { SOA_TIMEOUT_MS / 1000,
+	    (SOA_TIMEOUT_MS % 1000) * 1000 };
+
+	if (events & EV_TIMEOUT) {
+		if (in->tries >= SOA_TRIES) {
+			next_primary(in, "no answer to the SOA query");
+			return;
+		}
+		in->tries++;
+		if (send(in->fd, in->req, in->reqlen, 0) < 0) {
+			next_primary(in, "%s", strerror(errno));
+			return;
+		}
+		event_add(in->ev, &tv);
+		return;
+	}
+	ssize_t n = recv(in->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		/* ECONNREFUSED and the like: nobody listens there. */
+		next_primary(in, "%s", strerror(errno));
+		return;
+	}
+	soa_answer(in, buf, (size_t)n);
+}
+
+static void
+start_soa_query(struct xin *in, const struct conf_remote *r)
+{
+	static const struct timeval tv = { SOA_TIMEOUT_MS / 1000,
+	    (SOA_TIMEOUT_MS % 1000) * 1000 };
+
+	in->step = I_SOA;
+	in->fd = socket(r->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (in->fd < 0 || connect(in->fd, (const struct sockaddr *)&r->ss,
+	    r->len) != 0) {
+		next_primary(in, "%s", strerror(errno));
+		return;
+	}
+	if (!make_query(in, TYPE_SOA)) {
+		next_primary(in, "cannot build the SOA query");
+		return;
+	}
+	in->tries = 1;
+	if (send(in->fd, in->req, in->reqlen, 0) < 0) {
+		next_primary(in, "%s", strerror(errno));
+		return;
+	}
+	in->ev = event_new(xd.base, in->fd, EV_READ | EV_PERSIST, soa_event,
+	    in);
+	if (in->ev == NULL || event_add(in->ev, &tv) != 0)
+		fatalx("soa event");
+}
+
+static void
+limit_event(evutil_socket_t fd, short events, void *arg)
+{
+	struct xin *in = arg;
+
+	in->z->count[XC_IN_FAILED]++;
+	next_primary(in, "%s longer than max-transfer-time-in (%u minutes)",
+	    in->axfr ? "AXFR" : "IXFR",
+	    in->z->cz->xfr.max_transfer_time_in / 60);
+}
+
+/* A transfer failed at this primary: IXFR falls back to AXFR; after an
+ * AXFR the next primary is tried. */
+static void
+transfer_failed(struct xin *in, const char *why, bool security)
+{
+	in->z->count[XC_IN_FAILED]++;
+	if (!in->axfr && !security) {
+		xferd_error(in->z, LOGC_XFER_IN, "IXFR from %s: %s; trying "
+		    "AXFR", in->peer, why);
+		close_attempt(in);
+		in->axfr = true;
+		in->step = I_CONNECT;
+		attempt(in);
+		return;
+	}
+	next_primary(in, "%s: %s", in->axfr ? "AXFR" : "IXFR", why);
+}
+
+/* Messages as they arrive; each is checked before the next is read. */
+static void
+xfr_readable(struct xin *in)
+{
+	const struct conf_xfr *c = &in->z->cz->xfr;
+
+	if (in->len == 2 + PKT_MAXLEN)
+		return;
+	ssize_t n = read(in->fd, in->buf + in->len, 2 + PKT_MAXLEN - in->len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		transfer_failed(in, n == 0 ? "the connection closed before "
+		    "the end of the transfer" : strerror(errno), false);
+		return;
+	}
+	in->len += (size_t)n;
+	size_t off = 0;
+	while (in->len - off >= 2 && in->len - off - 2 >= get16(in->buf +
+	    off)) {
+		size_t mlen = get16(in->buf + off);
+		enum xfrin_status st = xfrin_message(&in->x, in->buf + off + 2,
+		    mlen, (uint64_t)time(NULL));
+		off += 2 + mlen;
+		if (st == XFRIN_ERROR) {
+			bool sec = strncmp(in->x.error, "TSIG", 4) == 0 ||
+			    strstr(in->x.error, "signed") != NULL ||
+			    in->x.rcode == RCODE_NOTAUTH;
+			char why[300];
+			snprintf(why, sizeof(why), "%s", in->x.error);
+			transfer_failed(in, why, sec);
+			return;
+		}
+		if (st == XFRIN_DONE) {
+			transfer_done(in);
+			return;
+		}
+	}
+	memmove(in->buf, in->buf + off, in->len - off);
+	in->len -= off;
+	/* The idle limit runs from the last octet received. */
+	struct timeval tv = { c->max_transfer_idle_in, 0 };
+	event_add(in->ev, &tv);
+}
+
+static void
+xfr_event(evutil_socket_t fd, short events, void *arg)
+{
+	struct xin *in = arg;
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	if (events & EV_TIMEOUT) {
+		transfer_failed(in, in->step == I_CONNECT ? "connect timed "
+		    "out" : "idle longer than max-transfer-idle-in", false);
+		return;
+	}
+	if (in->step == I_CONNECT) {
+		if (getsockopt(in->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 ||
+		    err != 0) {
+			next_primary(in, "connect: %s", strerror(err ? err :
+			    errno));
+			return;
+		}
+		in->step = I_XFR;
+	}
+	if (in->reqoff < in->reqlen + 2) {
+		uint8_t out[2 + sizeof(in->req)];
+		put16(out, (uint16_t)in->reqlen);
+		memcpy(out + 2, in->req, in->reqlen);
+		ssize_t n = write(in->fd, out + in->reqoff, in->reqlen + 2 -
+		    in->reqoff);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			next_primary(in, "send: %s", strerror(errno));
+			return;
+		}
+		in->reqoff += (size_t)n;
+		if (in->reqoff < in->reqlen + 2)
+			return;
+		/* Sent: from now on, read. */
+		event_free(in->ev);
+		struct timeval tv = { in->z->cz->xfr.max_transfer_idle_in, 0 };
+		in->ev = event_new(xd.base, in->fd, EV_READ | EV_PERSIST,
+		    xfr_event, in);
+		if (in->ev == NULL || event_add(in->ev, &tv) != 0)
+			fatalx("xfr event");
+		return;
+	}
+	xfr_readable(in);
+}
+
+static void
+start_transfer(struct xin *in, const struct conf_remote *r)
+{
+	uint16_t qtype = in->axfr || in->z->img == NULL ? TYPE_AXFR :
+	    TYPE_IXFR;
+	static const struct timeval ctv = { CONNECT_SECS, 0 };
+
+	in->axfr = qtype == TYPE_AXFR;
+	in->step = I_CONNECT;
+	if (!make_query(in, qtype)) {
+		next_primary(in, "cannot build the request");
+		return;
+	}
+	in->fd = socket(r->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (in->fd < 0 || (connect(in->fd, (const struct sockaddr *)&r->ss,
+	    r->len) != 0 && errno != EINPROGRESS)) {
+		next_primary(in, "connect: %s", strerror(errno));
+		return;
+	}
+	in->reqoff = 0;
+	in->len = 0;
+	if (in->buf == NULL)
+		in->buf = xmalloc(2 + PKT_MAXLEN);
+	xfrin_init(&in->x, in->z->cz->origin, in->z->cz->rclass, qtype,
+	    in->id, in->z->img ? in->z->img->serial : 0,
+	    in->z->cz->xfr.max_records, in->key ? &in->tsig : NULL);
+	in->xinit = true;
+	clock_gettime(CLOCK_MONOTONIC, &in->t0);
+	in->ev = event_new(xd.base, in->fd, EV_WRITE | EV_PERSIST, xfr_event,
+	    in);
+	in->limit = evtimer_new(xd.base, limit_event, in);
+	struct timeval ltv = { in->z->cz->xfr.max_transfer_time_in, 0 };
+	if (in->ev == NULL || in->limit == NULL ||
+	    event_add(in->ev, &ctv) != 0 || evtimer_add(in->limit, &ltv) != 0)
+		fatalx("xfr event");
+	log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: %s from %s started",
+	    in->z->cz->name, in->axfr ? "AXFR" : "IXFR", in->peer);
+}
+
+/* The next step with the current primary (in->pi). */
+static void
+attempt(struct xin *in)
+{
+	struct xzone *z = in->z;
+	const struct conf_remote *r;
+
+	if (in->pi >= z->cz->primaries.n) {
+		finish(in, false);
+		return;
+	}
+	primary_addr(in, &r);
+	sockaddr_str((const struct sockaddr *)&r->ss, in->peer,
+	    sizeof(in->peer));
+	in->key = xferd_key(r->key);
+	if (r->key != NULL && in->key == NULL) {
+		next_primary(in, "key %s is not defined", r->key);
+		return;
+	}
+	if (in->step == I_SOA && z->img != NULL && !in->axfr)
+		start_soa_query(in, r);
+	else
+		start_transfer(in, r);
+}
+
+static void
+begin(struct xzone *z)
+{
+	struct xin *in = xcalloc(1, sizeof(*in));
+
+	if (z->timer != NULL)
+		evtimer_del(z->timer);
+	in->z = z;
+	in->fd = -1;
+	in->step = I_SOA;
+	in->axfr = z->img == NULL || z->want_axfr;
+	z->in = in;
+	xd.in_running++;
+	attempt(in);
+}
+
+void
+xin_refresh(struct xzone *z, bool axfr)
+{
+	if (z->cz->type != ZONE_SECONDARY)
+		return;
+	if (axfr)
+		z->want_axfr = true;
+	if (z->in != NULL) {
+		z->again = true;
+		return;
+	}
+	if (xd.in_running >= xd.conf->transfers_in) {
+		z->queued = true;
+		return;
+	}
+	begin(z);
+}
+
+void
+xin_notify(struct xzone *z, const struct sockaddr *from)
+{
+	char addr[64];
+
+	z->count[XC_NOTIFY_RECEIVED]++;
+	log_cat(LOGC_NOTIFY, LOG_LEVEL_INFO, "zone %s: NOTIFY from %s",
+	    z->cz->name, sockaddr_str(from, addr, sizeof(addr)));
+	xin_refresh(z, false);
+	xferd_report(z);
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * apex-xferd: started by the apex-named parent with fork and exec, its
+ * message socket on descriptor 3. It reads the configuration, drops to
+ * the unprivileged user and enters its seccomp sandbox before it touches
+ * the network; from then on it serves transfers handed over by the
+ * workers, keeps the journals, sends NOTIFY and refreshes secondary
+ * zones. New zone versions (loaded or transferred) arrive as images from
+ * the parent; transferred versions go back to it to be served.
+ * Runs in: apex-xferd (unprivileged, seccomp).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "rr.h"
+#include "sandbox.h"
+#include "xferd.h"
+#include "zonediff.h"
+
+#define PARENT_FD	3
+
+struct xferd xd;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: apex-xferd -c file [-d] [-u uid] [-g gid]\n"
+	    "apex-xferd is started by apex-named, not by hand.\n");
+	exit(1);
+}
+
+static void
+report(void *arg, const char *file, unsigned line, bool error,
+    const char *msg)
+{
+	if (error)
+		log_warnx("%s:%u: %s", file, line, msg);
+}
+
+struct xzone *
+xferd_zone(const uint8_t *origin)
+{
+	const struct conf_zone *cz = conf_find_zone(xd.conf, origin);
+
+	return cz ? &xd.zones[cz - xd.conf->zones] : NULL;
+}
+
+const struct tsig_key *
+xferd_key(const char *name)
+{
+	return name ? tsig_find_key_str(&xd.keys, name) : NULL;
+}
+
+void
+ximage_unref(struct ximage *img)
+{
+	if (img == NULL || --img->refs > 0)
+		return;
+	zone_unmap(&img->m);
+	free(img);
+}
+
+void
+xferd_error(struct xzone *z, enum log_category cat, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(z->error, sizeof(z->error), "%s", text);
+	log_cat(cat, LOG_LEVEL_WARN, "zone %s: %s", z->cz->name, text);
+}
+
+/* MSG_XP_STATE: the zone's state, and its counters since last time. */
+void
+xferd_report(struct xzone *z)
+{
+	struct msg_buf *b = xmalloc(sizeof(*b));
+
+	msg_buf_init(b);
+	msg_put_name(b, z->cz->origin);
+	msg_put_u32(b, z->expired);
+	msg_put_u32(b, z->img ? z->img->serial : 0);
+	msg_put_u64(b, (uint64_t)z->last_refresh);
+	msg_put_u64(b, (uint64_t)z->next_refresh);
+	msg_put_u64(b, (uint64_t)z->expires);
+	msg_put_u64(b, z->jok ? (uint64_t)z->j.size : 0);
+	for (unsigned i = 0; i < XC_MAX; i++)
+		msg_put_u64(b, z->count[i]);
+	msg_put_str(b, z->error);
+	if (msg_send(xd.parent, MSG_XP_STATE, 0, b, -1) != 0)
+		fatal("parent");
+	memset(z->count, 0, sizeof(z->count));
+	free(b);
+}
+
+bool
+xferd_journal(struct xzone *z)
+{
+	char path[4096];
+
+	if (z->jtried)
+		return z->jok;
+	z->jtried = true;
+	snprintf(path, sizeof(path), "%s.jnl", z->cz->file);
+	if (journal_open(&z->j, path, z->cz->origin) != 0) {
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal "
+		    "%s: %s; IXFR requests get the whole zone", z->cz->name,
+		    path, strerror(errno));
+		return false;
+	}
+	if (z->j.note[0] != '\0')
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal "
+		    "%s: %s", z->cz->name, path, z->j.note);
+	z->jok = true;
+	return true;
+}
+
+/* A new version replaced old (RFC 1995 with BIND's ixfr-from-differences):
+ * what changed goes into the journal. */
+static void
+journal_diff(struct xzone *z, const struct ximage *old,
+    const struct ximage *new)
+{
+	struct rrbuf del, add;
+	uint32_t last;
+
+	if (!xferd_journal(z))
+		return;
+	rrbuf_init(&del);
+	rrbuf_init(&add);
+	if (zone_diff(&old->z, &new->z, &del, &add) != 0)
+		goto out;
+	if (journal_last(&z->j, &last) && last != old->serial &&
+	    journal_reset(&z->j) != 0)
+		goto fail;
+	if (journal_append(&z->j, old->serial, new->serial, &del, &add) != 0)
+		goto fail;
+	log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal: serial %u "
+	    "to %u, %u records deleted, %u added", z->cz->name, old->serial,
+	    new->serial, del.count - 1, add.count - 1);
+	if (journal_trim(&z->j, z->cz->xfr.max_journal_size) != 0)
+		goto fail;
+	goto out;
+fail:
+	log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal %s: %s",
+	    z->cz->name, z->j.path, strerror(errno));
+	/* A journal that may not hold every difference must not be used. */
+	(void)journal_reset(&z->j);
+out:
+	rrbuf_free(&del);
+	rrbuf_free(&add);
+}
+
+/* MSG_PX_ZONE: the version the workers serve now. */
+static void
+xferd_install(struct xzone *z, int fd)
+{
+	struct ximage *img = xcalloc(1, sizeof(*img));
+	struct ximage *old = z->img;
+	uint32_t last;
+
+	if (zone_map(fd, &img->z, &img->m) != 0) {
+		log_warnx("zone %s: image from the parent does not verify",
+		    z->cz->name);
+		free(img);
+		return;
+	}
+	img->refs = 1;
+	img->serial = img->z.hdr->serial;
+	if (old != NULL && rr_serial_gt(img->serial, old->serial))
+		journal_diff(z, old, img);
+	else if (old != NULL && img->serial != old->serial) {
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: serial "
+		    "went back from %u to %u; journal emptied", z->cz->name,
+		    old->serial, img->serial);
+		if (xferd_journal(z))
+			(void)journal_reset(&z->j);
+	} else if (old == NULL && xferd_journal(z) &&
+	    journal_last(&z->j, &last) && last != img->serial) {
+		/* Changed while apex was not running: the journal does not
+		 * lead to this version. */
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal "
+		    "ends at serial %u, the zone is at %u; journal emptied",
+		    z->cz->name, last, img->serial);
+		(void)journal_reset(&z->j);
+	}
+	bool changed = old == NULL || old->serial != img->serial;
+	z->img = img;
+	ximage_unref(old);
+	xin_new_image(z, old == NULL);
+	if (changed)
+		notify_zone(z);
+	xferd_report(z);
+}
+
+static void
+reply(uint32_t req, bool ok, const char *text)
+{
+	struct msg_buf b;
+
+	msg_buf_init(&b);
+	msg_put_u32(&b, ok ? 0 : 1);
+	msg_put_str(&b, text);
+	if (msg_send(xd.parent, MSG_XP_REPLY, req, &b, -1) != 0)
+		fatal("parent");
+}
+
+static void
+xferd_command(uint32_t req, uint32_t cmd, struct xzone *z)
+{
+	char text[512];
+
+	if (z == NULL) {
+		reply(req, false, "no such zone");
+		return;
+	}
+	switch (cmd) {
+	case CTL_REFRESH:
+	case CTL_RETRANSFER:
+		if (z->cz->type != ZONE_SECONDARY) {
+			snprintf(text, sizeof(text), "zone %s is not a "
+			    "secondary zone", z->cz->name);
+			reply(req, false, text);
+			return;
+		}
+		xin_refresh(z, cmd == CTL_RETRANSFER);
+		snprintf(text, sizeof(text), "zone %s: %s started",
+		    z->cz->name, cmd == CTL_REFRESH ? "refresh" : "transfer");
+		reply(req, true, text);
+		return;
+	case CTL_NOTIFY:
+		if (z->img == NULL) {
+			snprintf(text, sizeof(text), "zone %s has no data to "
+			    "announce", z->cz->name);
+			reply(req, false, text);
+			return;
+		}
+		if (z->cz->xfr.notify == NOTIFY_NO) {
+			snprintf(text, sizeof(text), "zone %s: notify is off",
+			    z->cz->name);
+			reply(req, false, text);
+			return;
+		}
+		notify_zone(z);
+		snprintf(text, sizeof(text), "zone %s: NOTIFY sent",
+		    z->cz->name);
+		reply(req, true, text);
+		return;
+	}
+	reply(req, false, "unknown command");
+}
+
+static void
+xferd_dispatch(evutil_socket_t fd, short events, void *arg)
+{
+	struct msg *m = xd.m;
+	uint8_t name[DNAME_MAXLEN], data[MSG_MAXPAYLOAD];
+	struct sockaddr_storage ss;
+	uint32_t v, alen, dlen;
+	struct xzone *z;
+	int rc = msg_recv(fd, m);
+
+	if (rc == APEX_ENOENT)
+		exit(0);	/* the parent is gone */
+	if (rc != 0)
+		fatalx("parent: %s", apex_strerror(rc));
+	memset(&ss, 0, sizeof(ss));
+	/* Trust rule: a malformed message from the parent is fatal. */
+	switch (m->hdr.type) {
+	case MSG_PX_ZONE:
+		if (m->fd < 0 || msg_get_name(m, name) != 0 ||
+		    msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+			goto bad;
+		if ((z = xferd_zone(name)) != NULL)
+			xferd_install(z, m->fd);
+		close(m->fd);
+		return;
+	case MSG_PX_START:
+		xd.started = true;
+		for (unsigned i = 0; i < xd.nzones; i++) {
+			xin_start(&xd.zones[i]);
+			xferd_report(&xd.zones[i]);
+		}
+		return;
+	case MSG_PX_XFR:
+		if (m->fd < 0 || msg_get_u32(m, &alen) != 0 ||
+		    alen > sizeof(ss) || msg_get_bytes(m, &ss, alen) != 0 ||
+		    msg_get_u32(m, &dlen) != 0 ||
+		    msg_get_bytes(m, data, dlen) != 0 || msg_end(m) != 0)
+			goto bad;
+		xout_start(m->fd, (struct sockaddr *)&ss, (socklen_t)alen,
+		    data, dlen);
+		return;
+	case MSG_PX_NOTIFY:
+		if (m->fd >= 0 || msg_get_name(m, name) != 0 ||
+		    msg_get_u32(m, &alen) != 0 || alen > sizeof(ss) ||
+		    msg_get_bytes(m, &ss, alen) != 0 || msg_end(m) != 0)
+			goto bad;
+		if ((z = xferd_zone(name)) != NULL)
+			xin_notify(z, (struct sockaddr *)&ss);
+		return;
+	case MSG_PX_COMMAND:
+		if (m->fd >= 0 || msg_get_u32(m, &v) != 0 ||
+		    msg_get_name(m, name) != 0 || msg_end(m) != 0)
+			goto bad;
+		xferd_command(m->hdr.id, v, xferd_zone(name));
+		return;
+	}
+bad:
+	fatalx("parent: unexpected or malformed %s",
+	    msg_type_str(m->hdr.type));
+}
+
+/*
+ * What apex-xferd may do once sandboxed: TCP and UDP to primaries and
+ * secondaries, files in the zone directory (zone files, journals, their
+ * temporary copies), image memfds, and the message socket.
+ */
+static const struct sandbox_rule xferd_allow[] = {
+	{ "read", "transfers, files" },
+	{ "write", "transfers, files" },
+	{ "close", "connections and files" },
+	{ "openat", "zone files and journals" },
+	{ "open", "zone files and journals (older libc)" },
+	{ "fstat", "file sizes" },
+	{ "newfstatat", "fstat on newer libc" },
+	{ "lseek", "journal size; stdio" },
+	{ "pread64", "journal records" },
+	{ "pwrite64", "journal records" },
+	{ "fsync", "zone files before rename" },
+	{ "fdatasync", "journal records" },
+	{ "ftruncate", "a journal's damaged tail" },
+	{ "rename", "a written zone file into place" },
+	{ "renameat", "rename on newer libc" },
+	{ "renameat2", "rename on newer libc" },
+	{ "unlink", "temporary files after a failure" },
+	{ "unlinkat", "unlink on newer libc" },
+	{ "utimensat", "mark a secondary's file refreshed" },
+	{ "mmap", "zone images; malloc" },
+	{ "munmap", "release images; free" },
+	{ "mremap", "realloc" },
+	{ "madvise", "free returns memory" },
+	{ "brk", "malloc" },
+	{ "memfd_create", "the image of a transferred zone" },
+	{ "fcntl", "seals of images; non-blocking sockets" },
+	{ "socket", "connections to primaries, NOTIFY" },
+	{ "connect", "connections to primaries" },
+	{ "getsockopt", "the result of a connect" },
+	{ "setsockopt", "socket options" },
+	{ "getsockname", "libevent" },
+	{ "sendto", "NOTIFY, SOA queries; send()" },
+	{ "recvfrom", "their answers; recv()" },
+	{ "sendmsg", "messages to the parent" },
+	{ "recvmsg", "messages and descriptors from the parent" },
+	{ "shutdown", "end of a transfer" },
+	{ "epoll_wait", "libevent" },
+	{ "epoll_pwait", "libevent" },
+	{ "epoll_ctl", "libevent" },
+	{ "clock_gettime", "timers, TSIG time" },
+	{ "gettimeofday", "libevent timers" },
+	{ "time", "TSIG time, timers" },
+	{ "getpid", "libevent" },
+	{ "getrandom", "message IDs; malloc" },
+	{ "futex", "libc locks" },
+	{ "rt_sigprocmask", "libc" },
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *conf_path = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:dg:u:")) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
+		case 'g': gid = (gid_t)strtoul(optarg, NULL, 10); break;
+		case 'u': uid = (uid_t)strtoul(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	if (conf_path == NULL || optind != argc ||
+	    fcntl(PARENT_FD, F_GETFD) < 0)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	log_init("apex-xferd", true);
+	xd.parent = PARENT_FD;
+	(void)fcntl(PARENT_FD, F_SETFD, FD_CLOEXEC);
+	msg_log_to(PARENT_FD);
+	log_set_role("xferd");
+	if ((xd.conf = conf_load(conf_path, report, NULL)) == NULL)
+		fatalx("%s: cannot use the configuration", conf_path);
+	if (xd.conf->directory != NULL && chdir(xd.conf->directory) != 0)
+		fatal("directory %s", xd.conf->directory);
+	if (tsig_keyring_load(xd.conf, &xd.keys) != 0)
+		fatalx("a key's secret is not valid base64");
+	tsig_init();
+	xd.nzones = xd.conf->nzones;
+	xd.zones = xcalloc(xd.nzones + 1, sizeof(*xd.zones));
+	for (unsigned i = 0; i < xd.nzones; i++) {
+		xd.zones[i].cz = &xd.conf->zones[i];
+		xd.zones[i].j.fd = -1;
+	}
+	xd.m = xmalloc(sizeof(*xd.m));
+	if ((xd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	struct event *pev = event_new(xd.base, PARENT_FD, EV_READ | EV_PERSIST,
+	    xferd_dispatch, NULL);
+	if (pev == NULL || event_add(pev, NULL) != 0)
+		fatalx("parent event");
+	if (sandbox_enter("xferd", xferd_allow, nitems(xferd_allow), uid,
+	    gid, NULL) != 0)
+		fatal("sandbox");
+	if (msg_send(xd.parent, MSG_XP_READY, 0, NULL, -1) != 0)
+		fatal("parent");
+	event_base_dispatch(xd.base);
+	fatalx("event loop ended");
+}

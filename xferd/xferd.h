@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * apex-xferd: zone transfers out (AXFR, IXFR from the journal), NOTIFY
+ * out, and the secondary side (refresh timers, NOTIFY in, IXFR with
+ * AXFR fallback, validation, atomic writes). One process, one event
+ * loop; the state of every zone lives in struct xzone.
+ */
+#ifndef APEX_XFERD_H
+#define APEX_XFERD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "journal.h"
+#include "log.h"
+#include "msg.h"
+#include "rrbuf.h"
+#include "tsig.h"
+#include "zone.h"
+
+/* A mapped image, shared by the zone and the transfers reading it. */
+struct ximage {
+	unsigned		refs;
+	struct zone		z;
+	struct zone_mapping	m;
+	uint32_t		serial;
+};
+
+/* Indexes of struct xzone's counters (the order of MSG_XP_STATE). */
+enum xcount {
+	XC_OUT_OK,
+	XC_OUT_FAILED,
+	XC_IN_OK,
+	XC_IN_FAILED,
+	XC_NOTIFY_SENT,
+	XC_NOTIFY_RECEIVED,
+	XC_REFRESH_FAILED,
+	XC_MAX,
+};
+
+struct xin;
+struct xnotify;
+
+struct xzone {
+	const struct conf_zone	*cz;
+	struct ximage		*img;		/* NULL: nothing yet */
+	struct journal		 j;
+	bool			 jtried;	/* open was attempted */
+	bool			 jok;		/* j is usable */
+
+	/* Secondary side. */
+	struct xin		*in;		/* a refresh running */
+	struct event		*timer;
+	time_t			 last_refresh, next_refresh, expires;
+	bool			 expired;
+	bool			 again;		/* refresh once more after */
+	bool			 want_axfr;	/* next transfer: AXFR */
+	bool			 queued;	/* for a transfers-in slot */
+	bool			 pending_timers; /* from the next image */
+
+	struct xnotify		*notify;	/* NOTIFY round running */
+
+	uint64_t		 count[XC_MAX];	/* since the last report */
+	char			 error[256];	/* the last one, or "" */
+};
+
+struct xferd {
+	struct conf		*conf;
+	struct tsig_keyring	 keys;
+	struct event_base	*base;
+	int			 parent;
+	struct xzone		*zones;
+	unsigned		 nzones;
+	unsigned		 out_running;
+	unsigned		 in_running;
+	bool			 started;	/* MSG_PX_START arrived */
+	struct msg		*m;
+};
+
+extern struct xferd	xd;
+
+/* main.c */
+struct xzone	*xferd_zone(const uint8_t *origin);
+void	xferd_report(struct xzone *);
+void	xferd_error(struct xzone *, enum log_category, const char *, ...)
+	    PRINTF(3, 4);
+void	ximage_unref(struct ximage *);
+/* The TSIG key named in the configuration, or NULL. */
+const struct tsig_key	*xferd_key(const char *name);
+/* Opens the zone's journal if not tried yet; returns whether usable. */
+bool	xferd_journal(struct xzone *);
+
+/* out.c: a TCP connection with a transfer request, from a worker. */
+void	xout_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+	    const uint8_t *data, size_t len);
+
+/* notify.c: tell the zone's secondaries about a new version. */
+void	notify_zone(struct xzone *);
+
+/* in.c */
+void	xin_start(struct xzone *);	/* after MSG_PX_START */
+void	xin_new_image(struct xzone *, bool first);
+void	xin_refresh(struct xzone *, bool axfr);
+void	xin_notify(struct xzone *, const struct sockaddr *from);
+
+/* zwrite.c: the zone in z to path, atomically. */
+int	zwrite_file(const char *path, const struct zone *z,
+	    const char *comment, char *err, size_t errlen);
+
+#endif

@@ -147,6 +147,22 @@ class Server:
                              capture_output=True, text=True).stdout
         return [int(x) for x in out.split()]
 
+    def xferd(self):
+        """The apex-xferd child (its own program), or None."""
+        for pid in self.children():
+            try:
+                if os.path.basename(os.readlink('/proc/%d/exe' % pid)) == \
+                        'apex-xferd':
+                    return pid
+            except OSError:
+                pass
+        return None
+
+    def forked(self):
+        """Workers and control: the children that are apex-named."""
+        x = self.xferd()
+        return [p for p in self.children() if p != x]
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -170,8 +186,8 @@ def test_privileges(s):
         check('children drop privileges (needs root; skipped)', True)
         return
     kids = s.children()
-    check('parent has loader-free children: workers and control',
-          len(kids) == 3, kids)
+    check('parent has loader-free children: workers, control, apex-xferd',
+          len(kids) == 4 and s.xferd() in kids, kids)
     for pid in kids:
         st = proc_status(pid)
         ok = (st['Uid'][0] != '0' and st['Gid'][0] != '0' and
@@ -204,7 +220,7 @@ def test_supervision(s):
     # the gap is long enough to see /health degraded.
     seen_503 = False
     for _ in range(6):
-        os.kill(max(s.children()), signal.SIGKILL)
+        os.kill(max(s.forked()), signal.SIGKILL)
         for _ in range(40):
             code, body = s.health()
             if code == 503 and 'workers up' in body:
@@ -220,6 +236,17 @@ def test_supervision(s):
           s.health())
     check('restarts are logged with the signal',
           'killed by signal 9 (Killed); restarting' in s.logtext())
+    x = s.xferd()
+    os.kill(x, signal.SIGKILL)
+    y = None
+    for _ in range(200):
+        y = s.xferd()
+        if y is not None and y != x:
+            break
+        time.sleep(0.05)
+    check('apex-xferd is started again after it dies',
+          y is not None and y != x and
+          'apex-xferd killed by signal 9' in s.logtext(), (x, y))
 
 
 def test_reload_under_load(s, build):
@@ -446,9 +473,12 @@ def test_chroot(build, work):
     os.mkdir(jail)
     s = Server(build, work, args=('-t', jail))
     try:
-        roots = {os.readlink('/proc/%d/root' % p) for p in s.children()}
+        roots = {os.readlink('/proc/%d/root' % p) for p in s.forked()}
         check('-t: workers and control run chrooted', roots == {jail},
               roots)
+        # apex-xferd writes zone files and journals in the directory.
+        check('-t: apex-xferd runs outside the jail',
+              os.readlink('/proc/%d/root' % s.xferd()) == '/')
         check('-t: the chrooted workers answer',
               s.query('www.example.com.').answer)
         rc, out = s.ctl('status')

@@ -7,8 +7,8 @@ set -eu
 what=${1:-build}
 build="build-essential autoconf automake libtool pkg-config libevent-dev
 libldns-dev libssl-dev libseccomp-dev libknot-dev check bind9-dnsutils"
-test="bind9 bind9-utils knot-dnsutils ldnsutils dnsperf python3-dnspython
-clang"
+test="bind9 bind9-utils knot knot-dnsutils nsd ldnsutils dnsperf
+python3-dnspython clang"
 pkgs=$build
 [ "$what" = test ] && pkgs="$build $test"
 
@@ -22,7 +22,8 @@ done
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-# Packages may start daemons (bind9); none is wanted on the test ports.
+# Packages may start daemons (bind9, knot, nsd); the tests use their own
+# ports and configurations.
 if ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
 	$SUDO apt-get update -q
 	$SUDO apt-get install -y -q --no-install-recommends $missing

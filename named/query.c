@@ -278,10 +278,11 @@ query_transfer(struct answer *a, const struct query_client *cl,
 	}
 	if (acl == NULL || !acl_allows(acl, cl->addr, a->keyname)) {
 		char addr[64];
-		log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "%s from %s denied "
-		    "for zone %s", a->q->qtype == TYPE_AXFR ? "AXFR" : "IXFR",
-		    sockaddr_str(cl->addr, addr, sizeof(addr)),
-		    cz ? cz->name : "?");
+		log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "client %s%s%s%s: %s "
+		    "of zone %s denied", sockaddr_str(cl->addr, addr,
+		    sizeof(addr)), a->keyname ? " (key " : "", a->keyname ?
+		    a->keyname : "", a->keyname ? ")" : "", a->q->qtype ==
+		    TYPE_AXFR ? "AXFR" : "IXFR", cz ? cz->name : "?");
 		a->rcode = RCODE_REFUSED;
 		a->ede = EDE_PROHIBITED;
 	} else if (a->q->qtype == TYPE_IXFR && !a->q->has_soa)

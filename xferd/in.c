@@ -630,6 +630,7 @@ install(struct xin *in)
 		free(blob);
 		return false;
 	}
+	uint32_t serial = nz.hdr->serial;
 	int fd = zone_memfd(cz->name, blob, size);
 	free(blob);
 	if (fd < 0) {
@@ -640,7 +641,7 @@ install(struct xin *in)
 	struct msg_buf b;
 	msg_buf_init(&b);
 	msg_put_name(&b, cz->origin);
-	msg_put_u32(&b, nz.hdr->serial);
+	msg_put_u32(&b, serial);
 	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
 		fatal("parent");
 	close(fd);

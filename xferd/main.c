@@ -273,7 +273,7 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 	int rc = msg_recv(fd, m);
 
 	if (rc == APEX_ENOENT)
-		exit(0);	/* the parent is gone */
+		_exit(0);	/* the parent is gone */
 	if (rc != 0)
 		fatalx("parent: %s", apex_strerror(rc));
 	memset(&ss, 0, sizeof(ss));

@@ -386,9 +386,17 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 
 	if (conf_is(name, "directory")) {
 		const char *d = conf_single(c, st);
+		char cwd[4096];
 		if (d != NULL) {
 			free(cf->directory);
-			cf->directory = xstrdup(d);
+			/* Relative to where the server starts, as in BIND;
+			 * kept absolute, since the server changes into it. */
+			if (d[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+				size_t n = strlen(cwd) + strlen(d) + 2;
+				cf->directory = xmalloc(n);
+				snprintf(cf->directory, n, "%s/%s", cwd, d);
+			} else
+				cf->directory = xstrdup(d);
 		}
 	} else if (conf_is(name, "pid-file"))
 		get_string_or_none(c, st, &cf->pid_file);

@@ -74,6 +74,18 @@ void	xfrin_free(struct xfrin *x);
 enum xfrin_status	xfrin_message(struct xfrin *x, const uint8_t *msg,
 			    size_t len, uint64_t now);
 
+struct zone;
+struct zone_builder;
+
+/*
+ * Applies the differences of an XFRIN_INCREMENTAL transfer to the zone
+ * image z and adds every record of the result to zb.
+ * Returns: 0, or APEX_EZONE with err set when a difference deletes a
+ * record the zone does not have (the caller falls back to AXFR).
+ */
+int	xfrin_apply(const struct xfrin *x, const struct zone *z,
+	    struct zone_builder *zb, char *err, size_t errlen) MUST_CHECK;
+
 /* The serial in an SOA RDATA. */
 uint32_t	xfrin_soa_serial(const uint8_t *rdata, uint16_t rdlen);
 

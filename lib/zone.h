@@ -219,9 +219,10 @@ struct zone_builder	*zone_builder_new(const uint8_t *origin,
 			    uint16_t rclass, zone_report_fn *report,
 			    void *arg);
 void	zone_builder_free(struct zone_builder *);
-/* Largest RRset and most RRsets per name that are accepted (0: any). */
+/* Largest RRset and most RRsets per name that are accepted, and most
+ * records in the zone (BIND's max-records); 0: any. */
 void	zone_builder_set_limits(struct zone_builder *, unsigned per_type,
-	    unsigned types_per_name);
+	    unsigned types_per_name, uint32_t max_records);
 
 /*
  * Adds one record; owner in any case. Records outside the zone are

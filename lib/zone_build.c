@@ -56,6 +56,7 @@ struct zone_builder {
 	void		*arg;
 	unsigned	 errors;
 	unsigned	 max_per_type, max_types;
+	uint32_t	 max_records;
 
 	struct zb_name	*name;
 	uint32_t	 nname, capname;
@@ -140,10 +141,11 @@ zone_builder_new(const uint8_t *origin, uint16_t rclass,
 
 void
 zone_builder_set_limits(struct zone_builder *zb, unsigned per_type,
-    unsigned types_per_name)
+    unsigned types_per_name, uint32_t max_records)
 {
 	zb->max_per_type = per_type;
 	zb->max_types = types_per_name;
+	zb->max_records = max_records;
 }
 
 void
@@ -297,9 +299,16 @@ zone_builder_add(struct zone_builder *zb, const uint8_t *owner,
 	}
 	if (rdlen > 65535)
 		return APEX_ELIMIT;
+	if (zb->max_records != 0 && zb->nrec >= zb->max_records) {
+		zb_report(zb, tag, true, "more than max-records (%u) records",
+		    zb->max_records);
+		return APEX_ELIMIT;
+	}
 	if (zb->nrec == zb->caprec) {
-		if (zb->caprec >= ZONE_NONE / 2)
+		if (zb->caprec >= ZONE_NONE / 2) {
+			zb_report(zb, tag, true, "zone too large");
 			return APEX_ELIMIT;
+		}
 		zb->caprec = zb->caprec ? zb->caprec * 2 : 4096;
 		zb->rec = xreallocarray(zb->rec, zb->caprec, sizeof(*zb->rec));
 	}

@@ -165,7 +165,7 @@ zs_record_cb(zs_scanner_t *s)
 	int rc = zone_builder_add(c->zb, s->r_owner, s->r_type, ttl, s->r_data,
 	    s->r_data_length, make_tag(c->cur, s->line_counter));
 	if (rc == APEX_ELIMIT) {
-		zf_report(c, c->cur, s->line_counter, "zone too large");
+		/* Reported by the builder. */
 		c->stop = true;
 		s->state = ZS_STATE_STOP;
 	}
@@ -646,7 +646,7 @@ zonefile_load(const char *path, const uint8_t *origin,
 	c->opts = opts;
 	c->zb = zone_builder_new(origin, opts->rclass, zb_report_cb, c);
 	zone_builder_set_limits(c->zb, opts->max_records_per_type,
-	    opts->max_types_per_name);
+	    opts->max_types_per_name, opts->max_records);
 	(void)zf_parse_file(c, path, path, origin, TTL_UNSET, 0, 0);
 	if (c->unreadable)
 		rc = APEX_EIO;

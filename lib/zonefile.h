@@ -28,6 +28,7 @@ struct zonefile_opts {
 	unsigned		 max_types_per_name;	/* 0: no limit */
 	zonefile_report_fn	*report;
 	void			*arg;
+	uint32_t		 max_records;	/* in the zone; 0: no limit */
 };
 
 /*

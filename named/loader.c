@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "loader.h"
+#include "reload.h"
 #include "log.h"
 #include "msg.h"
 #include "rr.h"
@@ -67,7 +68,7 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	struct report_ctx r = { z, zone, sock };
 	struct zonefile_opts opts = { cf->directory, z->rclass,
 	    z->max_records_per_type, z->max_types_per_name, report_problem,
-	    &r };
+	    &r, z->xfr.max_records };
 	void *blob;
 	size_t size;
 
@@ -149,6 +150,12 @@ loader_check(const struct conf *cf)
 
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		uint32_t serial;
+		if (reload_waits_for_transfer(cf, i)) {
+			/* Nothing to check until the first transfer. */
+			log_info("zone %s: secondary, no copy yet",
+			    cf->zones[i].name);
+			continue;
+		}
 		int fd = loader_load_zone(cf, i, -1, &serial);
 		if (fd < 0)
 			failed++;

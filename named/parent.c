@@ -114,6 +114,7 @@ static struct parent_state {
 
 	int			 pid_fd;
 	struct msg		*m;
+	char			*start_cwd;	/* relative paths start here */
 } p;
 
 static void	parent_fork_worker(unsigned slot);
@@ -715,7 +716,15 @@ parent_reconfig(uint32_t req)
 		parent_reply(req, false, "a reload or reconfig is running");
 		return;
 	}
+	/* A relative directory in the file is relative to where apex-named
+	 * started, as the first time. */
+	if (p.start_cwd != NULL && chdir(p.start_cwd) != 0)
+		log_warn("chdir %s", p.start_cwd);
 	struct conf *nc = conf_load(p.args->conf_path, conf_error_text, &err);
+	const char *dir = nc != NULL && nc->directory ? nc->directory :
+	    p.conf->directory;
+	if (dir != NULL && chdir(dir) != 0)
+		log_warn("directory %s", dir);
 	if (nc == NULL) {
 		parent_reply(req, false, err.text);
 		return;
@@ -1258,6 +1267,7 @@ parent_main(const struct parent_args *args)
 	}
 	p.querylog = p.conf->querylog;
 	p.m = xmalloc(sizeof(*p.m));
+	p.start_cwd = getcwd(NULL, 0);
 	if (p.conf->directory != NULL && chdir(p.conf->directory) != 0)
 		fatal("directory %s", p.conf->directory);
 	if (!p.conf->cookie_secret_set && getrandom(p.conf->cookie_secret,
@@ -1299,7 +1309,7 @@ parent_main(const struct parent_args *args)
 	for (unsigned k = 0; k < p.nworkers; k++)
 		parent_fork_worker(k);
 	parent_fork_control();
-	xferlink_init(p.base, args->conf_path, p.uid, p.gid,
+	xferlink_init(p.base, args->conf_path, p.start_cwd, p.uid, p.gid,
 	    log_debug_enabled(), &xfer_hooks);
 	xferlink_start();
 	event_base_dispatch(p.base);

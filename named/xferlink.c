@@ -37,6 +37,7 @@
 static struct xferlink {
 	struct event_base	*base;
 	const char		*conf_path;
+	const char		*cwd;
 	uid_t			 uid;
 	gid_t			 gid;
 	bool			 debug;
@@ -80,11 +81,13 @@ find_binary(void)
 }
 
 void
-xferlink_init(struct event_base *base, const char *conf_path, uid_t uid,
-    gid_t gid, bool debug, const struct xferlink_hooks *hooks)
+xferlink_init(struct event_base *base, const char *conf_path,
+    const char *cwd, uid_t uid, gid_t gid, bool debug,
+    const struct xferlink_hooks *hooks)
 {
 	x.base = base;
 	x.conf_path = conf_path;
+	x.cwd = cwd;
 	x.uid = uid;
 	x.gid = gid;
 	x.debug = debug;
@@ -255,6 +258,8 @@ exec_child(int sock)
 	for (int fd = 4; fd < 1024; fd++)
 		(void)close(fd);
 #endif
+	if (x.cwd != NULL && chdir(x.cwd) != 0)
+		_exit(127);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

@@ -39,8 +39,11 @@ struct xferlink_hooks {
 	void	(*reply)(uint32_t req, bool ok, const char *text);
 };
 
+/* cwd: where apex-named started (relative paths in the configuration
+ * are relative to it). */
 void	xferlink_init(struct event_base *base, const char *conf_path,
-	    uid_t uid, gid_t gid, bool debug, const struct xferlink_hooks *);
+	    const char *cwd, uid_t uid, gid_t gid, bool debug,
+	    const struct xferlink_hooks *);
 void	xferlink_start(void);
 /* Stops it for good (apex-named is stopping). */
 void	xferlink_stop(void);

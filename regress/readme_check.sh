@@ -32,7 +32,7 @@ for p in $(grep -oE '`[a-zA-Z0-9_./-]+/[a-zA-Z0-9_.*-]+`' README.md |
 done
 for f in $(grep -oE '`[a-z_][a-z0-9_]*\(\)`' README.md | tr -d '`()' |
     sort -u); do
-	if ! grep -qE "^$f\(" lib/*.c named/*.c 2>/dev/null; then
+	if ! grep -qE "^$f\(" lib/*.c named/*.c xferd/*.c 2>/dev/null; then
 		echo "README.md names $f(), which is not defined"
 		fail=1
 	fi

@@ -22,6 +22,19 @@ for conf in "$top"/etc/*.conf*; do
 	fi
 done
 
+# The primary + secondary pair, from the directory quickstart.sh sets up.
+mkdir -p "$tmp/pair/primary" "$tmp/pair/secondary"
+cp "$top/zones/example.com.zone" "$tmp/pair/primary/"
+for conf in "$top"/etc/pair/*.conf; do
+	if (cd "$tmp" && "$named" -C -c "$conf") >"$tmp/out" 2>&1; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $conf does not pass apex-named -C:"
+		cat "$tmp/out"
+		fail=$((fail + 1))
+	fi
+done
+
 for zone in "$top"/regress/conf/bad-*.zone; do
 	name=$(basename "$zone" .zone)
 	origin=$(sed -n 's/^; origin: *//p' "$zone")

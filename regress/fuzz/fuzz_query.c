@@ -41,7 +41,8 @@ static struct zonetab tab, chaos;
 static void
 init(void)
 {
-	struct zonefile_opts opts = { NULL, CLASS_IN, 100, 100, NULL, NULL };
+	struct zonefile_opts opts = { NULL, CLASS_IN, 100, 100, NULL, NULL,
+	    0 };
 	uint8_t origin[DNAME_MAXLEN];
 	struct zone z;
 	void *blob;

@@ -23,12 +23,12 @@ if [ ! -f "$b/Makefile" ]; then
 fi
 make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
-    >/dev/null
+    regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
-    "$seeds/msg" "$b/crashes"
+    "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -56,6 +56,8 @@ for z in zones/example.com.zone regress/bind/zones/child.example.com.zone; do
 done
 printf '\001\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     >"$seeds/msg/header"
+# Transfers as primaries send them, and journals as apex writes them.
+/usr/bin/python3 regress/fuzz/seeds_xfr.py "$seeds/xfrin" "$seeds/journal"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -65,10 +67,12 @@ runs() {
 	query) echo 2000000 ;;
 	zonefile) echo 80000 ;;
 	conf) echo 400000 ;;
+	xfrin) echo 400000 ;;
+	journal) echo 1000000 ;;
 	*) echo 4000000 ;;
 	esac
 }
-for t in query zonefile conf image msg; do
+for t in query zonefile conf image msg xfrin journal; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

@@ -80,7 +80,7 @@ golden_setup(struct golden *g)
 		const struct conf_zone *cz = &g->conf->zones[i];
 		struct zonefile_opts opts = { NULL, CLASS_IN,
 		    cz->max_records_per_type, cz->max_types_per_name,
-		    fail_report, NULL };
+		    fail_report, NULL, 0 };
 		struct zone z;
 		size_t size;
 		ck_assert_int_eq(zonefile_load(cz->file, cz->origin, &opts,

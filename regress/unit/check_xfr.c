@@ -132,7 +132,7 @@ image(const char *text, size_t *size, struct zone *z)
 	char *path = write_temp(text);
 	struct problems p = { "", 0, 0 };
 	struct zonefile_opts o = { "/tmp", CLASS_IN, 0, 0, collect_problem,
-	    &p };
+	    &p, 0 };
 	void *blob;
 
 	ck_assert_msg(zonefile_load(path, ORIGIN, &o, &blob, size) == 0,

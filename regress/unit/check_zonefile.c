@@ -20,7 +20,7 @@ load(const char *text, struct problems *p, struct zone *z, void **blob)
 {
 	uint8_t origin[DNAME_MAXLEN];
 	struct zonefile_opts opts = { "/tmp", CLASS_IN, 100, 100,
-	    collect_problem, p };
+	    collect_problem, p, 0 };
 	size_t size;
 	char *path = write_temp(text);
 
@@ -264,6 +264,28 @@ START_TEST(test_zonefile_limits_records_per_type)
 }
 END_TEST
 
+/* max-records: a zone (here, a $GENERATE) may not grow past it. */
+START_TEST(test_zonefile_max_records)
+{
+	uint8_t origin[DNAME_MAXLEN];
+	struct problems p;
+	struct zonefile_opts opts = { NULL, CLASS_IN, 0, 0, collect_problem,
+	    &p, 50 };
+	void *blob;
+	size_t size;
+	char *path = write_temp("$TTL 60\n" SOA "@ NS ns1\nns1 A 192.0.2.1\n"
+	    "$GENERATE 1-5000000 host$ A 10.0.0.1\n");
+
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_gt(dname_from_str("example.com.", NULL, origin), 0);
+	ck_assert_int_ne(zonefile_load(path, origin, &opts, &blob, &size), 0);
+	ck_assert_msg(strstr(p.text, "5: more than max-records (50) records"),
+	    "%s", p.text);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 /* Found by fuzzing: an empty file left the apex as an empty node. */
 START_TEST(test_zonefile_empty_file_is_an_error)
 {
@@ -283,7 +305,7 @@ START_TEST(test_zonefile_missing_file)
 	uint8_t origin[DNAME_MAXLEN];
 	struct problems p;
 	struct zonefile_opts opts = { NULL, CLASS_IN, 0, 0, collect_problem,
-	    &p };
+	    &p, 0 };
 	void *blob;
 	size_t size;
 
@@ -310,6 +332,7 @@ zonefile_suite(void)
 	tcase_add_test(tc, test_zonefile_requires_soa_and_ns);
 	tcase_add_test(tc, test_zonefile_rfc1035_ttls_without_dollar_ttl);
 	tcase_add_test(tc, test_zonefile_limits_records_per_type);
+	tcase_add_test(tc, test_zonefile_max_records);
 	tcase_add_test(tc, test_zonefile_missing_file);
 	tcase_add_test(tc, test_zonefile_empty_file_is_an_error);
 	suite_add_tcase(s, tc);

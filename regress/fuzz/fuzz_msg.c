@@ -19,6 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct msg m;
 	static int sv[2] = { -1, -1 };
 	char s[256];
+	uint8_t name[255];
 	uint32_t v;
 	uint64_t w;
 
@@ -32,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* Read the payload the ways the parent's decoders do. */
 	for (size_t i = 0; i < size && msg_end(&m) != 0; i++) {
-		switch (data[i] % 3) {
+		switch (data[i] % 5) {
 		case 0:
 			if (msg_get_u32(&m, &v) != 0)
 				goto out;
@@ -43,6 +44,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			if (msg_get_str(&m, s, sizeof(s)) != 0)
+				goto out;
+			break;
+		case 3:
+			if (msg_get_name(&m, name) != 0)
+				goto out;
+			break;
+		case 4:
+			/* a sockaddr of a transfer request, or a NOTIFY */
+			if (msg_get_bytes(&m, s, data[i] % 129) != 0)
 				goto out;
 			break;
 		}

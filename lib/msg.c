@@ -240,6 +240,7 @@ msg_type_str(uint16_t type)
 		[MSG_CP_REQUEST] = "control-request",
 		[MSG_PC_REPLY] = "control-reply",
 		[MSG_PC_STATE] = "control-state",
+		[MSG_PC_STATE_MORE] = "control-state-more",
 		[MSG_CTL_REQUEST] = "ctl-request",
 		[MSG_CTL_REPLY] = "ctl-reply",
 		[MSG_LOG] = "log",

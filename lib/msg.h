@@ -64,7 +64,9 @@ enum msg_type {
 
 	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
 	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
-	MSG_PC_STATE,	/* the parent's state for status, /metrics, /health */
+	MSG_PC_STATE,	/* the parent's state for status, /metrics, /health,
+			 * with the first zones */
+	MSG_PC_STATE_MORE,	/* the next zones of that state */
 
 	MSG_CTL_REQUEST,	/* apex-ctl: u32 command; u32 flags; str arg */
 	MSG_CTL_REPLY,	/* to apex-ctl: u32 status (0 ok); str text */

@@ -46,6 +46,8 @@ static struct control_state {
 	const struct control_args *args;
 	struct event_base	*base;
 	struct server_view	 view;
+	struct server_view	 next;		/* a report being read */
+	uint32_t		 filled;	/* zones of next read so far */
 	struct client		 clients[MAX_CLIENTS];
 	uint32_t		 next_req;
 	struct msg		*m;
@@ -54,20 +56,21 @@ static struct control_state {
 
 /* ---- the parent ---------------------------------------------------- */
 
+/*
+ * Zones [first, first + count) of a state report into v, which has room
+ * for them. Returns: 0 or APEX_EMALF.
+ */
 static int
-read_state(struct msg *m, struct server_view *v)
+read_zones(struct msg *m, struct server_view *v, uint32_t *filled)
 {
-	char name[1024], file[4096], err[4096];
+	char name[STATE_NAME_MAX + 1], file[STATE_FILE_MAX + 1];
+	char err[STATE_TEXT_MAX + 1];
+	uint32_t first, count;
 
-	memset(v, 0, sizeof(*v));
-	if (msg_get_u64(m, &v->started) || msg_get_u32(m, &v->nworkers) ||
-	    msg_get_u32(m, &v->workers_up) || msg_get_u64(m, &v->restarts) ||
-	    msg_get_u64(m, &v->reloads) || msg_get_u32(m, &v->querylog) ||
-	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->nzones) ||
-	    v->nzones > MSG_MAXPAYLOAD / 8)
+	if (msg_get_u32(m, &first) || msg_get_u32(m, &count) ||
+	    first != *filled || count > v->nzones - first)
 		return APEX_EMALF;
-	v->zones = xcalloc(v->nzones + 1, sizeof(*v->zones));
-	for (uint32_t i = 0; i < v->nzones; i++) {
+	for (uint32_t i = first; i < first + count; i++) {
 		struct zone_view *z = &v->zones[i];
 		if (msg_get_str(m, name, sizeof(name)) ||
 		    msg_get_str(m, file, sizeof(file)) ||
@@ -75,13 +78,12 @@ read_state(struct msg *m, struct server_view *v)
 		    msg_get_u32(m, &z->serial) ||
 		    msg_get_u64(m, &z->loaded_at) ||
 		    msg_get_u32(m, &z->failures) ||
-		    msg_get_str(m, err, sizeof(err))) {
-			v->nzones = i;
+		    msg_get_str(m, err, sizeof(err)))
 			return APEX_EMALF;
-		}
 		z->name = xstrdup(name);
 		z->file = xstrdup(file);
 		z->error = xstrdup(err);
+		*filled = i + 1;
 		bool bad = msg_get_u32(m, &z->secondary) ||
 		    msg_get_u32(m, &z->xfr_known) ||
 		    msg_get_u32(m, &z->expired) ||
@@ -91,13 +93,27 @@ read_state(struct msg *m, struct server_view *v)
 		    msg_get_u64(m, &z->journal_size);
 		for (unsigned k = 0; k < 7 && !bad; k++)
 			bad = msg_get_u64(m, &z->xfr_count[k]) != 0;
-		if (bad || msg_get_str(m, err, sizeof(err))) {
-			v->nzones = i + 1;
+		if (bad || msg_get_str(m, err, sizeof(err)))
 			return APEX_EMALF;
-		}
 		z->xfr_error = xstrdup(err);
 	}
 	return msg_end(m);
+}
+
+/* The first message of a state report: the server, the first zones. */
+static int
+read_state(struct msg *m, struct server_view *v, uint32_t *filled)
+{
+	memset(v, 0, sizeof(*v));
+	*filled = 0;
+	if (msg_get_u64(m, &v->started) || msg_get_u32(m, &v->nworkers) ||
+	    msg_get_u32(m, &v->workers_up) || msg_get_u64(m, &v->restarts) ||
+	    msg_get_u64(m, &v->reloads) || msg_get_u32(m, &v->querylog) ||
+	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->nzones) ||
+	    v->nzones > 10000000)
+		return APEX_EMALF;
+	v->zones = xcalloc(v->nzones + 1, sizeof(*v->zones));
+	return read_zones(m, v, filled);
 }
 
 static void	client_reply(struct client *, bool ok, const char *text);
@@ -106,7 +122,6 @@ static void
 control_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 {
 	struct msg *m = c.m;
-	struct server_view v;
 	uint32_t status;
 	int rc = msg_recv(fd, m);
 
@@ -116,10 +131,21 @@ control_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 		fatalx("parent: %s", apex_strerror(rc));
 	switch (m->hdr.type) {
 	case MSG_PC_STATE:
-		if (read_state(m, &v) != 0)
+		/* A report cut short is replaced by the next one. */
+		server_view_free(&c.next);
+		if (read_state(m, &c.next, &c.filled) != 0)
 			fatalx("parent: malformed state");
-		server_view_free(&c.view);
-		c.view = v;
+		goto complete;
+	case MSG_PC_STATE_MORE:
+		if (c.next.zones == NULL ||
+		    read_zones(m, &c.next, &c.filled) != 0)
+			fatalx("parent: malformed state");
+	complete:
+		if (c.filled == c.next.nzones) {
+			server_view_free(&c.view);
+			c.view = c.next;
+			memset(&c.next, 0, sizeof(c.next));
+		}
 		break;
 	case MSG_PC_REPLY: {
 		char *text = xmalloc(MSG_MAXPAYLOAD);

@@ -819,14 +819,57 @@ parent_reply(uint32_t req, bool ok, const char *text)
 	free(b);
 }
 
+/* A string cut to what the control process reads (msg.h limits). */
+static void
+put_str_max(struct msg_buf *b, const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > max)
+		n = max;
+	msg_put_u32(b, (uint32_t)n);
+	msg_put_bytes(b, s ? s : "", n);
+}
+
+/* One zone's part of the state report. */
+static void
+put_zone_state(struct msg_buf *b, unsigned i)
+{
+	const struct zone_state *z = &p.zs[i];
+
+	put_str_max(b, p.conf->zones[i].name, STATE_NAME_MAX);
+	put_str_max(b, p.conf->zones[i].file, STATE_FILE_MAX);
+	/* An expired zone is not served: it answers SERVFAIL. */
+	msg_put_u32(b, z->fd >= 0 && !z->xfr.expired);
+	msg_put_u32(b, z->status);
+	msg_put_u32(b, z->serial);
+	msg_put_u64(b, (uint64_t)z->loaded_at);
+	msg_put_u32(b, z->failures);
+	put_str_max(b, z->error, STATE_TEXT_MAX);
+	msg_put_u32(b, p.conf->zones[i].type == ZONE_SECONDARY);
+	msg_put_u32(b, z->xfr.known);
+	msg_put_u32(b, z->xfr.expired);
+	msg_put_u64(b, z->xfr.last_refresh);
+	msg_put_u64(b, z->xfr.next_refresh);
+	msg_put_u64(b, z->xfr.expires);
+	msg_put_u64(b, z->xfr.journal_size);
+	for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
+		msg_put_u64(b, z->xfr.count[k]);
+	put_str_max(b, z->xfr.error, STATE_TEXT_MAX);
+}
+
 /*
  * The state the control process shows (status, zonestatus, /metrics,
- * /health, /json): sent after every change.
+ * /health, /json): sent after every change. MSG_PC_STATE carries the
+ * server's part and the first zones; as many MSG_PC_STATE_MORE as it
+ * takes carry the others.
  */
 static void
 parent_push_state(void)
 {
 	struct msg_buf *b;
+	uint16_t type = MSG_PC_STATE;
+	unsigned i = 0;
 
 	if (p.control_sock < 0)
 		return;
@@ -840,32 +883,26 @@ parent_push_state(void)
 	msg_put_u32(b, p.querylog);
 	msg_put_u32(b, reload_running() || p.old != NULL);
 	msg_put_u32(b, p.conf->nzones);
-	for (unsigned i = 0; i < p.conf->nzones; i++) {
-		const struct zone_state *z = &p.zs[i];
-		msg_put_str(b, p.conf->zones[i].name);
-		msg_put_str(b, p.conf->zones[i].file);
-		/* An expired zone is not served: it answers SERVFAIL. */
-		msg_put_u32(b, z->fd >= 0 && !z->xfr.expired);
-		msg_put_u32(b, z->status);
-		msg_put_u32(b, z->serial);
-		msg_put_u64(b, (uint64_t)z->loaded_at);
-		msg_put_u32(b, z->failures);
-		msg_put_str(b, z->error ? z->error : "");
-		msg_put_u32(b, p.conf->zones[i].type == ZONE_SECONDARY);
-		msg_put_u32(b, z->xfr.known);
-		msg_put_u32(b, z->xfr.expired);
-		msg_put_u64(b, z->xfr.last_refresh);
-		msg_put_u64(b, z->xfr.next_refresh);
-		msg_put_u64(b, z->xfr.expires);
-		msg_put_u64(b, z->xfr.journal_size);
-		for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
-			msg_put_u64(b, z->xfr.count[k]);
-		msg_put_str(b, z->xfr.error ? z->xfr.error : "");
-	}
-	if (b->overflow)
-		log_warnx("control: state too large to send");
-	else if (msg_send(p.control_sock, MSG_PC_STATE, 0, b, -1) != 0)
-		log_warn("control: send state");
+	do {
+		/* u32 first zone, u32 how many, then the zones */
+		uint32_t first = i, n = 0;
+		msg_put_u32(b, first);
+		size_t at = b->len;
+		msg_put_u32(b, 0);
+		while (i < p.conf->nzones &&
+		    b->len + STATE_ZONE_MAX <= MSG_MAXPAYLOAD) {
+			put_zone_state(b, i++);
+			n++;
+		}
+		memcpy(b->data + at, &n, sizeof(n));
+		if (b->overflow ||
+		    msg_send(p.control_sock, type, 0, b, -1) != 0) {
+			log_warn("control: send state");
+			break;
+		}
+		type = MSG_PC_STATE_MORE;
+		msg_buf_init(b);
+	} while (i < p.conf->nzones);
 	free(b);
 }
 

@@ -113,7 +113,15 @@ struct zone_view {
 	char		*xfr_error;
 };
 
-/* The parent's state, as MSG_PC_STATE carries it. */
+/* Longest strings of a zone in the state report, and the most one zone
+ * takes in it. */
+#define STATE_NAME_MAX	1023
+#define STATE_FILE_MAX	4095
+#define STATE_TEXT_MAX	1023
+#define STATE_ZONE_MAX	(STATE_NAME_MAX + STATE_FILE_MAX + \
+			    2 * STATE_TEXT_MAX + 256)
+
+/* The parent's state, as MSG_PC_STATE (and MSG_PC_STATE_MORE) carry it. */
 struct server_view {
 	uint64_t	 started;
 	uint32_t	 nworkers, workers_up;

@@ -468,6 +468,28 @@ def test_pidfile_and_notify(build, work):
           not os.path.exists(s.ctlsock), (rc, os.listdir(work)))
 
 
+def test_many_zones(build, work):
+    # The parent's state report to the control process takes several
+    # messages beyond a few hundred zones.
+    zones = ['z%04d.example' % i for i in range(1200)]
+    s = Server(build, work, zones=zones)
+    try:
+        st = json.loads(s.ctl('status', json_out=True)[1])
+        check('1200 zones: status counts them all',
+              st['zones'] == 1200 and st['zones_serving'] == 1200, st)
+        rc, out = s.ctl('zonestatus', zones[-1])
+        check('1200 zones: zonestatus of the last one', rc == 0 and
+              'serving: yes' in out, out)
+        code, text = s.get('/metrics')
+        check('1200 zones: /metrics has every zone',
+              text.count('apex_zone_serving{zone=') == 1200 and
+              'zone="%s"' % zones[-1] in text, code)
+        check('1200 zones: /health is 200', s.health()[0] == 200,
+              s.health())
+    finally:
+        s.stop()
+
+
 def test_chroot(build, work):
     jail = os.path.join(work, 'jail')
     os.mkdir(jail)
@@ -564,6 +586,7 @@ def main():
         test_logging(build, workdir('logging'))
         test_pidfile_and_notify(build, workdir('notify'))
         test_init_script(build, workdir('init'))
+        test_many_zones(build, workdir('many'))
         if os.geteuid() == 0:
             test_chroot(build, workdir('chroot'))
     finally:

@@ -77,9 +77,10 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 {
 	struct sockaddr_un sun;
 	struct msg_buf b;
-	struct msg *m = xmalloc(sizeof(*m));
-	uint32_t status;
-	int fd;
+	struct msg *m = NULL;
+	char *text = NULL;
+	uint32_t status = 1;
+	int fd = -1, rc = 1;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -92,7 +93,7 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		fprintf(stderr, "apex-ctl: %s: %s (is apex-named running?)\n",
 		    path, strerror(errno));
-		return 1;
+		goto out;
 	}
 	msg_buf_init(&b);
 	msg_put_u32(&b, (uint32_t)cmd->command);
@@ -100,26 +101,30 @@ ctl_run(const char *path, const struct ctl_command_def *cmd, const char *arg,
 	msg_put_str(&b, arg ? arg : "");
 	if (msg_send(fd, MSG_CTL_REQUEST, 0, &b, -1) != 0) {
 		fprintf(stderr, "apex-ctl: send: %s\n", strerror(errno));
-		return 1;
+		goto out;
 	}
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1) {
 		fprintf(stderr, "apex-ctl: no reply from the server\n");
-		return 1;
+		goto out;
 	}
-	char *text = xmalloc(MSG_MAXPAYLOAD);
+	m = xmalloc(sizeof(*m));
+	text = xmalloc(MSG_MAXPAYLOAD);
 	if (msg_recv(fd, m) != 0 || m->hdr.type != MSG_CTL_REPLY ||
 	    msg_get_u32(m, &status) != 0 ||
 	    msg_get_str(m, text, MSG_MAXPAYLOAD) != 0 || msg_end(m) != 0) {
 		fprintf(stderr, "apex-ctl: bad reply from the server (is it "
 		    "the same version?)\n");
-		return 1;
+		goto out;
 	}
 	size_t n = strlen(text);
 	fprintf(status == 0 ? stdout : stderr, "%s%s", text,
 	    n > 0 && text[n - 1] != '\n' ? "\n" : "");
-	close(fd);
+	rc = status == 0 ? 0 : 1;
+out:
+	if (fd >= 0)
+		close(fd);
 	free(text);
 	free(m);
-	return status == 0 ? 0 : 1;
+	return rc;
 }

@@ -393,7 +393,9 @@ out:
 int
 journal_find(const struct journal *j, uint32_t from)
 {
-	for (unsigned i = 0; i < j->n; i++)
+	/* Newest first: over a long history (RFC 1982 wraps) a serial may
+	 * appear twice, and only the last time leads to now. */
+	for (unsigned i = j->n; i-- > 0; )
 		if (j->e[i].from == from)
 			return (int)i;
 	return -1;

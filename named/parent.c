@@ -1194,6 +1194,7 @@ parent_cleanup(void)
 			kill(p.old[k].pid, SIGKILL);
 	if (p.control_pid != 0)
 		kill(p.control_pid, SIGKILL);
+	xferlink_kill();
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 	if (p.ctl_fd >= 0 && p.conf->control.path != NULL)

@@ -376,6 +376,13 @@ reload_start(struct event_base *base, const struct conf *cf,
 			want |= which[k] == i;
 		if (!want || reload_waits_for_transfer(cf, i))
 			continue;
+		/* A secondary's file is apex-xferd's to write: it changes
+		 * with every transfer (and its time with every refresh), and
+		 * the new version is already served. Only a reload that
+		 * names the zone reads it again. */
+		if (which == NULL && cf->zones[i].type == ZONE_SECONDARY &&
+		    zs[i].fd >= 0)
+			continue;
 		/* Unchanged files are skipped unless asked for by name;
 		 * a zone that failed is always tried again. */
 		if (!force && zs[i].status == ZS_OK && zs[i].have_st &&

@@ -168,10 +168,11 @@ worker_swap_zone(uint32_t i, int fd, uint32_t serial)
 		return;
 	}
 	close(fd);
-	/* New data from a transfer: the zone is fresh again. */
-	w.expired[i] = false;
+	/* An expired zone stays expired until apex-xferd says otherwise
+	 * (MSG_PW_EXPIRED), whatever version is loaded. */
 	w.zone[i] = z;
-	zonetab_put(&w.zones, &z, &cf->zones[i]);
+	if (!w.expired[i])
+		zonetab_put(&w.zones, &z, &cf->zones[i]);
 	zone_unmap(&w.maps[i]);
 	w.maps[i] = m;
 	worker_update_unavailable();
@@ -409,8 +410,11 @@ tcp_handoff(struct tcp_conn *c)
 	struct msg_buf *b = xmalloc(sizeof(*b));
 	size_t n = c->inlen;
 
-	if (n > MSG_MAXPAYLOAD - 64)
-		n = MSG_MAXPAYLOAD - 64;	/* the request fits */
+	/* Room for the two lengths and the address: the request (at most
+	 * 65537 octets) fits unless the client pipelined a lot after it,
+	 * which is cut (the transfer is answered, the rest is not). */
+	if (n > MSG_MAXPAYLOAD - 8 - sizeof(c->peer))
+		n = MSG_MAXPAYLOAD - 8 - sizeof(c->peer);
 	msg_buf_init(b);
 	msg_put_u32(b, sizeof(c->peer));
 	msg_put_bytes(b, &c->peer, sizeof(c->peer));

@@ -260,6 +260,12 @@ exec_child(int sock)
 #endif
 	if (x.cwd != NULL && chdir(x.cwd) != 0)
 		_exit(127);
+	/* The parent's handlers (libevent's) must not catch a stop meant
+	 * for this child before exec. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -322,6 +328,14 @@ xferlink_stop(void)
 	x.stopping = true;
 	if (x.pid > 0)
 		kill(x.pid, SIGTERM);
+}
+
+void
+xferlink_kill(void)
+{
+	x.stopping = true;
+	if (x.pid > 0)
+		kill(x.pid, SIGKILL);
 }
 
 void

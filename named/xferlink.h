@@ -47,6 +47,8 @@ void	xferlink_init(struct event_base *base, const char *conf_path,
 void	xferlink_start(void);
 /* Stops it for good (apex-named is stopping). */
 void	xferlink_stop(void);
+/* Kills it at once, for good. */
+void	xferlink_kill(void);
 /* Restarts it (the configuration changed). */
 void	xferlink_restart(void);
 /* From SIGCHLD: returns true if pid was apex-xferd. */

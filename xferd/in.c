@@ -67,6 +67,7 @@ struct xin {
 	size_t			 len;
 	struct xfrin		 x;
 	bool			 xinit;
+	struct ximage		*base;		/* the version begun from */
 	char			 peer[64];
 	char			 err[256];
 	struct timespec		 t0;
@@ -101,6 +102,9 @@ soa_timers(const struct xzone *z, uint32_t *refresh, uint32_t *retry,
 	*refresh = clamp(get32(t + 4), c->min_refresh, c->max_refresh);
 	*retry = clamp(get32(t + 8), c->min_retry, c->max_retry);
 	*expire = get32(t + 12);
+	/* As BIND: a zone must not expire before it was refreshed once. */
+	if (*expire < *refresh + *retry)
+		*expire = *refresh + *retry;
 }
 
 static void
@@ -127,7 +131,7 @@ zone_timer(evutil_socket_t fd, short events, void *arg)
 		set_expired(z, true);
 		xferd_report(z);
 	}
-	if (now >= z->next_refresh)
+	if (now >= z->next_refresh && !z->queued)
 		xin_refresh(z, false);
 	else
 		schedule(z);
@@ -143,6 +147,12 @@ schedule(struct xzone *z)
 		return;
 	if (!z->expired && z->expires != 0 && z->expires < at)
 		at = z->expires;
+	if (z->queued) {
+		/* Waiting for a slot: only the expiry can come. */
+		if (z->expired || z->expires == 0)
+			return;
+		at = z->expires;
+	}
 	if (z->timer == NULL)
 		z->timer = evtimer_new(xd.base, zone_timer, z);
 	struct timeval tv = { at > now ? at - now : 0, 0 };
@@ -228,6 +238,7 @@ xin_free(struct xin *in)
 	if (in->xinit)
 		xfrin_free(&in->x);
 	tsig_ctx_free(&in->tsig);
+	ximage_unref(in->base);
 	free(in->buf);
 	free(in);
 }
@@ -302,7 +313,7 @@ next_primary(struct xin *in, const char *fmt, ...)
 	close_attempt(in);
 	in->pi++;
 	in->step = I_SOA;
-	in->axfr = in->z->img == NULL || in->z->want_axfr;
+	in->axfr = in->base == NULL || in->z->want_axfr;
 	attempt(in);
 }
 
@@ -343,7 +354,7 @@ install(struct xin *in)
 			if (zone_builder_add(zb, v.owner, v.type, v.ttl,
 			    v.rdata, v.rdlen, 0) != 0)
 				break;
-	} else if (xfrin_apply(&in->x, &z->img->z, zb, in->err,
+	} else if (xfrin_apply(&in->x, &in->base->z, zb, in->err,
 	    sizeof(in->err)) != 0) {
 		zone_builder_free(zb);
 		return false;
@@ -428,7 +439,8 @@ transfer_done(struct xin *in)
 	    in->x.messages, (unsigned long long)in->x.records,
 	    (unsigned long long)in->x.octets, secs);
 	z->count[XC_IN_OK]++;
-	z->want_axfr = false;
+	if (in->axfr)
+		z->want_axfr = false;	/* else asked for during this IXFR */
 	/* The timers start from the new SOA once the parent sends the
 	 * image back; until then they run from the old one. */
 	refreshed(z);
@@ -459,7 +471,7 @@ make_query(struct xin *in, uint16_t qtype)
 		return false;
 	if (qtype == TYPE_IXFR) {
 		/* RFC 1995 3: our version, as the SOA in authority. */
-		const struct zone_rrset *soa = zone_soa(&in->z->img->z);
+		const struct zone_rrset *soa = zone_soa(&in->base->z);
 		if (soa == NULL || pkt_put_rr(&w, cz->origin, soa->wire,
 		    zone_rrset_data(soa), PKT_TTL_KEEP) != 0)
 			return false;
@@ -508,6 +520,7 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 	free(rr);
 	if (in->key != NULL) {
 		struct tsig_rr trr;
+		memset(&trr, 0, sizeof(trr));
 		if (tpos == 0) {
 			next_primary(in, "the SOA answer is not signed");
 			return;
@@ -529,16 +542,18 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 		next_primary(in, "not authoritative for the zone");
 		return;
 	}
-	uint32_t ours = z->img ? z->img->serial : 0;
-	if (z->img != NULL && !rr_serial_gt(serial, ours)) {
-		if (serial != ours)
-			log_cat(LOGC_XFER_IN, LOG_LEVEL_WARN, "zone %s: "
-			    "primary %s has serial %u, older than ours (%u)",
-			    z->cz->name, in->peer, serial, ours);
-		else
-			log_cat(LOGC_XFER_IN, LOG_LEVEL_DEBUG, "zone %s: "
-			    "serial %u is current (%s)", z->cz->name, ours,
-			    in->peer);
+	uint32_t ours = in->base ? in->base->serial : 0;
+	if (in->base != NULL && serial != ours &&
+	    !rr_serial_gt(serial, ours)) {
+		/* As BIND: an older version is no refresh; another
+		 * primary may be current. */
+		next_primary(in, "serial %u is older than ours (%u)", serial,
+		    ours);
+		return;
+	}
+	if (in->base != NULL && serial == ours) {
+		log_cat(LOGC_XFER_IN, LOG_LEVEL_DEBUG, "zone %s: serial %u is "
+		    "current (%s)", z->cz->name, ours, in->peer);
 		refreshed(z);
 		finish(in, true);
 		return;
@@ -694,8 +709,11 @@ xfr_event(evutil_socket_t fd, short events, void *arg)
 	socklen_t el = sizeof(err);
 
 	if (events & EV_TIMEOUT) {
-		transfer_failed(in, in->step == I_CONNECT ? "connect timed "
-		    "out" : "idle longer than max-transfer-idle-in", false);
+		if (in->step == I_CONNECT)
+			next_primary(in, "connect timed out");
+		else
+			transfer_failed(in, "idle longer than "
+			    "max-transfer-idle-in", false);
 		return;
 	}
 	if (in->step == I_CONNECT) {
@@ -737,7 +755,7 @@ xfr_event(evutil_socket_t fd, short events, void *arg)
 static void
 start_transfer(struct xin *in, const struct conf_remote *r)
 {
-	uint16_t qtype = in->axfr || in->z->img == NULL ? TYPE_AXFR :
+	uint16_t qtype = in->axfr || in->base == NULL ? TYPE_AXFR :
 	    TYPE_IXFR;
 	static const struct timeval ctv = { CONNECT_SECS, 0 };
 
@@ -759,7 +777,7 @@ start_transfer(struct xin *in, const struct conf_remote *r)
 	if (in->buf == NULL)
 		in->buf = xmalloc(2 + PKT_MAXLEN);
 	xfrin_init(&in->x, in->z->cz->origin, in->z->cz->rclass, qtype,
-	    in->id, in->z->img ? in->z->img->serial : 0,
+	    in->id, in->base ? in->base->serial : 0,
 	    in->z->cz->xfr.max_records, in->key ? &in->tsig : NULL);
 	in->xinit = true;
 	clock_gettime(CLOCK_MONOTONIC, &in->t0);
@@ -793,7 +811,7 @@ attempt(struct xin *in)
 		next_primary(in, "key %s is not defined", r->key);
 		return;
 	}
-	if (in->step == I_SOA && z->img != NULL && !in->axfr)
+	if (in->step == I_SOA && in->base != NULL && !in->axfr)
 		start_soa_query(in, r);
 	else
 		start_transfer(in, r);
@@ -810,6 +828,8 @@ begin(struct xzone *z)
 	in->fd = -1;
 	in->step = I_SOA;
 	in->axfr = z->img == NULL || z->want_axfr;
+	if ((in->base = z->img) != NULL)
+		in->base->refs++;
 	z->in = in;
 	xd.in_running++;
 	attempt(in);
@@ -828,6 +848,7 @@ xin_refresh(struct xzone *z, bool axfr)
 	}
 	if (xd.in_running >= xd.conf->transfers_in) {
 		z->queued = true;
+		schedule(z);
 		return;
 	}
 	begin(z);

@@ -294,28 +294,48 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 			xferd_report(&xd.zones[i]);
 		}
 		return;
+	/*
+	 * Transfer requests and NOTIFY come from a worker, relayed as they
+	 * were sent: a malformed one is dropped, not fatal. Before the
+	 * images are in, there is nothing to serve from; the client tries
+	 * again, and every secondary zone is refreshed at the start anyway.
+	 */
 	case MSG_PX_XFR:
 		if (m->fd < 0 || msg_get_u32(m, &alen) != 0 ||
 		    alen > sizeof(ss) || msg_get_bytes(m, &ss, alen) != 0 ||
 		    msg_get_u32(m, &dlen) != 0 ||
-		    msg_get_bytes(m, data, dlen) != 0 || msg_end(m) != 0)
-			goto bad;
+		    msg_get_bytes(m, data, dlen) != 0 || msg_end(m) != 0 ||
+		    !xd.started) {
+			if (xd.started)
+				log_warnx("a malformed transfer hand-over");
+			if (m->fd >= 0)
+				close(m->fd);
+			return;
+		}
 		xout_start(m->fd, (struct sockaddr *)&ss, (socklen_t)alen,
 		    data, dlen);
 		return;
 	case MSG_PX_NOTIFY:
 		if (m->fd >= 0 || msg_get_name(m, name) != 0 ||
 		    msg_get_u32(m, &alen) != 0 || alen > sizeof(ss) ||
-		    msg_get_bytes(m, &ss, alen) != 0 || msg_end(m) != 0)
-			goto bad;
-		if ((z = xferd_zone(name)) != NULL)
+		    msg_get_bytes(m, &ss, alen) != 0 || msg_end(m) != 0) {
+			log_warnx("a malformed NOTIFY hand-over");
+			if (m->fd >= 0)
+				close(m->fd);
+			return;
+		}
+		if ((z = xferd_zone(name)) != NULL && xd.started)
 			xin_notify(z, (struct sockaddr *)&ss);
 		return;
 	case MSG_PX_COMMAND:
 		if (m->fd >= 0 || msg_get_u32(m, &v) != 0 ||
 		    msg_get_name(m, name) != 0 || msg_end(m) != 0)
 			goto bad;
-		xferd_command(m->hdr.id, v, xferd_zone(name));
+		if (!xd.started)
+			reply(m->hdr.id, false, "apex-xferd is starting; try "
+			    "again");
+		else
+			xferd_command(m->hdr.id, v, xferd_zone(name));
 		return;
 	}
 bad:
@@ -360,6 +380,7 @@ static const struct sandbox_rule xferd_allow[] = {
 	{ "getsockopt", "the result of a connect" },
 	{ "setsockopt", "socket options" },
 	{ "getsockname", "libevent" },
+	{ "getpeername", "the client of a transfer handed over" },
 	{ "sendto", "NOTIFY, SOA queries; send()" },
 	{ "recvfrom", "their answers; recv()" },
 	{ "sendmsg", "messages to the parent" },

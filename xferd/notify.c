@@ -162,11 +162,14 @@ send_one(struct xnotify *nt, struct ntarget *t)
 	char addr[64];
 	int fd = nt->fd[t->ss.ss_family == AF_INET6];
 
-	if (fd < 0)
+	if (fd < 0) {
+		t->tries = NOTIFY_TRIES;	/* no socket of that family */
 		return;
+	}
 	if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
 		t->id = (uint16_t)random();
 	pkt_writer_init(&w, buf, sizeof(buf) - 400);
+	t->tries++;
 	if (pkt_put_header_question(&w, t->id, (OPCODE_NOTIFY << 11) |
 	    PKT_AA, z->origin, TYPE_SOA, nt->z->cz->rclass) != 0)
 		return;
@@ -182,7 +185,6 @@ send_one(struct xnotify *nt, struct ntarget *t)
 		    (uint64_t)time(NULL), 0, t->id) != 0)
 			return;
 	}
-	t->tries++;
 	if (sendto(fd, buf, len, 0, (struct sockaddr *)&t->ss, t->len) < 0)
 		log_cat(LOGC_NOTIFY, LOG_LEVEL_INFO, "zone %s: NOTIFY to %s: "
 		    "%s", nt->z->cz->name, sockaddr_str((struct sockaddr *)
@@ -229,7 +231,8 @@ notify_timer(evutil_socket_t fd, short events, void *arg)
 		xferd_report(z);
 		return;
 	}
-	nt->delay_ms *= 2;
+	if (nt->delay_ms < 60000)
+		nt->delay_ms *= 2;
 	struct timeval tv = { nt->delay_ms / 1000, 0 };
 	evtimer_add(nt->timer, &tv);
 }

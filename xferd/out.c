@@ -35,6 +35,7 @@
 #define NEXT_IDLE	10	/* seconds to wait for another request */
 #define INBUF		(2 + PKT_MAXLEN)
 #define MESSAGE_SIZE	16384	/* per message, as BIND's default */
+#define MESSAGES_PER_TURN	16	/* before other events run */
 
 enum phase {
 	P_REQUEST,	/* waiting for a (further) request */
@@ -527,6 +528,7 @@ xout_writable(evutil_socket_t fd, short events, void *arg)
 	static const struct timeval idle = { OUT_IDLE, 0 };
 	static const struct timeval next = { NEXT_IDLE, 0 };
 	struct xout *x = arg;
+	unsigned built = 0;
 
 	if (events & EV_TIMEOUT) {
 		xout_fail(x, "the client stopped reading");
@@ -572,6 +574,11 @@ xout_writable(evutil_socket_t fd, short events, void *arg)
 			}
 			continue;
 		}
+		/* Others get their turn: transfers, timers, the parent. */
+		if (++built > MESSAGES_PER_TURN) {
+			event_add(x->wev, &idle);
+			return;
+		}
 		if (!build_message(x)) {
 			xout_fail(x, "a damaged journal, or a record too "
 			    "large");
@@ -611,9 +618,14 @@ xout_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
 
 	x->fd = fd;
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	if (peerlen > sizeof(x->peer))
-		peerlen = sizeof(x->peer);
-	memcpy(&x->peer, peer, peerlen);
+	/* The client's address from the socket itself; the worker's word
+	 * only if the socket cannot tell. */
+	socklen_t sl = sizeof(x->peer);
+	if (getpeername(fd, (struct sockaddr *)&x->peer, &sl) != 0) {
+		if (peerlen > sizeof(x->peer))
+			peerlen = sizeof(x->peer);
+		memcpy(&x->peer, peer, peerlen);
+	}
 	x->in = xmalloc(INBUF);
 	x->out = xmalloc(2 + PKT_MAXLEN);
 	x->inlen = len < INBUF ? len : INBUF;

@@ -23,6 +23,7 @@
 #include "error.h"
 #include "log.h"
 #include "rr.h"
+#include "tsig.h"
 
 
 void PRINTF(4, 5)
@@ -508,11 +509,6 @@ stmt_options(struct ctx *c, const struct cfg_stmt *st)
 
 /* ---- keys -------------------------------------------------------- */
 
-static const char *const tsig_algorithms[] = {
-	"hmac-md5", "hmac-md5.sig-alg.reg.int", "hmac-sha1", "hmac-sha224",
-	"hmac-sha256", "hmac-sha384", "hmac-sha512",
-};
-
 static bool
 is_base64(const char *s)
 {
@@ -563,10 +559,9 @@ stmt_key(struct ctx *c, const struct cfg_stmt *st)
 		    conf_word(st, 1));
 		ok = false;
 	} else {
-		bool known = false;
-		for (size_t i = 0; i < nitems(tsig_algorithms); i++)
-			known |= conf_is(k.algorithm, tsig_algorithms[i]);
-		if (!known) {
+		enum tsig_alg alg;
+		unsigned mac_len;
+		if (tsig_alg_parse(k.algorithm, &alg, &mac_len) != 0) {
 			ERR(c, st, "key '%s': unknown algorithm '%s'",
 			    conf_word(st, 1), k.algorithm);
 			ok = false;

@@ -45,6 +45,33 @@ tsig_alg_name(enum tsig_alg a)
 }
 
 int
+tsig_alg_parse(const char *s, enum tsig_alg *a, unsigned *mac_len)
+{
+	char name[64];
+	const char *dash = strrchr(s, '-');
+	char *end;
+
+	if (tsig_alg_from_str(s, a) == 0) {
+		*mac_len = (unsigned)algs[*a].hashlen;
+		return 0;
+	}
+	/* BIND's NAME-BITS: MACs truncated to BITS (RFC 8945 5.2.2.1). */
+	if (dash == NULL || (size_t)(dash - s) >= sizeof(name))
+		return -1;
+	memcpy(name, s, (size_t)(dash - s));
+	name[dash - s] = '\0';
+	long bits = strtol(dash + 1, &end, 10);
+	if (*end != '\0' || dash[1] == '\0' ||
+	    tsig_alg_from_str(name, a) != 0 || bits % 8 != 0)
+		return -1;
+	size_t full = algs[*a].hashlen, min = full / 2 > 10 ? full / 2 : 10;
+	if ((size_t)bits / 8 < min || (size_t)bits / 8 > full)
+		return -1;
+	*mac_len = (unsigned)bits / 8;
+	return 0;
+}
+
+int
 tsig_alg_from_str(const char *s, enum tsig_alg *a)
 {
 	if (strcasecmp(s, "hmac-md5.sig-alg.reg.int") == 0) {
@@ -93,14 +120,16 @@ tsig_keyring_load(const struct conf *cf, struct tsig_keyring *kr)
 	for (unsigned i = 0; i < cf->nkeys; i++) {
 		struct tsig_key *k = &kr->keys[kr->n];
 		int len = dname_from_str(cf->keys[i].name, NULL, k->name);
-		if (len < 0 || tsig_alg_from_str(cf->keys[i].algorithm,
-		    &k->alg) != 0 || base64_decode(cf->keys[i].secret,
+		unsigned mac_len;
+		if (len < 0 || tsig_alg_parse(cf->keys[i].algorithm,
+		    &k->alg, &mac_len) != 0 || base64_decode(cf->keys[i].secret,
 		    k->secret, sizeof(k->secret), &k->secret_len) != 0) {
 			tsig_keyring_free(kr);
 			return APEX_EINVAL;
 		}
 		dname_lower(k->name, k->name, (size_t)len);
 		k->name_str = xstrdup(cf->keys[i].name);
+		k->mac_len = (uint16_t)mac_len;
 		kr->n++;
 	}
 	return 0;
@@ -399,6 +428,8 @@ tsig_sign(struct tsig_ctx *ctx, uint8_t *msg, size_t *len, size_t cap,
 		digest_variables(c, k, now, TSIG_FUDGE, error, other, olen,
 		    timers_only);
 		maclen = digest_final(c, mac);
+		if (k->mac_len != 0 && k->mac_len < maclen)
+			maclen = k->mac_len;	/* truncated, as configured */
 	}
 	size_t need = keylen + 10 + alglen + 10 + maclen + 6 + olen;
 	if (cap - pos < need)
@@ -445,8 +476,24 @@ check_mac_len(const struct tsig_key *k, uint16_t len)
 	size_t min = full / 2 > 10 ? full / 2 : 10;
 
 	if (len > full || len < min)
-		return TSIG_FORMERR;
+		return TSIG_FORMERR_MAC;
 	return TSIG_NOERROR;
+}
+
+size_t
+tsig_space(const struct tsig_ctx *ctx, uint16_t error)
+{
+	const struct tsig_key *k = ctx->key;
+	const uint8_t *key = k ? k->name : ctx->req_key;
+	const uint8_t *alg = k ? algs[k->alg].wire : ctx->req_alg;
+	size_t mac = 0;
+
+	if (k != NULL)
+		mac = k->mac_len != 0 ? k->mac_len : algs[k->alg].hashlen;
+	/* owner, TYPE CLASS TTL RDLENGTH, algorithm, time, fudge, MAC size,
+	 * MAC, original ID, error, other length, other data */
+	return dname_len(key) + 10 + dname_len(alg) + 6 + 2 + 2 + mac + 2 +
+	    2 + 2 + (error == TSIG_BADTIME ? 6 : 0);
 }
 
 static int
@@ -472,6 +519,10 @@ verify_mac(struct tsig_ctx *ctx, const uint8_t *msg, size_t pos,
 	memcpy(ctx->mac, rr->mac, rr->mac_len);
 	ctx->mac_len = rr->mac_len;
 	next_stage(ctx);
+	/* Genuine, but shorter than this key allows (RFC 8945 5.2.2.1):
+	 * answered BADTRUNC, signed. */
+	if (k->mac_len != 0 && rr->mac_len < k->mac_len)
+		return TSIG_BADTRUNC;
 	return TSIG_NOERROR;
 }
 
@@ -498,6 +549,8 @@ tsig_verify_request(const struct tsig_keyring *kr, const uint8_t *msg,
 		return TSIG_BADKEY;
 	ctx->key = k;
 	int e = verify_mac(ctx, msg, pos, rr);
+	if (e == TSIG_BADTRUNC)
+		return e;
 	if (e != TSIG_NOERROR) {
 		/* BADSIG is answered unsigned; FORMERR stays FORMERR. */
 		ctx->key = NULL;

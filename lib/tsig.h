@@ -43,6 +43,9 @@ enum tsig_error {
 	TSIG_BADTIME = 18,
 	TSIG_BADTRUNC = 22,
 	TSIG_FORMERR = 1000,
+	/* A well-formed record whose MAC cannot be one (RFC 8945 5.2.2.1):
+	 * FORMERR, with an unsigned BADSIG record, as BIND answers. */
+	TSIG_FORMERR_MAC = 1001,
 };
 
 #define TSIG_FUDGE	300	/* seconds, as BIND, NSD and Knot */
@@ -54,6 +57,8 @@ struct tsig_key {
 	enum tsig_alg	 alg;
 	uint8_t		 secret[256];
 	size_t		 secret_len;
+	uint16_t	 mac_len;	/* shortest MAC taken, and sent; 0:
+					 * the whole hash */
 };
 
 struct tsig_keyring {
@@ -105,6 +110,9 @@ const struct tsig_key	*tsig_find_key_str(const struct tsig_keyring *,
 const uint8_t	*tsig_alg_name(enum tsig_alg);
 /* Returns: 0 and *alg, or -1 for an unknown algorithm name. */
 int	tsig_alg_from_str(const char *s, enum tsig_alg *alg);
+/* The same, also for BIND's NAME-BITS (MACs truncated to BITS); *mac_len
+ * is the MAC length in octets. Returns: 0 or -1. */
+int	tsig_alg_parse(const char *s, enum tsig_alg *alg, unsigned *mac_len);
 
 /*
  * Parses the TSIG record at pos, which must end the message.
@@ -143,6 +151,12 @@ int	tsig_verify_request(const struct tsig_keyring *kr, const uint8_t *msg,
  */
 int	tsig_sign(struct tsig_ctx *ctx, uint8_t *msg, size_t *len, size_t cap,
 	    uint64_t now, uint16_t error, uint16_t orig_id) MUST_CHECK;
+
+/*
+ * Octets the TSIG record tsig_sign() would append takes, for an answer
+ * with this error (RFC 8945 4.2), so answers keep exactly that room.
+ */
+size_t	tsig_space(const struct tsig_ctx *ctx, uint16_t error);
 
 /* Feeds a message that goes out (or came in) unsigned into the running
  * digest of a multi-message exchange. */

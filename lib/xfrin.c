@@ -217,7 +217,9 @@ check_tsig(struct xfrin *x, const uint8_t *msg, size_t len, size_t tsig_pos,
 	if (e != TSIG_NOERROR)
 		return fail(x, "TSIG %s", e == TSIG_BADSIG ? "BADSIG" :
 		    e == TSIG_BADKEY ? "BADKEY" : e == TSIG_BADTIME ?
-		    "BADTIME" : e == TSIG_FORMERR ? "malformed" : "error");
+		    "BADTIME" : e == TSIG_BADTRUNC ? "BADTRUNC" :
+		    e == TSIG_FORMERR || e == TSIG_FORMERR_MAC ? "malformed" :
+		    "error");
 	if (trr.error != 0)
 		return fail(x, "the primary reports TSIG error %u",
 		    trr.error);

@@ -157,9 +157,7 @@ tsig_size(const struct answer *a)
 {
 	if (!a->tsig)
 		return 0;
-	const uint8_t *k = a->tsig_ctx.key ? a->tsig_ctx.key->name :
-	    a->tsig_ctx.req_key;
-	return dname_len(k) + 10 + DNAME_MAXLEN + 10 + TSIG_MAXMAC + 6 + 6;
+	return tsig_space(&a->tsig_ctx, a->tsig_error);
 }
 
 /* Sets the header's flags and RCODE, and signs when the query was. */
@@ -210,11 +208,15 @@ query_tsig(struct answer *a, const uint8_t *req, size_t len)
 	if (e == TSIG_FORMERR)
 		return RCODE_FORMERR;
 	a->tsig = true;
+	if (e == TSIG_FORMERR_MAC) {
+		a->tsig_error = TSIG_BADSIG;
+		return RCODE_FORMERR;
+	}
 	if (e != TSIG_NOERROR) {
 		a->tsig_error = (uint16_t)e;
 		log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "TSIG %s from a client",
 		    e == TSIG_BADKEY ? "BADKEY" : e == TSIG_BADSIG ? "BADSIG" :
-		    "BADTIME");
+		    e == TSIG_BADTRUNC ? "BADTRUNC" : "BADTIME");
 		return RCODE_NOTAUTH;
 	}
 	a->keyname = a->tsig_ctx.key->name_str;

@@ -404,6 +404,10 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 			return true;
 		}
 		x->signed_ = true;
+		if (e == TSIG_FORMERR_MAC) {
+			xout_error(x, RCODE_FORMERR, TSIG_BADSIG);
+			return true;
+		}
 		if (e != TSIG_NOERROR) {
 			log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "client %s: "
 			    "transfer request with TSIG error %d", addr, e);

@@ -21,6 +21,7 @@ import tempfile
 import time
 
 import dns.edns
+import dns.exception
 import dns.flags
 import dns.message
 import dns.name
@@ -118,10 +119,47 @@ def rrsets(section):
     return {k: (v[0], frozenset(v[1])) for k, v in out.items()}
 
 
-def normalise(wire):
+def split_tsig(wire):
+    """The response without its TSIG record, and what the record says
+    (key, algorithm, error, whether it has a MAC, other data length); or
+    the wire as it is and None."""
+    try:
+        at = corpus.last_rr(wire)
+        if struct.unpack('!H', wire[10:12])[0] == 0:
+            return wire, None     # no additional records
+        p = corpus.skip_name(wire, at)
+        if struct.unpack('!H', wire[p:p + 2])[0] != 250:
+            return wire, None
+        key = dns.name.from_wire(wire, at)[0].to_text().lower()
+        rd = p + 10
+        alg = dns.name.from_wire(wire, rd)[0]
+        p = corpus.skip_name(wire, rd)
+        maclen = struct.unpack('!H', wire[p + 8:p + 10])[0]
+        q = p + 10 + maclen
+        err, olen = struct.unpack('!HH', wire[q + 2:q + 6])
+        out = bytearray(wire[:at])
+        out[10:12] = struct.pack('!H', struct.unpack('!H', wire[10:12])[0]
+                                 - 1)
+        return bytes(out), (key, alg.to_text().lower(), err, maclen > 0,
+                            olen)
+    except (IndexError, struct.error, dns.exception.DNSException):
+        return wire, 'unparseable TSIG'
+
+
+def normalise(wire, case=None):
     """A comparable view of a response, or a string for odd cases."""
     if wire is None:
         return 'no response'
+    signed_ok = None
+    if case is not None and case.mac is not None:
+        # The answer to a well-signed query must carry a MAC that checks.
+        try:
+            dns.message.from_wire(wire, keyring=corpus.KEYRING,
+                                  request_mac=case.mac)
+            signed_ok = True
+        except dns.exception.DNSException as e:
+            signed_ok = 'TSIG does not verify: %s' % type(e).__name__
+    wire, tsig = split_tsig(wire)
     try:
         m = dns.message.from_wire(wire, ignore_trailing=True,
                                   one_rr_per_rrset=False)
@@ -158,6 +196,8 @@ def normalise(wire):
             dns.edns.OptionType, 'to_text') else k: v
             for k, v in opts.items()},
         'size': len(wire),
+        'tsig': tsig,
+        'tsig_verified': signed_ok,
     }
 
 
@@ -168,7 +208,7 @@ def differences(b, a):
                                    a if isinstance(a, str) else 'a response')]
     out = []
     for k in ('rcode', 'opcode', 'flags', 'question', 'edns', 'edns_payload',
-              'edns_do', 'edns_options'):
+              'edns_do', 'edns_options', 'tsig', 'tsig_verified'):
         if b[k] != a[k]:
             out.append((k, b[k], a[k]))
     for sec in ('answer', 'authority', 'additional'):
@@ -223,8 +263,8 @@ def run(args, minimal):
         passed = failed = allowed_n = 0
         for case in cases:
             send = tcp if case.tcp else udp
-            b = normalise(send(bport, case.wire))
-            a = normalise(send(aport, case.wire))
+            b = normalise(send(bport, case.wire), case)
+            a = normalise(send(aport, case.wire), case)
             diffs = differences(b, a)
             left = [d for d in diffs if not allowed.allows(case, d, b, a)]
             if not left:

@@ -11,11 +11,22 @@ from collections import namedtuple
 import dns.edns
 import dns.flags
 import dns.message
+import dns.name
 import dns.rdataclass
 import dns.rdatatype
+import dns.renderer
 import dns.rrset
+import dns.tsig
+import dns.tsigkeyring
 
-Case = namedtuple('Case', 'id wire tcp qname qtype variant')
+# mac: the request MAC of a signed query, to check the answer's TSIG.
+Case = namedtuple('Case', 'id wire tcp qname qtype variant mac',
+                  defaults=(None,))
+
+# The key both servers know (named.conf), and one they do not.
+KEY_NAME = 'corpus-key.'
+KEY_SECRET = 'Y29ycHVzLWtleS1zZWNyZXQtb2YtMzItb2N0ZXRzISE='
+KEYRING = dns.tsigkeyring.from_text({KEY_NAME: ('hmac-sha256', KEY_SECRET)})
 
 # (name, type) pairs that exercise the rules.
 RULES = [
@@ -304,6 +315,95 @@ def transfers(rnd):
     return out
 
 
+def signed(rnd):
+    """Queries signed with TSIG (RFC 8945): a good key over UDP and TCP,
+    and each error: BADKEY (a key the servers do not know), BADSIG (the
+    right name, the wrong secret), BADTIME (signed an hour ago), BADTRUNC
+    (a MAC cut to 16 octets; both servers want the whole MAC unless the
+    key says otherwise), a MAC too short to be one (FORMERR)."""
+    out = []
+
+    def make_signed(cid, name, qtype, tcp, keyring, keyname, skew=0,
+                    cut=0, edns=True):
+        q = dns.message.make_query(name, qtype, use_edns=edns,
+                                   payload=1232)
+        q.flags = 0
+        q.id = rnd.randrange(65536)
+        q.use_tsig(keyring, keyname=keyname, algorithm='hmac-sha256')
+        real = dns.renderer.time.time
+        dns.renderer.time.time = lambda: real() + skew
+        try:
+            wire = q.to_wire()
+        finally:
+            dns.renderer.time.time = real
+        if cut:
+            wire = cut_mac(wire, cut)
+        out.append(Case('tsig/%s' % cid, wire, tcp, name, qtype,
+                        'tcp' if tcp else 'udp', q.mac if not cut else None))
+
+    good, other = KEYRING, dns.tsigkeyring.from_text({
+        'no-such-key.': ('hmac-sha256', KEY_SECRET)})
+    wrong = dns.tsigkeyring.from_text({
+        KEY_NAME: ('hmac-sha256', 'd3Jvbmctc2VjcmV0LWZvci10aGUtY29ycHVzLWtleSE=')})
+    make_signed('good-udp', 'www.example.com.', 'A', False, good, KEY_NAME)
+    make_signed('good-tcp', 'example.com.', 'SOA', True, good, KEY_NAME)
+    make_signed('good-nxdomain', 'nope.example.com.', 'A', False, good,
+                KEY_NAME)
+    make_signed('good-plain', 'www.example.com.', 'A', False, good,
+                KEY_NAME, edns=False)
+    make_signed('good-refused', 'www.example.org.', 'A', False, good,
+                KEY_NAME)
+    make_signed('badkey', 'www.example.com.', 'A', False, other,
+                'no-such-key.')
+    make_signed('badsig', 'www.example.com.', 'A', False, wrong, KEY_NAME)
+    make_signed('badtime', 'www.example.com.', 'A', False, good, KEY_NAME,
+                skew=-3600)
+    make_signed('badtrunc', 'www.example.com.', 'A', False, good, KEY_NAME,
+                cut=16)
+    make_signed('mac-too-short', 'www.example.com.', 'A', False, good,
+                KEY_NAME, cut=8)
+    return out
+
+
+def skip_name(wire, pos):
+    while True:
+        n = wire[pos]
+        if n & 0xc0 == 0xc0:
+            return pos + 2
+        pos += 1 + n
+        if n == 0:
+            return pos
+
+
+def last_rr(wire):
+    """Offset of the last record of a message."""
+    qd, an, ns, ar = struct.unpack('!HHHH', wire[4:12])
+    pos = 12
+    for _ in range(qd):
+        pos = skip_name(wire, pos) + 4
+    start = pos
+    for _ in range(an + ns + ar):
+        start = pos
+        pos = skip_name(wire, pos)
+        pos += 10 + struct.unpack('!H', wire[pos + 8:pos + 10])[0]
+    return start
+
+
+def cut_mac(wire, keep):
+    """The message with its TSIG MAC cut to keep octets (a truncated MAC
+    is the first octets of the whole one, RFC 8945 5.2.2.1)."""
+    at = last_rr(wire)
+    rd = skip_name(wire, at) + 10           # RDATA of the TSIG record
+    size_at = skip_name(wire, rd) + 8       # after algorithm, time, fudge
+    full = struct.unpack('!H', wire[size_at:size_at + 2])[0]
+    out = bytearray(wire)
+    out[size_at:size_at + 2] = struct.pack('!H', keep)
+    del out[size_at + 2 + keep:size_at + 2 + full]
+    rdlen = struct.unpack('!H', wire[rd - 2:rd])[0] - (full - keep)
+    out[rd - 2:rd] = struct.pack('!H', rdlen)
+    return bytes(out)
+
+
 def cases(zonedir):
     rnd = random.Random(7)
     out = []
@@ -318,6 +418,7 @@ def cases(zonedir):
         out.append(make(name, qtype, VARIANTS[i % 2], rnd))
         i += 1
     out.extend(transfers(rnd))
+    out.extend(signed(rnd))
     for mid, wire in malformed():
         out.append(Case('malformed/%s/udp' % mid, wire, False, None, None,
                         'udp'))

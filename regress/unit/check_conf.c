@@ -184,6 +184,14 @@ START_TEST(test_conf_transfer_settings)
 	    "secondary; file \"x\"; primaries { l; }; };\n", &p));
 	ck_assert_ptr_null(load("options { max-journal-size 5q; };\n", &p));
 	ck_assert_msg(strstr(p.text, "expected a size"), "%s", p.text);
+	/* BIND's truncated-MAC algorithm names: at least half the hash. */
+	cf = load("key t { algorithm hmac-sha256-128; secret \"c2VjcmV0\"; };",
+	    &p);
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	conf_free(cf);
+	ck_assert_ptr_null(load("key t { algorithm hmac-sha256-64; secret "
+	    "\"c2VjcmV0\"; };", &p));
+	ck_assert_msg(strstr(p.text, "unknown algorithm"), "%s", p.text);
 }
 END_TEST
 

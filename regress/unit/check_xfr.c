@@ -540,7 +540,7 @@ END_TEST
 START_TEST(test_xfrin_tsig_on_every_message_that_counts)
 {
 	struct tsig_key key = { "k", "\1k", TSIG_HMAC_SHA256, "0123456789ab"
-	    "cdef0123456789abcdef", 32 };
+	    "cdef0123456789abcdef", 32, 0 };
 	struct tsig_keyring kr = { &key, 1 };
 	struct tsig_ctx client;
 	struct server srv;

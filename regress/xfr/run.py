@@ -361,16 +361,20 @@ def content_equal(name, a_port, b_port, origin):
           (len(a), len(b), sorted(a ^ b)[:6]))
 
 
-def apex_primary_zone(origin, notify_port, extra=''):
+def apex_primary_zone(origin, notify_port, extra='', acl=''):
     return ('zone "%s" { type primary; file "%s.zone"; allow-transfer '
-            '{ key %s; }; also-notify { 127.0.0.1 port %d key %s; }; %s };'
-            % (origin, origin, KEY, notify_port, KEY, extra))
+            '{ %s key %s; }; also-notify { 127.0.0.1 port %d key %s; }; %s };'
+            % (origin, origin, acl, KEY, notify_port, KEY, extra))
 
 
 def apex_secondary_zone(origin, primary_port, extra=''):
-    return ('zone "%s" { type secondary; file "%s.db"; primaries { '
-            '127.0.0.1 port %d key %s; }; allow-transfer { 127.0.0.1; }; '
-            '%s };' % (origin, origin, primary_port, KEY, extra))
+    """primary_port: one port, or a list tried in order."""
+    ports = primary_port if isinstance(primary_port, list) else \
+        [primary_port]
+    return ('zone "%s" { type secondary; file "%s.db"; primaries { %s }; '
+            'allow-transfer { 127.0.0.1; }; %s };' % (
+                origin, origin, ' '.join('127.0.0.1 port %d key %s;' % (
+                    p, KEY) for p in ports), extra))
 
 
 def test_apex_to_bind(args, work):
@@ -491,15 +495,19 @@ def test_apex_to_apex(args, work):
     o = 'xfr3.test'
     sport = free_port()
     p = Apex(args, work, 'apex3p', [apex_primary_zone(
-        o, sport, 'allow-notify { none; };')])
+        o, sport, 'allow-notify { none; };', acl='!127.0.0.2;')])
     write_zone(os.path.join(p.dir, o + '.zone'), o, 1)
     p.start()
-    s = Apex(args, work, 'apex3s', [apex_secondary_zone(o, p.port)])
+    # The first primary listed is down: the second one is used.
+    dead = free_port()
+    s = Apex(args, work, 'apex3s', [apex_secondary_zone(o, [dead, p.port])])
     s.port = sport
     s.write_conf()
     s.start()
-    check('apex -> apex: serial 1 by AXFR',
-          wait_for(lambda: soa_serial(s.port, o) == 1, 20),
+    check('apex -> apex: serial 1 by AXFR, from the second primary when '
+          'the first is down',
+          wait_for(lambda: soa_serial(s.port, o) == 1, 20) and
+          'primary 127.0.0.1#%d: connect' % dead in s.logtext(),
           s.logtext()[-1500:])
     content_equal('apex -> apex: the same records', p.port, s.port, o)
     write_zone(os.path.join(p.dir, o + '.zone'), o, 2, www=4)
@@ -517,12 +525,16 @@ def test_apex_to_apex(args, work):
           rc == 0 and wait_for(lambda: len(re.findall(
               r'AXFR from 127\.0\.0\.1#\d+ ended', s.logtext())) >= 2, 10),
           (out, s.logtext()[-800:]))
+    def last_refresh():
+        m = re.search(r'^last refresh: (\S+)$', s.ctl('zonestatus', o)[1],
+                      re.M)
+        return m.group(1) if m else None
+    before = last_refresh()
+    time.sleep(1.1)
     rc, out = s.ctl('refresh', o)
-    check('apex-ctl refresh: checked, up to date',
-          rc == 0 and wait_for(lambda: 'up to date' in s.logtext() or
-                               'is current' in s.logtext() or
-                               s.ctl('zonestatus', o)[1].count('refresh') >
-                               0, 5), out)
+    check('apex-ctl refresh: the primary is asked again (last refresh '
+          'moves)', rc == 0 and before is not None and
+          wait_for(lambda: last_refresh() != before, 5), (out, before))
     rc, out = p.ctl('notify', o)
     check('apex-ctl notify: sent, and the secondary hears it',
           rc == 0 and wait_for(lambda: s.logtext().count(
@@ -537,6 +549,9 @@ def test_apex_to_apex(args, work):
     check('wrong key: NOTAUTH (BADSIG)', r in ('BADSIG', 'NOTAUTH'), r)
     r = transfer_error(p.port, o, algorithm='hmac-sha512')
     check('wrong algorithm: NOTAUTH (BADKEY)', r in ('BADKEY', 'NOTAUTH'), r)
+    r = transfer_error(p.port, o, source='127.0.0.2')
+    check('the right key from an address not allowed: REFUSED',
+          r == 'REFUSED', r)
     check('the refusals are logged (security)',
           re.search(r'AXFR of zone xfr3\.test denied', p.logtext()) and
           'TSIG' in p.logtext(), p.logtext()[-1500:])

@@ -5,6 +5,8 @@
  * Runs in: every process.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -58,15 +60,16 @@ msg_put_str(struct msg_buf *b, const char *s)
 	msg_put_bytes(b, s, n);
 }
 
-int
-msg_send(int sock, uint16_t type, uint32_t id, const struct msg_buf *b,
-    int fd)
+/* One datagram; flags as for sendmsg(2). */
+static int
+send_raw(int sock, uint16_t type, uint32_t id, const void *data, size_t len,
+    int fd, int flags)
 {
-	struct msg_hdr h = { type, MSG_VERSION, b ? (uint32_t)b->len : 0, id,
+	struct msg_hdr h = { type, MSG_VERSION, (uint32_t)len, id,
 	    fd >= 0 ? MSG_F_FD : 0 };
 	struct iovec iov[2] = {
 		{ &h, sizeof(h) },
-		{ b ? (void *)b->data : NULL, b ? b->len : 0 },
+		{ (void *)data, len },
 	};
 	union {
 		struct cmsghdr	hdr;
@@ -74,8 +77,6 @@ msg_send(int sock, uint16_t type, uint32_t id, const struct msg_buf *b,
 	} cm;
 	struct msghdr mh;
 
-	if (b != NULL && b->overflow)
-		return APEX_ELIMIT;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = 2;
@@ -90,12 +91,112 @@ msg_send(int sock, uint16_t type, uint32_t id, const struct msg_buf *b,
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	for (;;) {
-		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 		if (n >= 0)
 			return (size_t)n == sizeof(h) + h.len ? 0 : APEX_EIO;
 		if (errno != EINTR)
 			return APEX_EIO;
 	}
+}
+
+int
+msg_send(int sock, uint16_t type, uint32_t id, const struct msg_buf *b,
+    int fd)
+{
+	if (b != NULL && b->overflow)
+		return APEX_ELIMIT;
+	return send_raw(sock, type, id, b ? b->data : NULL, b ? b->len : 0,
+	    fd, 0);
+}
+
+/* ---- queues: sending without waiting ------------------------------ */
+
+struct msg_queued {
+	struct msg_queued	*next;
+	uint16_t		 type;
+	uint32_t		 id;
+	int			 fd;		/* a duplicate, or -1 */
+	size_t			 len;
+	uint8_t			 data[];
+};
+
+void
+msg_queue_init(struct msg_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+}
+
+void
+msg_queue_clear(struct msg_queue *q)
+{
+	struct msg_queued *e, *next;
+
+	for (e = q->head; e != NULL; e = next) {
+		next = e->next;
+		if (e->fd >= 0)
+			close(e->fd);
+		free(e);
+	}
+	msg_queue_init(q);
+}
+
+int
+msg_queue_flush(struct msg_queue *q, int sock)
+{
+	struct msg_queued *e;
+
+	while ((e = q->head) != NULL) {
+		if (send_raw(sock, e->type, e->id, e->data, e->len, e->fd,
+		    MSG_DONTWAIT) != 0)
+			return errno == EAGAIN || errno == ENOBUFS ? 1 :
+			    APEX_EIO;
+		q->head = e->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->n--;
+		if (e->fd >= 0)
+			close(e->fd);
+		free(e);
+	}
+	return 0;
+}
+
+int
+msg_queue_send(struct msg_queue *q, int sock, uint16_t type, uint32_t id,
+    const struct msg_buf *b, int fd)
+{
+	size_t len = b ? b->len : 0;
+
+	if (b != NULL && b->overflow)
+		return APEX_ELIMIT;
+	if (q->head == NULL) {
+		if (send_raw(sock, type, id, b ? b->data : NULL, len, fd,
+		    MSG_DONTWAIT) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != ENOBUFS)
+			return APEX_EIO;
+	}
+	if (q->n >= MSG_QUEUE_MAX)
+		return APEX_ELIMIT;
+	struct msg_queued *e = xmalloc(sizeof(*e) + len);
+	e->next = NULL;
+	e->type = type;
+	e->id = id;
+	e->len = len;
+	if (len > 0)
+		memcpy(e->data, b->data, len);
+	e->fd = -1;
+	if (fd >= 0 && (e->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		free(e);
+		return APEX_EIO;
+	}
+	if (q->tail != NULL)
+		q->tail->next = e;
+	else
+		q->head = e;
+	q->tail = e;
+	q->n++;
+	return 0;
 }
 
 int

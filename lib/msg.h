@@ -146,6 +146,40 @@ int	msg_send(int sock, uint16_t type, uint32_t id,
 	    const struct msg_buf *b, int fd) MUST_CHECK;
 
 /*
+ * A queue of messages for a peer that must never make the sender wait
+ * (the parent sends through one to each child): a message goes at once
+ * if the socket takes it and nothing waits before it, else it is queued
+ * with a duplicate of its fd, and msg_queue_flush() sends what waits
+ * when the socket is writable again.
+ */
+#define MSG_QUEUE_MAX	100000	/* a peer this far behind is stuck */
+
+struct msg_queued;
+struct msg_queue {
+	struct msg_queued	*head, *tail;
+	unsigned		 n;
+};
+
+void	msg_queue_init(struct msg_queue *);
+/* Drops every queued message (closing their fds). */
+void	msg_queue_clear(struct msg_queue *);
+/*
+ * Returns: 0 (sent or queued; check msg_queue_pending()), APEX_ELIMIT
+ * (payload overflowed, or the queue is full) or APEX_EIO (peer gone).
+ */
+int	msg_queue_send(struct msg_queue *, int sock, uint16_t type,
+	    uint32_t id, const struct msg_buf *b, int fd) MUST_CHECK;
+/* Returns: 0 (nothing waits), 1 (more waits for the socket) or
+ * APEX_EIO. */
+int	msg_queue_flush(struct msg_queue *, int sock) MUST_CHECK;
+
+static inline bool
+msg_queue_pending(const struct msg_queue *q)
+{
+	return q->head != NULL;
+}
+
+/*
  * Receives one message into m. A descriptor that arrives with it is in
  * m->fd and belongs to the caller.
  * Returns: 0, APEX_ENOENT (peer closed), APEX_EIO (errno set),

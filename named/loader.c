@@ -109,6 +109,7 @@ static const struct sandbox_rule loader_allow[] = {
 	{ "getcwd", "libzscanner resolves paths" },
 	{ "futex", "libc locks" },
 	{ "getrandom", "libc malloc" },
+	{ "sysinfo", "glibc's qsort() asks for the memory size" },
 };
 
 void

@@ -52,6 +52,8 @@ struct worker {
 	pid_t		 pid;		/* 0: not running */
 	int		 sock;		/* IPC, parent's end */
 	struct event	*ev;
+	struct event	*wev;		/* writable: send what waits */
+	struct msg_queue q;		/* the parent never waits for a child */
 	unsigned	 slot;
 	unsigned	 gen;
 	bool		 ready;
@@ -108,6 +110,8 @@ static struct parent_state {
 	pid_t			 control_pid;
 	int			 control_sock;
 	struct event		*control_ev;
+	struct event		*control_wev;
+	struct msg_queue	 control_q;
 	struct event		*control_restart_ev;
 	unsigned		 control_backoff_ms;
 	time_t			 control_started;
@@ -389,6 +393,40 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 	parent_reload_progress();
 }
 
+/* What waits for a worker's socket goes out as it drains. */
+static void
+worker_writable(evutil_socket_t fd, short events, void *arg)
+{
+	struct worker *wk = arg;
+	int rc = msg_queue_flush(&wk->q, wk->sock);
+
+	if (rc == 1)
+		event_add(wk->wev, NULL);
+	else if (rc < 0)
+		kill(wk->pid, SIGKILL);
+}
+
+/*
+ * Sends to a worker without waiting for it. Returns: false if the worker
+ * is gone or so far behind that it is killed (it is restarted).
+ */
+static bool
+worker_send(struct worker *wk, uint16_t type, uint32_t id,
+    const struct msg_buf *b, int fd)
+{
+	int rc = msg_queue_send(&wk->q, wk->sock, type, id, b, fd);
+
+	if (rc != 0) {
+		log_warnx("worker %u: cannot send %s (%s)", wk->slot,
+		    msg_type_str(type), apex_strerror(rc));
+		kill(wk->pid, SIGKILL);
+		return false;
+	}
+	if (msg_queue_pending(&wk->q))
+		event_add(wk->wev, NULL);
+	return true;
+}
+
 /* A new worker learns which secondary zones have expired. */
 static void
 parent_tell_expired(struct worker *wk)
@@ -400,8 +438,8 @@ parent_tell_expired(struct worker *wk)
 			continue;
 		msg_buf_init(&b);
 		msg_put_u32(&b, 1);
-		if (msg_send(wk->sock, MSG_PW_EXPIRED, i, &b, -1) != 0)
-			log_warn("worker %u: send", wk->slot);
+		if (!worker_send(wk, MSG_PW_EXPIRED, i, &b, -1))
+			return;
 	}
 }
 
@@ -500,7 +538,9 @@ parent_fork_worker(unsigned slot)
 	wk->started = time(NULL);
 	wk->ev = event_new(p.base, wk->sock, EV_READ | EV_PERSIST,
 	    parent_dispatch_worker, wk);
-	if (wk->ev == NULL || event_add(wk->ev, NULL) != 0)
+	wk->wev = event_new(p.base, wk->sock, EV_WRITE, worker_writable, wk);
+	msg_queue_init(&wk->q);
+	if (wk->ev == NULL || wk->wev == NULL || event_add(wk->ev, NULL) != 0)
 		fatalx("worker event");
 }
 
@@ -510,6 +550,10 @@ worker_forget(struct worker *wk)
 	if (wk->ev != NULL)
 		event_free(wk->ev);
 	wk->ev = NULL;
+	if (wk->wev != NULL)
+		event_free(wk->wev);
+	wk->wev = NULL;
+	msg_queue_clear(&wk->q);
 	if (wk->sock >= 0)
 		close(wk->sock);
 	wk->sock = -1;
@@ -565,9 +609,7 @@ parent_broadcast(uint16_t type, uint32_t id, const struct msg_buf *b, int fd)
 		struct worker *wk = &p.workers[k];
 		if (wk->pid == 0 || !wk->ready)
 			continue;
-		if (msg_send(wk->sock, type, id, b, fd) != 0)
-			log_warn("worker %u: send", k);
-		else if (type == MSG_PW_ZONE)
+		if (worker_send(wk, type, id, b, fd) && type == MSG_PW_ZONE)
 			p.acks_due++;
 	}
 }
@@ -687,9 +729,8 @@ parent_generation_ready(void)
 		if (!p.workers[k].ready)
 			return;
 	for (unsigned k = 0; k < p.nold; k++)
-		if (p.old[k].pid != 0 && msg_send(p.old[k].sock,
-		    MSG_PW_RETIRE, 0, NULL, -1) != 0)
-			kill(p.old[k].pid, SIGTERM);
+		if (p.old[k].pid != 0)
+			(void)worker_send(&p.old[k], MSG_PW_RETIRE, 0, NULL, -1);
 	if (p.reconfig_req != 0) {
 		parent_reply(p.reconfig_req, true, "reconfigured");
 		p.reconfig_req = 0;
@@ -800,6 +841,35 @@ parent_old_gone(void)
 static void parent_fork_control(void);
 
 static void
+control_writable(evutil_socket_t fd, short events, void *arg)
+{
+	int rc = msg_queue_flush(&p.control_q, p.control_sock);
+
+	if (rc == 1)
+		event_add(p.control_wev, NULL);
+	else if (rc < 0)
+		kill(p.control_pid, SIGKILL);
+}
+
+/* Sends to the control process without waiting for it. */
+static bool
+control_send(uint16_t type, uint32_t id, const struct msg_buf *b)
+{
+	int rc = msg_queue_send(&p.control_q, p.control_sock, type, id, b,
+	    -1);
+
+	if (rc != 0) {
+		log_warnx("control: cannot send %s (%s)", msg_type_str(type),
+		    apex_strerror(rc));
+		kill(p.control_pid, SIGKILL);
+		return false;
+	}
+	if (msg_queue_pending(&p.control_q))
+		event_add(p.control_wev, NULL);
+	return true;
+}
+
+static void
 parent_reply(uint32_t req, bool ok, const char *text)
 {
 	struct msg_buf *b;
@@ -814,8 +884,7 @@ parent_reply(uint32_t req, bool ok, const char *text)
 		n = 60000;
 	msg_put_u32(b, (uint32_t)n);
 	msg_put_bytes(b, text, n);
-	if (msg_send(p.control_sock, MSG_PC_REPLY, req, b, -1) != 0)
-		log_warn("control: send reply");
+	control_send(MSG_PC_REPLY, req, b);
 	free(b);
 }
 
@@ -895,11 +964,8 @@ parent_push_state(void)
 			n++;
 		}
 		memcpy(b->data + at, &n, sizeof(n));
-		if (b->overflow ||
-		    msg_send(p.control_sock, type, 0, b, -1) != 0) {
-			log_warn("control: send state");
+		if (!control_send(type, 0, b))
 			break;
-		}
 		type = MSG_PC_STATE_MORE;
 		msg_buf_init(b);
 	} while (i < p.conf->nzones);
@@ -972,8 +1038,8 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 			parent_reply(req, false, "test hooks are off");
 			break;
 		}
-		if (msg_send(p.workers[0].sock, MSG_PW_TEST_SYSCALL, 0, NULL,
-		    -1) != 0)
+		if (!worker_send(&p.workers[0], MSG_PW_TEST_SYSCALL, 0, NULL,
+		    -1))
 			parent_reply(req, false, "worker 0 did not listen");
 		else
 			parent_reply(req, true, "worker 0 was told to make a "
@@ -1054,7 +1120,11 @@ parent_fork_control(void)
 	p.control_started = time(NULL);
 	p.control_ev = event_new(p.base, p.control_sock, EV_READ | EV_PERSIST,
 	    parent_dispatch_control, NULL);
-	if (p.control_ev == NULL || event_add(p.control_ev, NULL) != 0)
+	p.control_wev = event_new(p.base, p.control_sock, EV_WRITE,
+	    control_writable, NULL);
+	msg_queue_init(&p.control_q);
+	if (p.control_ev == NULL || p.control_wev == NULL ||
+	    event_add(p.control_ev, NULL) != 0)
 		fatalx("control event");
 	parent_push_state();
 }
@@ -1078,6 +1148,9 @@ parent_control_died(int status)
 		    p.control_pid, WEXITSTATUS(status));
 	event_free(p.control_ev);
 	p.control_ev = NULL;
+	event_free(p.control_wev);
+	p.control_wev = NULL;
+	msg_queue_clear(&p.control_q);
 	close(p.control_sock);
 	p.control_sock = -1;
 	p.control_pid = 0;
@@ -1157,7 +1230,7 @@ parent_stop(bool graceful)
 		if (wk->pid == 0)
 			continue;
 		if (!graceful || !wk->ready ||
-		    msg_send(wk->sock, MSG_PW_RETIRE, 0, NULL, -1) != 0)
+		    !worker_send(wk, MSG_PW_RETIRE, 0, NULL, -1))
 			kill(wk->pid, SIGKILL);
 	}
 	/* The control process goes last: it may still be relaying the

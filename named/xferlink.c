@@ -45,6 +45,8 @@ static struct xferlink {
 	pid_t			 pid;
 	int			 sock;
 	struct event		*ev;
+	struct event		*wev;		/* writable: send what waits */
+	struct msg_queue	 q;
 	struct event		*restart_ev;
 	unsigned		 backoff_ms;
 	time_t			 started;
@@ -103,14 +105,32 @@ xferlink_running(void)
 }
 
 static void
+xferlink_writable(evutil_socket_t fd, short events, void *arg)
+{
+	int rc = msg_queue_flush(&x.q, x.sock);
+
+	if (rc == 1)
+		event_add(x.wev, NULL);
+	else if (rc < 0)
+		kill(x.pid, SIGKILL);
+}
+
+/* Sends without waiting: apex-xferd sends to the parent too, and two
+ * processes each waiting for the other would never move again. */
+static void
 send_or_kill(uint16_t type, uint32_t id, const struct msg_buf *b, int fd)
 {
 	if (!xferlink_running())
 		return;
-	if (msg_send(x.sock, type, id, b, fd) != 0) {
-		log_warn("apex-xferd: send %s", msg_type_str(type));
+	int rc = msg_queue_send(&x.q, x.sock, type, id, b, fd);
+	if (rc != 0) {
+		log_warnx("apex-xferd: cannot send %s (%s)",
+		    msg_type_str(type), apex_strerror(rc));
 		kill(x.pid, SIGKILL);
+		return;
 	}
+	if (msg_queue_pending(&x.q))
+		event_add(x.wev, NULL);
 }
 
 void
@@ -312,7 +332,9 @@ xferlink_start(void)
 	x.started = time(NULL);
 	x.ev = event_new(x.base, x.sock, EV_READ | EV_PERSIST,
 	    xferlink_dispatch, NULL);
-	if (x.ev == NULL || event_add(x.ev, NULL) != 0)
+	x.wev = event_new(x.base, x.sock, EV_WRITE, xferlink_writable, NULL);
+	msg_queue_init(&x.q);
+	if (x.ev == NULL || x.wev == NULL || event_add(x.ev, NULL) != 0)
 		fatalx("apex-xferd event");
 }
 
@@ -356,6 +378,10 @@ xferlink_reap(pid_t pid, int status)
 	if (x.ev != NULL)
 		event_free(x.ev);
 	x.ev = NULL;
+	if (x.wev != NULL)
+		event_free(x.wev);
+	x.wev = NULL;
+	msg_queue_clear(&x.q);
 	close(x.sock);
 	x.sock = -1;
 	x.pid = 0;

@@ -730,7 +730,8 @@ parent_generation_ready(void)
 			return;
 	for (unsigned k = 0; k < p.nold; k++)
 		if (p.old[k].pid != 0)
-			(void)worker_send(&p.old[k], MSG_PW_RETIRE, 0, NULL, -1);
+			(void)worker_send(&p.old[k], MSG_PW_RETIRE, 0, NULL,
+			    -1);
 	if (p.reconfig_req != 0) {
 		parent_reply(p.reconfig_req, true, "reconfigured");
 		p.reconfig_req = 0;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -109,7 +110,8 @@ read_state(struct msg *m, struct server_view *v, uint32_t *filled)
 	if (msg_get_u64(m, &v->started) || msg_get_u32(m, &v->nworkers) ||
 	    msg_get_u32(m, &v->workers_up) || msg_get_u64(m, &v->restarts) ||
 	    msg_get_u64(m, &v->reloads) || msg_get_u32(m, &v->querylog) ||
-	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->nzones) ||
+	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->xferd_up) ||
+	    msg_get_u32(m, &v->nzones) ||
 	    v->nzones > 10000000)
 		return APEX_EMALF;
 	v->zones = xcalloc(v->nzones + 1, sizeof(*v->zones));
@@ -494,6 +496,7 @@ control_main(const struct control_args *args)
 	signal(SIGPIPE, SIG_IGN);
 	c.args = args;
 	log_set_role("control");
+	(void)prctl(PR_SET_NAME, "apex-control");
 	msg_log_to(args->parent);
 	c.m = xmalloc(sizeof(*c.m));
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)

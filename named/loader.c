@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 
 #include "error.h"
@@ -117,6 +118,7 @@ loader_main(const struct conf *cf, int sock, const bool *which, uid_t uid,
     gid_t gid)
 {
 	log_set_role("loader");
+	(void)prctl(PR_SET_NAME, "apex-loader");
 	msg_log_to(sock);
 	if (sandbox_enter("loader", loader_allow, nitems(loader_allow), uid,
 	    gid, NULL) != 0)

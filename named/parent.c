@@ -952,6 +952,7 @@ parent_push_state(void)
 	msg_put_u64(b, p.reloads);
 	msg_put_u32(b, p.querylog);
 	msg_put_u32(b, reload_running() || p.old != NULL);
+	msg_put_u32(b, xferlink_running());
 	msg_put_u32(b, p.conf->nzones);
 	do {
 		/* u32 first zone, u32 how many, then the zones */
@@ -1179,8 +1180,10 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		bool old;
 		struct worker *wk = find_worker(pid, &old);
-		if (xferlink_reap(pid, status))
+		if (xferlink_reap(pid, status)) {
+			parent_push_state();
 			continue;
+		}
 		if (pid == p.control_pid) {
 			if (!p.stopping)
 				parent_control_died(status);
@@ -1318,6 +1321,7 @@ xfer_ready(void)
 			xferlink_zone(p.conf->zones[i].origin, p.zs[i].serial,
 			    p.zs[i].fd);
 	xferlink_images_sent();
+	parent_push_state();
 }
 
 /* A transferred version, written to disk: served from now on. */

@@ -145,6 +145,10 @@ server_view_healthy(const struct server_view *v, struct sbuf *why)
 			    "not loaded");
 			ok = 0;
 		}
+	if (!v->xferd_up) {
+		sbuf_printf(why, "apex-xferd not running\n");
+		ok = 0;
+	}
 	if (v->started == 0) {
 		sbuf_printf(why, "starting\n");
 		ok = 0;
@@ -180,20 +184,22 @@ render_status(const struct server_view *v, int json, struct sbuf *b)
 		    "\"workers\":%u,\"workers_up\":%u,\"restarts\":%llu,"
 		    "\"reloads\":%llu,\"zones\":%u,\"zones_serving\":%u,"
 		    "\"zones_failed\":%u,\"querylog\":%s,"
-		    "\"reload_running\":%s}\n", PACKAGE_VERSION,
+		    "\"reload_running\":%s,\"xferd_up\":%s}\n", PACKAGE_VERSION,
 		    when(v->started, t, sizeof(t)), v->nworkers, v->workers_up,
 		    (unsigned long long)v->restarts,
 		    (unsigned long long)v->reloads, v->nzones, serving, failed,
-		    v->querylog ? "true" : "false", v->busy ? "true" : "false");
+		    v->querylog ? "true" : "false", v->busy ? "true" : "false",
+		    v->xferd_up ? "true" : "false");
 		return;
 	}
 	sbuf_printf(b, "version: apex %s\nstarted: %s\nworkers: %u of %u "
 	    "up\nrestarts: %llu\nreloads: %llu\nzones: %u (%u serving, %u "
 	    "failed the last load)\nquery logging: %s\nreload running: "
-	    "%s\n", PACKAGE_VERSION, when(v->started, t, sizeof(t)),
-	    v->workers_up, v->nworkers, (unsigned long long)v->restarts,
-	    (unsigned long long)v->reloads, v->nzones, serving, failed,
-	    v->querylog ? "on" : "off", v->busy ? "yes" : "no");
+	    "%s\napex-xferd: %s\n", PACKAGE_VERSION, when(v->started, t,
+	    sizeof(t)), v->workers_up, v->nworkers,
+	    (unsigned long long)v->restarts, (unsigned long long)v->reloads,
+	    v->nzones, serving, failed, v->querylog ? "on" : "off",
+	    v->busy ? "yes" : "no", v->xferd_up ? "up" : "down");
 }
 
 /* The names of struct zone_view's xfr_count[], in their order. */
@@ -540,6 +546,9 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	    "%llu\napex_tcp_connections_total{result=\"refused\"} %llu\n",
 	    (unsigned long long)s->tcp_accepted,
 	    (unsigned long long)s->tcp_refused);
+	metric_head(b, "apex_xferd_up", "gauge",
+	    "1 if apex-xferd (zone transfers, NOTIFY) is running.");
+	sbuf_printf(b, "apex_xferd_up %u\n", v->xferd_up);
 	metric_head(b, "apex_workers", "gauge", "Query workers.");
 	sbuf_printf(b, "apex_workers{state=\"configured\"} %u\n"
 	    "apex_workers{state=\"up\"} %u\n", v->nworkers, v->workers_up);

@@ -127,6 +127,7 @@ struct server_view {
 	uint32_t	 nworkers, workers_up;
 	uint64_t	 restarts, reloads;
 	uint32_t	 querylog, busy;
+	uint32_t	 xferd_up;	/* apex-xferd is running */
 	uint32_t	 nzones;
 	struct zone_view *zones;
 };

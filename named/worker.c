@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -814,6 +815,8 @@ worker_main(const struct worker_args *args)
 	w.stats = args->stats;
 	snprintf(role, sizeof(role), "worker %u", args->index);
 	log_set_role(xstrdup(role));
+	/* ps and top show the role (comm, 15 characters). */
+	(void)prctl(PR_SET_NAME, "apex-worker");
 	msg_log_to(args->parent);
 	w.in = xmalloc(sizeof(*w.in));
 	w.qlog = xmalloc(sizeof(*w.qlog));

@@ -163,6 +163,18 @@ class Server:
         x = self.xferd()
         return [p for p in self.children() if p != x]
 
+    def workers(self):
+        """The children named apex-worker (prctl PR_SET_NAME)."""
+        out = []
+        for pid in self.children():
+            try:
+                if open('/proc/%d/comm' % pid).read().strip() == \
+                        'apex-worker':
+                    out.append(pid)
+            except OSError:
+                pass
+        return out
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -186,8 +198,11 @@ def test_privileges(s):
         check('children drop privileges (needs root; skipped)', True)
         return
     kids = s.children()
+    comms = sorted(open('/proc/%d/comm' % k).read().strip() for k in kids)
     check('parent has loader-free children: workers, control, apex-xferd',
-          len(kids) == 4 and s.xferd() in kids, kids)
+          len(kids) == 4 and s.xferd() in kids and comms == [
+              'apex-control', 'apex-worker', 'apex-worker', 'apex-xferd'],
+          comms)
     for pid in kids:
         st = proc_status(pid)
         ok = (st['Uid'][0] != '0' and st['Gid'][0] != '0' and
@@ -215,12 +230,20 @@ def test_sandbox_kill(s):
           (before['queries'], after['queries']))
 
 
+def wait_for_health(s, secs=40):
+    for _ in range(secs * 10):
+        if s.health()[0] == 200:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_supervision(s):
     # Each quick death doubles the wait before the restart; after a few,
     # the gap is long enough to see /health degraded.
     seen_503 = False
     for _ in range(6):
-        os.kill(max(s.forked()), signal.SIGKILL)
+        os.kill(max(s.workers()), signal.SIGKILL)
         for _ in range(40):
             code, body = s.health()
             if code == 503 and 'workers up' in body:
@@ -247,6 +270,23 @@ def test_supervision(s):
     check('apex-xferd is started again after it dies',
           y is not None and y != x and
           'apex-xferd killed by signal 9' in s.logtext(), (x, y))
+    # Killed again and again, it waits longer each time: /health says so.
+    seen_503 = False
+    for _ in range(6):
+        x = s.xferd()
+        if x is not None:
+            os.kill(x, signal.SIGKILL)
+        for _ in range(40):
+            code, body = s.health()
+            if code == 503 and 'apex-xferd not running' in body:
+                seen_503 = True
+                break
+            time.sleep(0.01)
+        if seen_503:
+            break
+    check('/health says 503 while apex-xferd is down', seen_503)
+    check('/health back to 200 when apex-xferd returns',
+          wait_for_health(s), s.health())
 
 
 def test_reload_under_load(s, build):

@@ -250,8 +250,9 @@ acl_localnets(void)
 	return acl_from_interfaces(true);
 }
 
-char *
-sockaddr_str(const struct sockaddr *sa, char *buf, size_t size)
+static char *
+format_sockaddr(const struct sockaddr *sa, char *buf, size_t size,
+    bool with_port)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
@@ -265,8 +266,23 @@ sockaddr_str(const struct sockaddr *sa, char *buf, size_t size)
 		inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof(host));
 		port = ntohs(s->sin6_port);
 	}
-	snprintf(buf, size, "%s#%u", host, port);
+	if (with_port)
+		snprintf(buf, size, "%s#%u", host, port);
+	else
+		snprintf(buf, size, "%s", host);
 	return buf;
+}
+
+char *
+sockaddr_str(const struct sockaddr *sa, char *buf, size_t size)
+{
+	return format_sockaddr(sa, buf, size, true);
+}
+
+char *
+sockaddr_host_str(const struct sockaddr *sa, char *buf, size_t size)
+{
+	return format_sockaddr(sa, buf, size, false);
 }
 
 /* The 16-octet IPv6 form of an address (IPv4 as ::ffff:a.b.c.d). */

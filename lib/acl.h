@@ -71,6 +71,8 @@ bool	acl_allows(const struct acl *, const struct sockaddr *sa,
 
 /* "ADDRESS#PORT" for logs. Returns buf. */
 char	*sockaddr_str(const struct sockaddr *sa, char *buf, size_t size);
+/* "ADDRESS" alone. Returns buf. */
+char	*sockaddr_host_str(const struct sockaddr *sa, char *buf, size_t size);
 /* Whether a and b are the same IPv4 or IPv6 address (ports aside; an
  * IPv4-mapped IPv6 address equals its IPv4 address). */
 bool	sockaddr_same_host(const struct sockaddr *a, const struct sockaddr *b);

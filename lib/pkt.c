@@ -313,26 +313,10 @@ pkt_put_rr(struct pkt_writer *w, const uint8_t *owner, const uint8_t wire[8],
 
 	uint16_t type = get16(wire);
 	bool compress = rr_type_compresses(type);
-	size_t done = 0, fixed = 0;
-	int n, names = 0;
-	switch (rr_type_names(type)) {
-	case RR_NAMES_NONE:
-		break;
-	case RR_NAMES_FIRST:
-		names = 1;
-		break;
-	case RR_NAMES_MX:
-		fixed = 2;
-		names = 1;
-		break;
-	case RR_NAMES_TWO:
-		names = 2;
-		break;
-	case RR_NAMES_SRV:
-		fixed = 6;
-		names = 1;
-		break;
-	}
+	size_t done = 0, fixed;
+	unsigned names;
+	int n;
+	rr_names_layout(type, &fixed, &names);
 	if (rdlen < fixed)
 		names = 0;
 	if (names > 0) {
@@ -342,7 +326,7 @@ pkt_put_rr(struct pkt_writer *w, const uint8_t *owner, const uint8_t wire[8],
 		w->len += fixed;
 		done = fixed;
 	}
-	for (int k = 0; k < names && done <= rdlen; k++) {
+	for (unsigned k = 0; k < names && done <= rdlen; k++) {
 		n = put_rdata_name(w, rd + done, rdlen - done, compress);
 		if (n == APEX_ESPACE)
 			goto full;

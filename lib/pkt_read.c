@@ -48,25 +48,14 @@ static int
 read_rdata_names(struct pkt_reader *r, struct pkt_rr *rr, size_t pos,
     size_t end)
 {
-	size_t fixed = 0, n = 0, out = 0;
-	unsigned names = 1;
+	size_t fixed, n = 0, out = 0;
+	unsigned names;
 	uint8_t name[DNAME_MAXLEN];
 
-	switch (rr_type_names(rr->type)) {
-	case RR_NAMES_NONE:
+	rr_names_layout(rr->type, &fixed, &names);
+	if (names == 0) {
 		rr->rdata = r->msg + pos;
 		return 0;
-	case RR_NAMES_FIRST:
-		break;
-	case RR_NAMES_MX:
-		fixed = 2;
-		break;
-	case RR_NAMES_TWO:
-		names = 2;
-		break;
-	case RR_NAMES_SRV:
-		fixed = 6;
-		break;
 	}
 	if (end - pos < fixed)
 		return APEX_EMALF;

@@ -56,6 +56,29 @@ rr_type_names(uint16_t type)
 	return RR_NAMES_NONE;
 }
 
+void
+rr_names_layout(uint16_t type, size_t *fixed, unsigned *names)
+{
+	*fixed = 0;
+	*names = 1;
+	switch (rr_type_names(type)) {
+	case RR_NAMES_NONE:
+		*names = 0;
+		break;
+	case RR_NAMES_FIRST:
+		break;
+	case RR_NAMES_MX:
+		*fixed = 2;
+		break;
+	case RR_NAMES_TWO:
+		*names = 2;
+		break;
+	case RR_NAMES_SRV:
+		*fixed = 6;
+		break;
+	}
+}
+
 bool
 rr_type_compresses(uint16_t type)
 {
@@ -141,32 +164,15 @@ rr_rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen)
 {
 	uint8_t ca[2 * DNAME_MAXLEN + 32], cb[2 * DNAME_MAXLEN + 32];
-	size_t skip = 0;
-	int nnames = 0;
+	size_t skip;
+	unsigned nnames;
 
-	switch (rr_type_names(type)) {
-	case RR_NAMES_FIRST:
-		nnames = 1;
-		break;
-	case RR_NAMES_MX:
-		skip = 2;
-		nnames = 1;
-		break;
-	case RR_NAMES_TWO:
-		nnames = 2;
-		break;
-	case RR_NAMES_SRV:
-		skip = 6;
-		nnames = 1;
-		break;
-	case RR_NAMES_NONE:
-		break;
-	}
+	rr_names_layout(type, &skip, &nnames);
 	if (nnames > 0 && alen <= sizeof(ca) && blen <= sizeof(cb)) {
 		memcpy(ca, a, alen);
 		memcpy(cb, b, blen);
 		size_t pa = skip, pb = skip;
-		for (int i = 0; i < nnames; i++) {
+		for (unsigned i = 0; i < nnames; i++) {
 			int la = pa < alen ?
 			    dname_scan(ca + pa, alen - pa, NULL) : -1;
 			int lb = pb < blen ?

@@ -79,6 +79,9 @@ enum rr_names {
 };
 
 enum rr_names	rr_type_names(uint16_t type);
+/* The same as numbers: octets before the first name, and how many names
+ * follow (0: none apex looks into). */
+void	rr_names_layout(uint16_t type, size_t *fixed, unsigned *names);
 
 /*
  * Whether those names may be compressed on output: only for the types

@@ -28,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "acl.h"
 #include "chaos.h"
 #include "error.h"
 #include "log.h"
@@ -199,27 +200,6 @@ qlog_flush(void)
 	msg_buf_init(b);
 }
 
-static void
-sa_str(const struct sockaddr *sa, char *buf, size_t size, bool port)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned p = 0;
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const void *)sa;
-		inet_ntop(AF_INET, &s->sin_addr, host, sizeof(host));
-		p = ntohs(s->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const void *)sa;
-		inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof(host));
-		p = ntohs(s->sin6_port);
-	}
-	if (port)
-		snprintf(buf, size, "%s#%u", host, p);
-	else
-		snprintf(buf, size, "%s", host);
-}
-
 /* BIND's line: client @0x.. ADDR#PORT (NAME): query: NAME CLASS TYPE
  * FLAGS (SERVER) */
 static void
@@ -234,7 +214,7 @@ qlog_add(const struct sockaddr *client, unsigned sock,
 	size_t nl = strlen(name);
 	if (nl > 1)
 		name[nl - 1] = '\0';	/* BIND prints no final dot */
-	sa_str(client, peer, sizeof(peer), true);
+	sockaddr_str(client, peer, sizeof(peer));
 	int n = snprintf(line, sizeof(line),
 	    "client @0x%x %s (%s): query: %s %s %s %s (%s)\n",
 	    0x10000 + w.args->index, peer, name, name,
@@ -794,8 +774,8 @@ worker_local_names(void)
 		socklen_t len = sizeof(ss);
 		if (getsockname(w.args->udp[i], (struct sockaddr *)&ss,
 		    &len) == 0)
-			sa_str((struct sockaddr *)&ss, w.local[i],
-			    sizeof(w.local[i]), false);
+			sockaddr_host_str((struct sockaddr *)&ss, w.local[i],
+			    sizeof(w.local[i]));
 	}
 }
 

@@ -105,10 +105,9 @@ check_header(jread_fn *rd, void *arg, const uint8_t *origin)
  */
 static uint32_t
 check_record(jread_fn *rd, void *arg, off_t off, uint64_t size,
-    struct journal_entry *e)
+    struct journal_entry *e, uint8_t buf[CHUNK])
 {
 	uint8_t h[R_HDRLEN], sum[EVP_MAX_MD_SIZE], want[R_SUMLEN];
-	uint8_t *buf = NULL;
 	uint32_t ok = 0;
 
 	if (size < R_HDRLEN + R_SUMLEN || !read_full(rd, arg, h, R_HDRLEN, off))
@@ -121,7 +120,6 @@ check_record(jread_fn *rd, void *arg, off_t off, uint64_t size,
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
 	EVP_DigestUpdate(ctx, h, R_HDRLEN);
-	buf = xmalloc(CHUNK);
 	for (uint32_t done = 0; done < body; ) {
 		size_t n = body - done < CHUNK ? body - done : CHUNK;
 		if (!read_full(rd, arg, buf, n, off + R_HDRLEN + done))
@@ -139,7 +137,6 @@ check_record(jread_fn *rd, void *arg, off_t off, uint64_t size,
 	e->to = get32(h + 12);
 	ok = e->len;
 out:
-	free(buf);
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
@@ -156,9 +153,10 @@ scan(jread_fn *rd, void *arg, off_t hdrlen, uint64_t size,
 	unsigned n = 0;
 	off_t off = hdrlen;
 	uint32_t len;
+	uint8_t *buf = xmalloc(CHUNK);
 
 	while ((uint64_t)off < size && (len = check_record(rd, arg, off,
-	    size - (uint64_t)off, &x)) != 0) {
+	    size - (uint64_t)off, &x, buf)) != 0) {
 		if (n > 0 && x.from != e[n - 1].to)
 			break;
 		if (!rr_serial_gt(x.to, x.from))
@@ -167,6 +165,7 @@ scan(jread_fn *rd, void *arg, off_t hdrlen, uint64_t size,
 		e[n++] = x;
 		off += len;
 	}
+	free(buf);
 	*ep = e;
 	*np = n;
 	return off;
@@ -412,7 +411,7 @@ take_records(const uint8_t *body, size_t len, size_t *pos, uint32_t count,
 		if (rrbuf_next(body, len, pos, &v) != 0)
 			return APEX_EMALF;
 		if (i == 0 && (v.type != TYPE_SOA || v.rdlen < 20 ||
-		    get32(v.rdata + v.rdlen - 20) != serial))
+		    rr_soa_serial(v.rdata, v.rdlen) != serial))
 			return APEX_EMALF;
 		rrbuf_add(out, v.owner, v.type, v.rclass, v.ttl, v.rdata,
 		    v.rdlen);

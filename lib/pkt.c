@@ -136,9 +136,10 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 			return PKT_FORMERR;
 		bool additional = i >= ancount + nscount;
 		if (type == TYPE_SOA && i >= ancount && !additional &&
-		    rdlen >= 22) {
+		    rdlen >= 22 && q->has_question &&
+		    dname_equal(owner, q->qname)) {
 			q->has_soa = true;
-			q->soa_serial = get32(wire + rdata + rdlen - 20);
+			q->soa_serial = rr_soa_serial(wire + rdata, rdlen);
 		}
 		if (type == TYPE_OPT) {
 			/* A bad OPT gets a FORMERR without one (RFC 6891

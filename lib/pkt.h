@@ -100,7 +100,8 @@ struct pkt_query {
 	uint8_t			cookie_len;	/* 0: no COOKIE option */
 	uint8_t			cookie[40];
 
-	/* An SOA in the authority section (IXFR, RFC 1995 3) */
+	/* An SOA for the question's name in the authority section (IXFR,
+	 * RFC 1995 3) */
 	bool			has_soa;
 	uint32_t		soa_serial;
 	/* TSIG, RFC 8945: position of the record for the verifier */
@@ -228,5 +229,11 @@ int	pkt_read_begin(struct pkt_reader *r, const uint8_t *msg, size_t len,
  * Returns: 0, APEX_ENOENT after the last record, or APEX_EMALF.
  */
 int	pkt_read_rr(struct pkt_reader *r, struct pkt_rr *rr) MUST_CHECK;
+/*
+ * Where the message's TSIG record starts: *pos, or 0 if it has none.
+ * Returns: 0, or APEX_EMALF (a malformed message, or a TSIG record that
+ * is not the last of the additional section, RFC 8945 5.1).
+ */
+int	pkt_read_tsig(const uint8_t *msg, size_t len, size_t *pos) MUST_CHECK;
 
 #endif

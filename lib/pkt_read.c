@@ -7,6 +7,7 @@
  * may have been compressed.
  * Runs in: apex-xferd; fuzzed by regress/fuzz/fuzz_xfrin.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -107,4 +108,31 @@ pkt_read_rr(struct pkt_reader *r, struct pkt_rr *rr)
 	r->pos = end;
 	r->left--;
 	return 0;
+}
+
+int
+pkt_read_tsig(const uint8_t *msg, size_t len, size_t *pos)
+{
+	struct pkt_reader r;
+	struct pkt_rr *rr = xmalloc(sizeof(*rr));
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qtype, qclass;
+	int rc;
+
+	*pos = 0;
+	if ((rc = pkt_read_begin(&r, msg, len, qname, &qtype, &qclass)) != 0)
+		goto out;
+	while ((rc = pkt_read_rr(&r, rr)) == 0) {
+		if (rr->type != TYPE_TSIG)
+			continue;
+		if (rr->section != 3 || r.left != 0) {
+			rc = APEX_EMALF;
+			goto out;
+		}
+		*pos = rr->start;
+	}
+	rc = rc == APEX_ENOENT ? 0 : APEX_EMALF;
+out:
+	free(rr);
+	return rc;
 }

@@ -103,6 +103,14 @@ int	rr_additional_offset(uint16_t type);
  */
 int	rr_rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
 	    const uint8_t *b, size_t blen);
+/* The SERIAL of an SOA RDATA (the first of the five counters that end
+ * it), or 0 if the RDATA is too short to hold them. */
+static inline uint32_t
+rr_soa_serial(const uint8_t *rdata, size_t rdlen)
+{
+	return rdlen >= 20 ? get32(rdata + rdlen - 20) : 0;
+}
+
 /* RFC 1982 serial number arithmetic: whether a comes after b. */
 static inline bool
 rr_serial_gt(uint32_t a, uint32_t b)

@@ -68,12 +68,6 @@ xfrin_free(struct xfrin *x)
 	x->ndiffs = 0;
 }
 
-uint32_t
-xfrin_soa_serial(const uint8_t *rdata, uint16_t rdlen)
-{
-	return rdlen >= 20 ? get32(rdata + rdlen - 20) : 0;
-}
-
 static bool
 is_apex_soa(const struct xfrin *x, const struct pkt_rr *rr)
 {
@@ -118,7 +112,7 @@ take_rr(struct xfrin *x, const struct pkt_rr *rr)
 		return fail(x, "more than max-records (%u) records",
 		    x->max_records);
 	bool soa = is_apex_soa(x, rr);
-	uint32_t serial = soa ? xfrin_soa_serial(rr->rdata, rr->rdlen) : 0;
+	uint32_t serial = soa ? rr_soa_serial(rr->rdata, rr->rdlen) : 0;
 	struct xfrin_diff *d = x->ndiffs ? &x->diffs[x->ndiffs - 1] : NULL;
 
 	switch (x->state) {
@@ -254,20 +248,10 @@ xfrin_message(struct xfrin *x, const uint8_t *msg, size_t len, uint64_t now)
 	if (x->messages == 1 && r.count[0] != 1)
 		return fail(x, "the first message has no question");
 	/* Where a TSIG record is, before trusting anything else. */
+	if (pkt_read_tsig(msg, len, &tsig_pos) != 0)
+		return fail(x, "a malformed record, or a TSIG record that is "
+		    "not last");
 	rr = xmalloc(sizeof(*rr));
-	while ((rc = pkt_read_rr(&r, rr)) == 0) {
-		if (rr->type != TYPE_TSIG)
-			continue;
-		if (rr->section != 3 || r.left != 0) {
-			free(rr);
-			return fail(x, "a TSIG record that is not last");
-		}
-		tsig_pos = rr->start;
-	}
-	if (rc != APEX_ENOENT) {
-		free(rr);
-		return fail(x, "a malformed record");
-	}
 	if ((st = check_tsig(x, msg, len, tsig_pos, now)) != XFRIN_MORE)
 		goto out;
 	if (PKT_RCODE(r.flags) != RCODE_NOERROR) {

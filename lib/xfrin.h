@@ -86,7 +86,4 @@ struct zone_builder;
 int	xfrin_apply(const struct xfrin *x, const struct zone *z,
 	    struct zone_builder *zb, char *err, size_t errlen) MUST_CHECK;
 
-/* The serial in an SOA RDATA. */
-uint32_t	xfrin_soa_serial(const uint8_t *rdata, uint16_t rdlen);
-
 #endif

@@ -225,6 +225,14 @@ zone_lookup(const struct zone *z, const uint8_t *lname,
 	out->node = n;
 }
 
+const struct zone_rrset *
+zone_soa(const struct zone *z)
+{
+	if (z->hdr->node_count == 0)
+		return NULL;
+	return zone_find_rrset(z, zone_node(z, 0), TYPE_SOA);
+}
+
 int
 zone_memfd(const char *zname, const void *blob, size_t size)
 {

@@ -171,6 +171,9 @@ zone_rrset_ttl(const struct zone_rrset *rs)
 const struct zone_rrset	*zone_find_rrset(const struct zone *z,
 	    const struct zone_node *n, uint16_t type);
 
+/* The SOA RRset at the apex, or NULL. */
+const struct zone_rrset	*zone_soa(const struct zone *z);
+
 /* The node with exactly this lowercase name and hash, or ZONE_NONE. */
 uint32_t	zone_find_node(const struct zone *z, const uint8_t *lname,
 	    size_t len, uint32_t hash);

@@ -12,14 +12,6 @@
 #include "rr.h"
 #include "zonediff.h"
 
-const struct zone_rrset *
-zone_soa(const struct zone *z)
-{
-	if (z->hdr->node_count == 0)
-		return NULL;
-	return zone_find_rrset(z, zone_node(z, 0), TYPE_SOA);
-}
-
 /* Every record of an RRset into out. */
 static void
 put_rrset(struct rrbuf *out, const uint8_t *owner,

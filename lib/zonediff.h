@@ -21,7 +21,4 @@
 int	zone_diff(const struct zone *old, const struct zone *new,
 	    struct rrbuf *del, struct rrbuf *add) MUST_CHECK;
 
-/* The SOA record of an image (RDLENGTH and RDATA), or NULL. */
-const struct zone_rrset	*zone_soa(const struct zone *z);
-
 #endif

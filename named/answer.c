@@ -135,12 +135,11 @@ static void
 put_negative(struct answer *a, const struct zonetab_entry *ze)
 {
 	const struct zone *z = &ze->zone;
-	const struct zone_node *apex = zone_node(z, 0);
-	const struct zone_rrset *soa = zone_find_rrset(z, apex, TYPE_SOA);
+	const struct zone_rrset *soa = zone_soa(z);
 
 	if (soa != NULL)
-		(void)put_required(a, SEC_AUTHORITY, node_owner(z, apex), soa,
-		    z->hdr->neg_ttl);
+		(void)put_required(a, SEC_AUTHORITY, node_owner(z,
+		    zone_node(z, 0)), soa, z->hdr->neg_ttl);
 }
 
 /* The zone's NS RRset in the authority section of a positive answer. */

@@ -86,13 +86,12 @@ read_zones(struct msg *m, struct server_view *v, uint32_t *filled)
 		z->error = xstrdup(err);
 		*filled = i + 1;
 		bool bad = msg_get_u32(m, &z->secondary) ||
-		    msg_get_u32(m, &z->xfr_known) ||
 		    msg_get_u32(m, &z->expired) ||
 		    msg_get_u64(m, &z->last_refresh) ||
 		    msg_get_u64(m, &z->next_refresh) ||
 		    msg_get_u64(m, &z->expires) ||
 		    msg_get_u64(m, &z->journal_size);
-		for (unsigned k = 0; k < 7 && !bad; k++)
+		for (unsigned k = 0; k < XFR_STATE_COUNTERS && !bad; k++)
 			bad = msg_get_u64(m, &z->xfr_count[k]) != 0;
 		if (bad || msg_get_str(m, err, sizeof(err)))
 			return APEX_EMALF;

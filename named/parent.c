@@ -917,7 +917,6 @@ put_zone_state(struct msg_buf *b, unsigned i)
 	msg_put_u32(b, z->failures);
 	put_str_max(b, z->error, STATE_TEXT_MAX);
 	msg_put_u32(b, p.conf->zones[i].type == ZONE_SECONDARY);
-	msg_put_u32(b, z->xfr.known);
 	msg_put_u32(b, z->xfr.expired);
 	msg_put_u64(b, z->xfr.last_refresh);
 	msg_put_u64(b, z->xfr.next_refresh);

@@ -16,7 +16,6 @@
 #include "query.h"
 #include "rr.h"
 #include "siphash.h"
-#include "zonediff.h"
 
 #define COOKIE_LEN	24	/* client cookie and our server cookie */
 
@@ -361,16 +360,19 @@ query_unavailable(const struct query_env *env, const struct pkt_query *q,
     const struct zonetab_entry *ze)
 {
 	const struct conf_zone *best = NULL;
+	/* Closer than the zone found, and the closest of them. */
 	unsigned labels = ze ? ze->zone.hdr->origin_labels : 0;
+	bool any = ze == NULL;
 
 	for (unsigned i = 0; i < env->nunavailable; i++) {
 		const struct conf_zone *cz = env->unavailable[i];
 		unsigned l = dname_label_count(cz->origin);
-		if (cz->rclass != q->qclass || (ze != NULL && l <= labels) ||
-		    (best != NULL && l <= dname_label_count(best->origin)))
+		if (cz->rclass != q->qclass || (!any && l <= labels) ||
+		    !dname_is_subdomain(q->lname, cz->origin))
 			continue;
-		if (dname_is_subdomain(q->lname, cz->origin))
-			best = cz;
+		best = cz;
+		labels = l;
+		any = false;
 	}
 	return best;
 }

@@ -4,7 +4,6 @@
  * The shared counters (see stats.h).
  * Runs in: parent (mapping), workers (counting), control (reading).
  */
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -203,7 +202,7 @@ render_status(const struct server_view *v, int json, struct sbuf *b)
 }
 
 /* The names of struct zone_view's xfr_count[], in their order. */
-static const char *const xfr_count_names[7] = {
+static const char *const xfr_count_names[XFR_STATE_COUNTERS] = {
 	"transfers_out", "transfers_out_failed", "transfers_in",
 	"transfers_in_failed", "notify_sent", "notify_received",
 	"refresh_failures",
@@ -249,7 +248,7 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 		}
 		sbuf_printf(b, ",\"journal_bytes\":%llu",
 		    (unsigned long long)z->journal_size);
-		for (unsigned k = 0; k < 7; k++)
+		for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
 			sbuf_printf(b, ",\"%s\":%llu", xfr_count_names[k],
 			    (unsigned long long)z->xfr_count[k]);
 		sbuf_printf(b, ",\"last_transfer_error\":");
@@ -380,118 +379,104 @@ render_histogram(struct sbuf *b, const char *name, const uint64_t *buckets,
 	    (unsigned long long)acc);
 }
 
-/* One line per zone of a counter in xfr_count[k], with a label. */
-static void
-xfr_counter(const struct server_view *v, struct sbuf *b, const char *name,
-    unsigned k, const char *extra)
+/* What a per-zone metric shows, and for which zones. */
+enum zone_field {
+	ZF_SERIAL, ZF_LOADED, ZF_SERVING, ZF_FAILURES, ZF_EXPIRED,
+	ZF_JOURNAL, ZF_LAST_REFRESH, ZF_EXPIRES,
+	ZF_COUNT,	/* + k: xfr_count[k] */
+};
+enum zone_filter { ZALL, ZSERVING, ZSECONDARY, ZSECONDARY_KNOWN };
+
+static uint64_t
+zone_value(const struct zone_view *z, unsigned f)
 {
-	for (uint32_t i = 0; i < v->nzones; i++) {
-		sbuf_printf(b, "%s{zone=\"", name);
-		label(b, v->zones[i].name);
-		sbuf_printf(b, "\"%s} %llu\n", extra,
-		    (unsigned long long)v->zones[i].xfr_count[k]);
+	switch (f) {
+	case ZF_SERIAL: return z->serial;
+	case ZF_LOADED: return z->loaded_at;
+	case ZF_SERVING: return z->serving;
+	case ZF_FAILURES: return z->failures;
+	case ZF_EXPIRED: return z->expired;
+	case ZF_JOURNAL: return z->journal_size;
+	case ZF_LAST_REFRESH: return z->last_refresh;
+	case ZF_EXPIRES: return z->expires;
 	}
+	return z->xfr_count[f - ZF_COUNT];
 }
 
-/* One line per secondary zone of a time, if it is known. */
+/* One line per zone: NAME{zone="Z"EXTRA} VALUE. */
 static void
-xfr_time(const struct server_view *v, struct sbuf *b, const char *name,
-    size_t field)
+zone_metric(const struct server_view *v, struct sbuf *b, const char *name,
+    const char *extra, unsigned f, enum zone_filter filter)
 {
 	for (uint32_t i = 0; i < v->nzones; i++) {
 		const struct zone_view *z = &v->zones[i];
-		uint64_t t;
-		memcpy(&t, (const char *)z + field, sizeof(t));
-		if (!z->secondary || t == 0)
+		uint64_t val = zone_value(z, f);
+		if ((filter == ZSERVING && !z->serving) ||
+		    (filter >= ZSECONDARY && !z->secondary) ||
+		    (filter == ZSECONDARY_KNOWN && val == 0))
 			continue;
 		sbuf_printf(b, "%s{zone=\"", name);
 		label(b, z->name);
-		sbuf_printf(b, "\"} %llu\n", (unsigned long long)t);
-	}
-}
-
-static void
-render_xfr_metrics(const struct server_view *v, struct sbuf *b)
-{
-	metric_head(b, "apex_xfr_out_total", "counter",
-	    "Outgoing zone transfers (AXFR, IXFR), by result.");
-	xfr_counter(v, b, "apex_xfr_out_total", 0, ",result=\"ok\"");
-	xfr_counter(v, b, "apex_xfr_out_total", 1, ",result=\"failed\"");
-	metric_head(b, "apex_xfr_in_total", "counter",
-	    "Incoming zone transfers of secondary zones, by result.");
-	xfr_counter(v, b, "apex_xfr_in_total", 2, ",result=\"ok\"");
-	xfr_counter(v, b, "apex_xfr_in_total", 3, ",result=\"failed\"");
-	metric_head(b, "apex_notify_sent_total", "counter",
-	    "NOTIFY messages sent (retries included).");
-	xfr_counter(v, b, "apex_notify_sent_total", 4, "");
-	metric_head(b, "apex_notify_received_total", "counter",
-	    "NOTIFY messages accepted for secondary zones.");
-	xfr_counter(v, b, "apex_notify_received_total", 5, "");
-	metric_head(b, "apex_refresh_failures_total", "counter",
-	    "Refreshes of secondary zones that reached no primary.");
-	xfr_counter(v, b, "apex_refresh_failures_total", 6, "");
-	metric_head(b, "apex_zone_last_refresh_timestamp_seconds", "gauge",
-	    "When a secondary zone was last found current at a primary.");
-	xfr_time(v, b, "apex_zone_last_refresh_timestamp_seconds",
-	    offsetof(struct zone_view, last_refresh));
-	metric_head(b, "apex_zone_expiry_timestamp_seconds", "gauge",
-	    "When a secondary zone expires without a successful refresh.");
-	xfr_time(v, b, "apex_zone_expiry_timestamp_seconds",
-	    offsetof(struct zone_view, expires));
-	metric_head(b, "apex_zone_expired", "gauge",
-	    "1 if a secondary zone has expired and answers SERVFAIL.");
-	for (uint32_t i = 0; i < v->nzones; i++)
-		if (v->zones[i].secondary) {
-			sbuf_printf(b, "apex_zone_expired{zone=\"");
-			label(b, v->zones[i].name);
-			sbuf_printf(b, "\"} %u\n", v->zones[i].expired);
-		}
-	metric_head(b, "apex_journal_bytes", "gauge",
-	    "Size of the zone's IXFR journal file.");
-	for (uint32_t i = 0; i < v->nzones; i++) {
-		sbuf_printf(b, "apex_journal_bytes{zone=\"");
-		label(b, v->zones[i].name);
-		sbuf_printf(b, "\"} %llu\n",
-		    (unsigned long long)v->zones[i].journal_size);
+		sbuf_printf(b, "\"%s} %llu\n", extra, (unsigned long long)val);
 	}
 }
 
 static void
 render_zone_metrics(const struct server_view *v, struct sbuf *b)
 {
-	metric_head(b, "apex_zone_serial", "gauge",
-	    "SOA serial of the zone version served.");
-	for (uint32_t i = 0; i < v->nzones; i++)
-		if (v->zones[i].serving) {
-			sbuf_printf(b, "apex_zone_serial{zone=\"");
-			label(b, v->zones[i].name);
-			sbuf_printf(b, "\"} %u\n", v->zones[i].serial);
-		}
-	metric_head(b, "apex_zone_loaded_timestamp_seconds", "gauge",
-	    "When the zone version served was loaded.");
-	for (uint32_t i = 0; i < v->nzones; i++)
-		if (v->zones[i].serving) {
-			sbuf_printf(b, "apex_zone_loaded_timestamp_seconds"
-			    "{zone=\"");
-			label(b, v->zones[i].name);
-			sbuf_printf(b, "\"} %llu\n",
-			    (unsigned long long)v->zones[i].loaded_at);
-		}
-	metric_head(b, "apex_zone_serving", "gauge",
-	    "1 if a version of the zone is served.");
-	for (uint32_t i = 0; i < v->nzones; i++) {
-		sbuf_printf(b, "apex_zone_serving{zone=\"");
-		label(b, v->zones[i].name);
-		sbuf_printf(b, "\"} %u\n", v->zones[i].serving);
+	static const struct {
+		const char	*name, *type, *help, *extra;
+		unsigned	 field;
+		enum zone_filter filter;
+		bool		 head;		/* first line of a metric */
+	} m[] = {
+		{ "apex_zone_serial", "gauge", "SOA serial of the zone version "
+		    "served.", "", ZF_SERIAL, ZSERVING, true },
+		{ "apex_zone_loaded_timestamp_seconds", "gauge",
+		    "When the zone version served was loaded.", "", ZF_LOADED,
+		    ZSERVING, true },
+		{ "apex_zone_serving", "gauge", "1 if a version of the zone is "
+		    "served.", "", ZF_SERVING, ZALL, true },
+		{ "apex_zone_load_failures_total", "counter", "Failed loads of "
+		    "the zone since the server started.", "", ZF_FAILURES, ZALL,
+		    true },
+		{ "apex_xfr_out_total", "counter", "Outgoing zone transfers "
+		    "(AXFR, IXFR), by result.", ",result=\"ok\"", ZF_COUNT + 0,
+		    ZALL, true },
+		{ "apex_xfr_out_total", NULL, NULL, ",result=\"failed\"",
+		    ZF_COUNT + 1, ZALL, false },
+		{ "apex_xfr_in_total", "counter", "Incoming zone transfers of "
+		    "secondary zones, by result.", ",result=\"ok\"",
+		    ZF_COUNT + 2, ZALL, true },
+		{ "apex_xfr_in_total", NULL, NULL, ",result=\"failed\"",
+		    ZF_COUNT + 3, ZALL, false },
+		{ "apex_notify_sent_total", "counter", "NOTIFY messages sent "
+		    "(retries included).", "", ZF_COUNT + 4, ZALL, true },
+		{ "apex_notify_received_total", "counter", "NOTIFY messages "
+		    "accepted for secondary zones.", "", ZF_COUNT + 5, ZALL,
+		    true },
+		{ "apex_refresh_failures_total", "counter", "Refreshes of "
+		    "secondary zones that reached no primary.", "",
+		    ZF_COUNT + 6, ZALL, true },
+		{ "apex_zone_last_refresh_timestamp_seconds", "gauge", "When a "
+		    "secondary zone was last found current at a primary.", "",
+		    ZF_LAST_REFRESH, ZSECONDARY_KNOWN, true },
+		{ "apex_zone_expiry_timestamp_seconds", "gauge", "When a "
+		    "secondary zone expires without a successful refresh.", "",
+		    ZF_EXPIRES, ZSECONDARY_KNOWN, true },
+		{ "apex_zone_expired", "gauge", "1 if a secondary zone has "
+		    "expired and answers SERVFAIL.", "", ZF_EXPIRED, ZSECONDARY,
+		    true },
+		{ "apex_journal_bytes", "gauge", "Size of the zone's IXFR "
+		    "journal file.", "", ZF_JOURNAL, ZALL, true },
+	};
+
+	for (size_t i = 0; i < nitems(m); i++) {
+		if (m[i].head)
+			metric_head(b, m[i].name, m[i].type, m[i].help);
+		zone_metric(v, b, m[i].name, m[i].extra, m[i].field,
+		    m[i].filter);
 	}
-	metric_head(b, "apex_zone_load_failures_total", "counter",
-	    "Failed loads of the zone since the server started.");
-	for (uint32_t i = 0; i < v->nzones; i++) {
-		sbuf_printf(b, "apex_zone_load_failures_total{zone=\"");
-		label(b, v->zones[i].name);
-		sbuf_printf(b, "\"} %u\n", v->zones[i].failures);
-	}
-	render_xfr_metrics(v, b);
 }
 
 void

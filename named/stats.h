@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msg.h"
 #include "util.h"
 
 /* QTYPEs counted by name; the rest go to "other". */
@@ -105,11 +106,10 @@ struct zone_view {
 	char		*error;
 	/* zone transfers (apex-xferd) */
 	uint32_t	 secondary;
-	uint32_t	 xfr_known;	/* apex-xferd has reported */
 	uint32_t	 expired;
 	uint64_t	 last_refresh, next_refresh, expires;
 	uint64_t	 journal_size;
-	uint64_t	 xfr_count[7];	/* as MSG_XP_STATE orders them */
+	uint64_t	 xfr_count[XFR_STATE_COUNTERS];	/* as MSG_XP_STATE */
 	char		*xfr_error;
 };
 

@@ -199,7 +199,6 @@ read_state(struct msg *m, uint8_t *origin, struct xfr_state *st)
 			return APEX_EMALF;
 	if (msg_get_str(m, err, sizeof(err)) != 0 || msg_end(m) != 0)
 		return APEX_EMALF;
-	st->known = true;
 	st->expired = expired != 0;
 	st->error = xstrdup(err);
 	return 0;

@@ -18,7 +18,6 @@ struct event_base;
 /* A zone's transfer state, as the last MSG_XP_STATE said (the counters
  * are summed over every report, so they survive an apex-xferd restart). */
 struct xfr_state {
-	bool		 known;		/* a report arrived */
 	bool		 expired;
 	uint32_t	 serial;
 	uint64_t	 last_refresh, next_refresh, expires;

@@ -36,7 +36,6 @@
 #include "rr.h"
 #include "xferd.h"
 #include "xfrin.h"
-#include "zonediff.h"
 
 #define SOA_TIMEOUT_MS	2000	/* per UDP SOA query */
 #define SOA_TRIES	2
@@ -450,12 +449,6 @@ transfer_done(struct xin *in)
 
 /* ---- the network -------------------------------------------------- */
 
-static void
-primary_addr(const struct xin *in, const struct conf_remote **r)
-{
-	*r = &in->z->cz->primaries.r[in->pi];
-}
-
 /* Builds the SOA, IXFR or AXFR query into in->req (signed if keyed). */
 static bool
 make_query(struct xin *in, uint16_t qtype)
@@ -509,15 +502,17 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 		return;		/* not the answer; keep waiting */
 	}
 	while (pkt_read_rr(&r, rr) == 0) {
-		if (rr->type == TYPE_TSIG && rr->section == 3 && r.left == 0)
-			tpos = rr->start;
-		else if (rr->section == 1 && rr->type == TYPE_SOA &&
+		if (rr->section == 1 && rr->type == TYPE_SOA &&
 		    dname_equal(rr->owner, z->cz->origin) && rr->rdlen >= 22) {
-			serial = xfrin_soa_serial(rr->rdata, rr->rdlen);
+			serial = rr_soa_serial(rr->rdata, rr->rdlen);
 			found = true;
 		}
 	}
 	free(rr);
+	if (pkt_read_tsig(msg, len, &tpos) != 0) {
+		next_primary(in, "a malformed SOA answer");
+		return;
+	}
 	if (in->key != NULL) {
 		struct tsig_rr trr;
 		memset(&trr, 0, sizeof(trr));
@@ -797,13 +792,11 @@ static void
 attempt(struct xin *in)
 {
 	struct xzone *z = in->z;
-	const struct conf_remote *r;
-
 	if (in->pi >= z->cz->primaries.n) {
 		finish(in, false);
 		return;
 	}
-	primary_addr(in, &r);
+	const struct conf_remote *r = &z->cz->primaries.r[in->pi];
 	sockaddr_str((const struct sockaddr *)&r->ss, in->peer,
 	    sizeof(in->peer));
 	in->key = xferd_key(r->key);

@@ -26,7 +26,6 @@
 #include "pkt.h"
 #include "rr.h"
 #include "xferd.h"
-#include "zonediff.h"
 
 #define NOTIFY_TRIES	5
 #define NOTIFY_FIRST_MS	2000
@@ -246,7 +245,6 @@ notify_readable(evutil_socket_t fd, short events, void *arg)
 	uint8_t buf[4096], qname[DNAME_MAXLEN];
 	char addr[64];
 	struct pkt_reader r;
-	struct pkt_rr *rr;
 	uint16_t qt, qc;
 
 	for (;;) {
@@ -270,14 +268,9 @@ notify_readable(evutil_socket_t fd, short events, void *arg)
 		if (t->key != NULL) {
 			/* The answer must be signed with the same key. */
 			size_t tpos = 0;
-			rr = xmalloc(sizeof(*rr));
-			while (pkt_read_rr(&r, rr) == 0)
-				if (rr->type == TYPE_TSIG && r.section == 3 &&
-				    r.left == 0)
-					tpos = rr->start;
-			free(rr);
 			struct tsig_rr trr;
-			if (tpos == 0 || tsig_verify_response(&t->tsig, buf,
+			if (pkt_read_tsig(buf, (size_t)n, &tpos) != 0 ||
+			    tpos == 0 || tsig_verify_response(&t->tsig, buf,
 			    (size_t)n, tpos, (uint64_t)time(NULL), &trr) !=
 			    TSIG_NOERROR) {
 				log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "zone "

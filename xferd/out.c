@@ -29,7 +29,6 @@
 #include "pkt.h"
 #include "rr.h"
 #include "xferd.h"
-#include "zonediff.h"
 
 #define OUT_IDLE	60	/* seconds a client may stall a transfer */
 #define NEXT_IDLE	10	/* seconds to wait for another request */
@@ -79,7 +78,8 @@ struct xout {
 	unsigned		 jgen;		/* journal's, at the start */
 	struct rrbuf		 del, add;
 	int			 list;		/* 0 del, 1 add, 2 done */
-	size_t			 lpos;
+	size_t			 lpos;		/* the next record */
+	size_t			 lsize;		/* of the one next_rr() gave */
 
 	unsigned		 messages;
 	uint64_t		 records, octets;
@@ -205,10 +205,10 @@ next_rr(struct xout *x, const uint8_t **owner, const uint8_t **wire8,
 	/* P_JOURNAL */
 	for (;;) {
 		struct rrbuf *b = x->list == 0 ? &x->del : &x->add;
-		if (x->list < 2 && rrbuf_next(b->p, b->len, &x->lpos, &v) ==
-		    0) {
-			/* lpos moved past it; step back until consumed. */
-			x->lpos -= v.size;
+		size_t at = x->lpos;
+		if (x->list < 2 && rrbuf_next(b->p, b->len, &at, &v) == 0) {
+			/* lpos moves past it once it is in a message. */
+			x->lsize = v.size;
 			*owner = v.owner;
 			*wire8 = v.wire8;
 			*rec = v.rec;
@@ -248,17 +248,12 @@ next_rr(struct xout *x, const uint8_t **owner, const uint8_t **wire8,
 static void
 consume_rr(struct xout *x)
 {
-	struct rrview v;
-
 	x->records++;
 	if (x->phase == P_AXFR) {
 		x->rec += 2 + get16(x->rec);
 		x->reci++;
-		return;
-	}
-	struct rrbuf *b = x->list == 0 ? &x->del : &x->add;
-	if (rrbuf_next(b->p, b->len, &x->lpos, &v) != 0)
-		x->lpos = b->len;	/* cannot be: next_rr read it */
+	} else
+		x->lpos += x->lsize;
 }
 
 /*
@@ -347,28 +342,6 @@ xout_done(struct xout *x)
 	xferd_report(x->z);
 }
 
-/* The IXFR request's serial: the SOA in its authority section. */
-static bool
-ixfr_serial(const uint8_t *req, size_t len, const uint8_t *origin,
-    uint32_t *serial)
-{
-	struct pkt_reader r;
-	struct pkt_rr *rr = xmalloc(sizeof(*rr));
-	uint8_t qname[DNAME_MAXLEN];
-	uint16_t qt, qc;
-	bool found = false;
-
-	if (pkt_read_begin(&r, req, len, qname, &qt, &qc) == 0)
-		while (!found && pkt_read_rr(&r, rr) == 0)
-			if (rr->section == 2 && rr->type == TYPE_SOA &&
-			    dname_equal(rr->owner, origin) && rr->rdlen >= 22) {
-				*serial = get32(rr->rdata + rr->rdlen - 20);
-				found = true;
-			}
-	free(rr);
-	return found;
-}
-
 /*
  * Answers one request: queues the first message of a transfer, or an
  * error. Returns: false if the connection is to be closed instead.
@@ -452,11 +425,12 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 		xout_error(x, RCODE_REFUSED, 0);
 		return true;
 	}
-	if (x->qtype == TYPE_IXFR && !ixfr_serial(req, len, z->cz->origin,
-	    &serial)) {
+	/* RFC 1995 3: the client's version, as the SOA in authority. */
+	if (x->qtype == TYPE_IXFR && !x->q.has_soa) {
 		xout_error(x, RCODE_FORMERR, 0);
 		return true;
 	}
+	serial = x->q.soa_serial;
 	x->running = true;
 	xd.out_running++;
 	ximage_unref(x->img);

@@ -22,7 +22,6 @@
 #include "dname.h"
 #include "rr.h"
 #include "xferd.h"
-#include "zonediff.h"
 
 /* One record in the RFC 3597 form: owner TTL CLASS TYPEnnn \# len hex. */
 static void

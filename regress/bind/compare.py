@@ -10,7 +10,6 @@ usage: compare.py [--apex PATH] [--named PATH] [--keep] [--verbose]
 """
 import argparse
 import os
-import random
 import shutil
 import signal
 import socket
@@ -33,26 +32,13 @@ import dns.rdatatype
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import allowed  # noqa: E402
 import corpus   # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..'))
+from testlib import free_port, recv_exact  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
 TIMEOUT = 1.5
-
-
-def free_port():
-    for _ in range(100):
-        port = random.randrange(20000, 60000)
-        ok = True
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            try:
-                s.bind(('127.0.0.1', port))
-            except OSError:
-                ok = False
-            s.close()
-        if ok:
-            return port
-    raise RuntimeError('no free port')
 
 
 def wait_ready(port, proc, name, log):
@@ -80,16 +66,6 @@ def udp(port, wire, timeout=TIMEOUT):
         return None
     finally:
         s.close()
-
-
-def recv_exact(s, n):
-    b = b''
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            return None
-        b += c
-    return b
 
 
 def tcp(port, wire, timeout=TIMEOUT):

@@ -11,28 +11,26 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
 
-for conf in "$top"/etc/*.conf*; do
-	[ -f "$conf" ] || continue
-	if (cd "$top" && "$named" -C -c "$conf") >"$tmp/out" 2>&1; then
+# Passes apex-named -C when run from directory $1 with configuration $2.
+passes() {
+	if (cd "$1" && "$named" -C -c "$2") >"$tmp/out" 2>&1; then
 		pass=$((pass + 1))
 	else
-		echo "FAIL: $conf does not pass apex-named -C:"
+		echo "FAIL: $2 does not pass apex-named -C:"
 		cat "$tmp/out"
 		fail=$((fail + 1))
 	fi
+}
+
+for conf in "$top"/etc/*.conf*; do
+	[ -f "$conf" ] && passes "$top" "$conf"
 done
 
 # The primary + secondary pair, from the directory quickstart.sh sets up.
 mkdir -p "$tmp/pair/primary" "$tmp/pair/secondary"
 cp "$top/zones/example.com.zone" "$tmp/pair/primary/"
 for conf in "$top"/etc/pair/*.conf; do
-	if (cd "$tmp" && "$named" -C -c "$conf") >"$tmp/out" 2>&1; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $conf does not pass apex-named -C:"
-		cat "$tmp/out"
-		fail=$((fail + 1))
-	fi
+	passes "$tmp" "$conf"
 done
 
 for zone in "$top"/regress/conf/bad-*.zone; do

@@ -8,7 +8,6 @@ usage: run.py [--apex PATH]
 """
 import argparse
 import os
-import random
 import shutil
 import signal
 import socket
@@ -20,6 +19,9 @@ import time
 
 import dns.message
 import dns.rcode
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..'))
+from testlib import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -30,19 +32,6 @@ def check(name, ok, detail=''):
     results.append(ok)
     print('%s %s%s' % ('PASS' if ok else 'FAIL', name,
                        '' if ok else ': ' + detail))
-
-
-def free_port():
-    while True:
-        port = random.randrange(20000, 60000)
-        try:
-            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                s = socket.socket(socket.AF_INET, kind)
-                s.bind(('127.0.0.1', port))
-                s.close()
-            return port
-        except OSError:
-            continue
 
 
 def query(name, qid, rdtype='A'):

@@ -12,7 +12,6 @@ usage: run.py [--build DIR]   (run as root for the privilege checks)
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -20,7 +19,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +26,9 @@ import urllib.request
 import dns.message
 import dns.query
 import dns.rcode
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..'))
+from testlib import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -38,19 +39,6 @@ def check(name, ok, detail=''):
     results.append(bool(ok))
     print('%s %s%s' % ('PASS' if ok else 'FAIL', name,
                        '' if ok else ': ' + str(detail)), flush=True)
-
-
-def free_port():
-    while True:
-        port = random.randrange(20000, 60000)
-        try:
-            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                s = socket.socket(socket.AF_INET, kind)
-                s.bind(('127.0.0.1', port))
-                s.close()
-            return port
-        except OSError:
-            continue
 
 
 ZONE = '''$TTL 300

@@ -199,6 +199,46 @@ msg_queue_send(struct msg_queue *q, int sock, uint16_t type, uint32_t id,
 	return 0;
 }
 
+/* The types that carry a descriptor; any other arriving with one is
+ * malformed (and the descriptor closed, so a child cannot fill the
+ * parent's descriptor table). */
+static bool
+msg_type_takes_fd(uint16_t type)
+{
+	switch (type) {
+	case MSG_LP_ZONE:
+	case MSG_PW_ZONE:
+	case MSG_WP_XFR:
+	case MSG_PX_ZONE:
+	case MSG_PX_XFR:
+	case MSG_XP_LOAD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define MSG_RECV_FDS	8	/* room to see, and close, what a peer sends */
+
+/* Collects every descriptor that arrived; returns how many. */
+static unsigned
+recv_fds(struct msghdr *mh, int fds[MSG_RECV_FDS])
+{
+	unsigned n = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && n < MSG_RECV_FDS; i++)
+			memcpy(&fds[n++], CMSG_DATA(c) + i * sizeof(int),
+			    sizeof(int));
+	}
+	return n;
+}
+
 int
 msg_recv(int sock, struct msg *m)
 {
@@ -208,9 +248,10 @@ msg_recv(int sock, struct msg *m)
 	};
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
+		char		buf[CMSG_SPACE(MSG_RECV_FDS * sizeof(int))];
 	} cm;
 	struct msghdr mh;
+	int fds[MSG_RECV_FDS];
 	ssize_t n;
 
 	m->fd = -1;
@@ -227,24 +268,22 @@ msg_recv(int sock, struct msg *m)
 		return APEX_EIO;
 	if (n == 0)
 		return APEX_ENOENT;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
-	    c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+	unsigned nfds = recv_fds(&mh, fds);
 	int rc = 0;
-	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || nfds > 1 ||
 	    (size_t)n < sizeof(m->hdr) || m->hdr.len != (size_t)n -
 	    sizeof(m->hdr) || m->hdr.type == MSG_NONE ||
 	    m->hdr.type >= MSG_TYPE_MAX ||
-	    ((m->hdr.flags & MSG_F_FD) != 0) != (m->fd >= 0))
+	    ((m->hdr.flags & MSG_F_FD) != 0) != (nfds == 1) ||
+	    (nfds == 1 && !msg_type_takes_fd(m->hdr.type)))
 		rc = APEX_EMALF;
 	else if (m->hdr.version != MSG_VERSION)
 		rc = APEX_EVERSION;
-	if (rc != 0 && m->fd >= 0) {
-		close(m->fd);
-		m->fd = -1;
-	}
+	if (rc == 0 && nfds == 1)
+		m->fd = fds[0];
+	else
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
 	return rc;
 }
 

@@ -3,7 +3,10 @@
 /*
  * The one message format every apex process speaks: typed, versioned
  * messages over AF_UNIX SOCK_SEQPACKET socketpairs, one datagram each,
- * with at most one file descriptor attached (SCM_RIGHTS).
+ * with at most one file descriptor attached (SCM_RIGHTS), and only to
+ * the types that carry one (MSG_LP_ZONE, MSG_PW_ZONE, MSG_WP_XFR,
+ * MSG_PX_ZONE, MSG_PX_XFR, MSG_XP_LOAD): msg_recv() closes every other
+ * descriptor a peer attaches, so none can pile up in the receiver.
  *
  * Header (host byte order): uint16 type, uint16 version, uint32 len
  * (payload octets, at most MSG_MAXPAYLOAD), uint32 id (request or zone),

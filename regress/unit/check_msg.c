@@ -117,6 +117,85 @@ START_TEST(test_msg_string_with_nul_rejected)
 }
 END_TEST
 
+/* Descriptors open in this process. */
+static int
+count_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* Sends a header with nfds copies of /dev/null attached. */
+static void
+send_with_fds(int sock, uint16_t type, uint32_t flags, int nfds)
+{
+	struct msg_hdr h = { type, MSG_VERSION, 0, 0, flags };
+	struct iovec iov = { &h, sizeof(h) };
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct msghdr mh;
+	int fds[4];
+
+	for (int i = 0; i < nfds; i++)
+		fds[i] = open("/dev/null", O_RDONLY);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	ck_assert_int_eq(sendmsg(sock, &mh, 0), (ssize_t)sizeof(h));
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+/* A peer that attaches descriptors where none belong, or several, gets
+ * APEX_EMALF and every descriptor is closed: none accumulates in the
+ * receiver. */
+START_TEST(test_msg_stray_fds_closed)
+{
+	static struct msg m;
+	int sv[2];
+
+	pair(sv);
+	int before = count_fds();
+	for (int round = 0; round < 50; round++) {
+		send_with_fds(sv[0], MSG_LOG, MSG_F_FD, 1);
+		ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+		ck_assert_int_eq(m.fd, -1);
+		send_with_fds(sv[0], MSG_LP_DONE, 0, 1);
+		ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+		send_with_fds(sv[0], MSG_LP_ZONE, MSG_F_FD, 2);
+		ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+		send_with_fds(sv[0], MSG_LP_ZONE, MSG_F_FD, 4);
+		ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+		send_with_fds(sv[0], MSG_LP_ZONE, 0, 1);
+		ck_assert_int_eq(msg_recv(sv[1], &m), APEX_EMALF);
+	}
+	ck_assert_int_eq(count_fds(), before);
+	/* The one legitimate form still works. */
+	send_with_fds(sv[0], MSG_LP_ZONE, MSG_F_FD, 1);
+	ck_assert_int_eq(msg_recv(sv[1], &m), 0);
+	ck_assert_int_ge(m.fd, 0);
+	close(m.fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+
 static Suite *
 msg_suite(void)
 {
@@ -124,6 +203,7 @@ msg_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_msg_round_trip_with_fd);
+	tcase_add_test(tc, test_msg_stray_fds_closed);
 	tcase_add_test(tc, test_msg_rejects_truncated_unknown_and_old);
 	tcase_add_test(tc, test_msg_oversized_payload_refused);
 	tcase_add_test(tc, test_msg_string_with_nul_rejected);

@@ -548,7 +548,7 @@ stmt_key(struct ctx *c, const struct cfg_stmt *st)
 			free(k.algorithm);
 			k.algorithm = xstrdup(conf_word(o, 1));
 		} else if (conf_is(v, "secret") && conf_single(c, o) != NULL) {
-			free(k.secret);
+			str_free_wipe(k.secret);
 			k.secret = xstrdup(conf_word(o, 1));
 		} else if (!conf_is(v, "algorithm") && !conf_is(v, "secret"))
 			ERR(c, o, "key: unknown option '%s'", v ? v : "{");
@@ -580,7 +580,7 @@ stmt_key(struct ctx *c, const struct cfg_stmt *st)
 		}
 	if (!ok) {
 		free(k.algorithm);
-		free(k.secret);
+		str_free_wipe(k.secret);
 		return;
 	}
 	k.name = xstrdup(conf_word(st, 1));
@@ -910,6 +910,18 @@ conf_load_string(const char *text, const char *name, conf_report_fn *report,
 }
 
 void
+conf_wipe_secrets(struct conf *cf)
+{
+	if (cf == NULL)
+		return;
+	for (unsigned i = 0; i < cf->nkeys; i++)
+		if (cf->keys[i].secret != NULL)
+			explicit_bzero(cf->keys[i].secret,
+			    strlen(cf->keys[i].secret));
+	explicit_bzero(cf->cookie_secret, sizeof(cf->cookie_secret));
+}
+
+void
 conf_free(struct conf *cf)
 {
 	if (cf == NULL)
@@ -933,7 +945,7 @@ conf_free(struct conf *cf)
 	for (unsigned i = 0; i < cf->nkeys; i++) {
 		free(cf->keys[i].name);
 		free(cf->keys[i].algorithm);
-		free(cf->keys[i].secret);
+		str_free_wipe(cf->keys[i].secret);
 	}
 	free(cf->keys);
 	for (unsigned i = 0; i < cf->nzones; i++) {

@@ -264,6 +264,12 @@ struct conf	*conf_load(const char *path, conf_report_fn *report,
 		    void *arg);
 struct conf	*conf_load_string(const char *text, const char *name,
 		    conf_report_fn *report, void *arg);
+/*
+ * Overwrites every secret in cf (TSIG key secrets, the cookie secret):
+ * a child that verifies no MAC calls it on its copy of the parent's
+ * configuration.
+ */
+void	conf_wipe_secrets(struct conf *);
 void	conf_free(struct conf *);
 
 /* The zone with this origin (case-insensitive), or NULL. */

@@ -11,10 +11,12 @@
  * Runs in: apex-named parent, apex-xferd, apex-named -C.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "error.h"
@@ -111,7 +113,7 @@ skip_space_and_comments(struct lexer *lx)
 static enum tok
 lex(struct lexer *lx, struct parser *ps)
 {
-	free(lx->text);
+	str_free_wipe(lx->text);
 	lx->text = NULL;
 	if (skip_space_and_comments(lx) != 0) {
 		perr(ps, lx->file, lx->line, "unterminated comment");
@@ -137,7 +139,7 @@ lex(struct lexer *lx, struct parser *ps)
 		lx->p++;
 		for (;;) {
 			if (lx->p >= lx->end) {
-				free(s);
+				free_wipe(s, cap);
 				perr(ps, lx->file, lx->tokline,
 				    "unterminated string");
 				return TOK_ERROR;
@@ -149,13 +151,15 @@ lex(struct lexer *lx, struct parser *ps)
 				lx->line++;
 			if (c == '\\' && lx->p < lx->end)
 				c = *lx->p++;
-			if (n + 2 > cap)
-				s = xrealloc(s, cap *= 2);
+			if (n + 2 > cap) {
+				s = xrealloc_wipe(s, cap, cap * 2);
+				cap *= 2;
+			}
 			s[n++] = c;
 		}
 		s[n] = '\0';
 		if (strlen(s) != n) {
-			free(s);
+			free_wipe(s, cap);
 			perr(ps, lx->file, lx->tokline, "NUL in string");
 			return TOK_ERROR;
 		}
@@ -197,7 +201,7 @@ static void
 stmt_free(struct cfg_stmt *st)
 {
 	for (unsigned j = 0; j < st->n; j++) {
-		free(st->v[j].s);
+		str_free_wipe(st->v[j].s);
 		block_free(st->v[j].block);
 		free(st->v[j].block);
 	}
@@ -241,37 +245,46 @@ tree_add_file(struct cfg_tree *t, const char *name)
 static int parse_text(struct parser *, const char *text, size_t len,
     const char *file, struct cfg_block *into);
 
+/* The whole file, read without stdio (whose buffer would keep a copy
+ * of any secret in it after fclose). Free it with free_wipe(). */
 static char *
-read_file(const char *path, size_t *len)
+read_file(const char *path, size_t *len, size_t *cap_out)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 4096, n = 0;
 	char *buf;
 
-	if (f == NULL)
+	if (fd < 0)
 		return NULL;
 	buf = xmalloc(cap);
 	for (;;) {
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			break;
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free_wipe(buf, cap);
+			close(fd);
+			errno = e;
+			return NULL;
 		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n < cap)
+			continue;
 		if (cap >= CFG_MAX_FILE) {
-			free(buf);
-			fclose(f);
+			free_wipe(buf, cap);
+			close(fd);
 			errno = EFBIG;
 			return NULL;
 		}
-		buf = xrealloc(buf, cap *= 2);
+		buf = xrealloc_wipe(buf, cap, cap * 2);
+		cap *= 2;
 	}
-	fclose(f);
+	close(fd);
 	*len = n;
+	*cap_out = cap;
 	return buf;
 }
 
@@ -279,8 +292,8 @@ static int
 parse_file_into(struct parser *ps, const char *path, const char *from,
     unsigned fromline, struct cfg_block *into)
 {
-	size_t len;
-	char *text = read_file(path, &len);
+	size_t len, cap;
+	char *text = read_file(path, &len, &cap);
 
 	if (text == NULL) {
 		if (from != NULL)
@@ -292,7 +305,7 @@ parse_file_into(struct parser *ps, const char *path, const char *from,
 	}
 	const char *name = tree_add_file(ps->tree, path);
 	int rc = parse_text(ps, text, len, name, into);
-	free(text);
+	free_wipe(text, cap);
 	return rc;
 }
 
@@ -417,7 +430,7 @@ parse_text(struct parser *ps, const char *text, size_t len,
 		return -1;
 	}
 	int rc = parse_block(ps, &lx, into, 0);
-	free(lx.text);
+	str_free_wipe(lx.text);
 	return rc;
 }
 

@@ -82,3 +82,30 @@ xstrdup(const char *s)
 		fatal("strdup");
 	return p;
 }
+
+void
+free_wipe(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, n);
+	free(p);
+}
+
+void
+str_free_wipe(char *s)
+{
+	if (s != NULL)
+		free_wipe(s, strlen(s));
+}
+
+void *
+xrealloc_wipe(void *p, size_t old_n, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+
+	if (p != NULL)
+		memcpy(q, p, old_n < n ? old_n : n);
+	free_wipe(p, old_n);
+	return q;
+}

@@ -89,9 +89,36 @@ add_rules(scmp_filter_ctx ctx, const char *role,
 	return 0;
 }
 
+static int
+add_arg_rules(scmp_filter_ctx ctx, const char *role,
+    const struct sandbox_arg_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
+		if (nr == __NR_SCMP_ERROR) {
+			log_debug("%s: sandbox: no system call %s here", role,
+			    rules[i].syscall);
+			continue;
+		}
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_CMP(rules[i].arg, SCMP_CMP_MASKED_EQ, rules[i].mask,
+		    rules[i].value)) != 0)
+			return APEX_EIO;
+	}
+	return 0;
+}
+
 int
 sandbox_enter(const char *role, const struct sandbox_rule *rules, size_t n,
     uid_t uid, gid_t gid, const char *dir)
+{
+	return sandbox_enter_args(role, rules, n, NULL, 0, uid, gid, dir);
+}
+
+int
+sandbox_enter_args(const char *role, const struct sandbox_rule *rules,
+    size_t n, const struct sandbox_arg_rule *args, size_t nargs, uid_t uid,
+    gid_t gid, const char *dir)
 {
 	uint32_t deny = SCMP_ACT_KILL_PROCESS;
 
@@ -113,6 +140,8 @@ sandbox_enter(const char *role, const struct sandbox_rule *rules, size_t n,
 	int rc = add_rules(ctx, role, always, nitems(always));
 	if (rc == 0)
 		rc = add_rules(ctx, role, rules, n);
+	if (rc == 0)
+		rc = add_arg_rules(ctx, role, args, nargs);
 	if (rc == 0 && seccomp_load(ctx) != 0)
 		rc = APEX_EIO;
 	seccomp_release(ctx);

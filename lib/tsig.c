@@ -106,6 +106,8 @@ base64_decode(const char *in, uint8_t *out, size_t cap, size_t *len)
 	if (n == 0 || n % 4 != 0 || n / 4 * 3 > cap)
 		return APEX_EINVAL;
 	int r = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
+	/* No copy of a secret stays behind on the stack. */
+	OPENSSL_cleanse(clean, sizeof(clean));
 	if (r < 0 || (size_t)r < pad)
 		return APEX_EINVAL;
 	*len = (size_t)r - pad;

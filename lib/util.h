@@ -55,4 +55,14 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 
+/*
+ * For memory that may have held a secret (configuration text, TSIG
+ * secrets): the old contents are wiped before the memory goes back to
+ * malloc, so no copy survives in freed memory that a forked child could
+ * read. xrealloc_wipe() grows a buffer of old_n octets to n.
+ */
+void	 free_wipe(void *, size_t);
+void	 str_free_wipe(char *);
+void	*xrealloc_wipe(void *, size_t old_n, size_t n);
+
 #endif

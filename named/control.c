@@ -53,6 +53,7 @@ static struct control_state {
 	uint32_t		 next_req;
 	struct msg		*m;
 	struct evhttp		*http;
+	struct stats_block	**counters;	/* read-only maps */
 } c;
 
 /* ---- the parent ---------------------------------------------------- */
@@ -223,7 +224,7 @@ client_local(struct client *cl, uint32_t cmd, const char *arg)
 		}
 		break;
 	case CTL_STATS:
-		stats_sum(c.args->stats, &sum);
+		stats_sum(c.counters, c.args->ncounters, &sum);
 		render_stats(&c.view, &sum, json, &out);
 		break;
 	default:
@@ -408,7 +409,7 @@ http_request(struct evhttp_request *req, void *arg)
 	}
 	sbuf_init(&out);
 	if (strcmp(uri, "/metrics") == 0) {
-		stats_sum(c.args->stats, &sum);
+		stats_sum(c.counters, c.args->ncounters, &sum);
 		render_metrics(&c.view, &sum, &out);
 		http_send(req, 200, "OK", "text/plain; version=0.0.4", out.s);
 	} else if (strcmp(uri, "/health") == 0) {
@@ -418,7 +419,7 @@ http_request(struct evhttp_request *req, void *arg)
 			http_send(req, 503, "Service Unavailable",
 			    "text/plain", out.s);
 	} else if (strcmp(uri, "/json") == 0) {
-		stats_sum(c.args->stats, &sum);
+		stats_sum(c.counters, c.args->ncounters, &sum);
 		sbuf_printf(&out, "{\"status\":");
 		render_status(&c.view, 1, &out);
 		sbuf_printf(&out, ",\"stats\":");
@@ -467,7 +468,6 @@ static const struct sandbox_rule control_allow[] = {
 	{ "epoll_pwait", "libevent" },
 	{ "epoll_ctl", "libevent" },
 	{ "fcntl", "libevent: non-blocking sockets" },
-	{ "mmap", "malloc" },
 	{ "munmap", "free" },
 	{ "mremap", "realloc" },
 	{ "madvise", "free" },
@@ -480,10 +480,50 @@ static const struct sandbox_rule control_allow[] = {
 	{ "getrandom", "libc malloc" },
 	{ "newfstatat", "libc localtime" },
 	{ "fstat", "libc localtime" },
-	{ "openat", "libc localtime reads /etc/localtime once" },
 	{ "lseek", "libc localtime" },
 	{ "rt_sigprocmask", "libc" },
 };
+
+static const struct sandbox_arg_rule control_allow_args[] = {
+	{ "openat", "libc localtime reads /etc/localtime, read-only",
+	    SANDBOX_OPENAT_RDONLY },
+	{ "mmap", "malloc; the counters, read-only (never executable)",
+	    SANDBOX_NO_EXEC },
+};
+
+/*
+ * The descriptors the control process keeps across fork; child_start()
+ * closes every other: its channel, the control socket, the statistics
+ * channels and the read-only counter blocks. No DNS socket, no other
+ * child's channel, no pid file.
+ */
+int *
+control_keep(const struct control_args *a, unsigned *n)
+{
+	int *k = xcalloc(a->nstats_fds + a->ncounters + 2, sizeof(int));
+	unsigned m = 0;
+
+	if (a->ctl_fd >= 0)
+		k[m++] = a->ctl_fd;
+	for (unsigned i = 0; i < a->nstats_fds; i++)
+		k[m++] = a->stats_fds[i];
+	for (unsigned i = 0; i < a->ncounters; i++)
+		k[m++] = a->counters[i];
+	*n = m;
+	return k;
+}
+
+/* Every worker block, read-only: the count is the parent's, never read
+ * from memory a worker can write. */
+static void
+control_map_counters(void)
+{
+	c.counters = xcalloc(c.args->ncounters + 1, sizeof(*c.counters));
+	for (unsigned i = 0; i < c.args->ncounters; i++)
+		if ((c.counters[i] = stats_block_map(c.args->counters[i],
+		    false)) == NULL)
+			fatal("map counters");
+}
 
 void
 control_main(const struct control_args *args)
@@ -498,6 +538,7 @@ control_main(const struct control_args *args)
 	(void)prctl(PR_SET_NAME, "apex-control");
 	msg_log_to(args->parent);
 	c.m = xmalloc(sizeof(*c.m));
+	control_map_counters();
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
 		c.clients[i].fd = -1;
 	/* localtime() reads the zone file here, before the sandbox. */
@@ -526,8 +567,10 @@ control_main(const struct control_args *args)
 			    args->stats_fds[i]) != 0)
 				fatalx("statistics channel");
 	}
-	if (sandbox_enter("control", control_allow, nitems(control_allow),
-	    args->uid, args->gid, args->chroot) != 0)
+	if (sandbox_enter_args("control", control_allow,
+	    nitems(control_allow), control_allow_args,
+	    nitems(control_allow_args), args->uid, args->gid,
+	    args->chroot) != 0)
 		fatal("sandbox");
 	event_base_dispatch(c.base);
 	fatalx("event loop ended");

@@ -19,12 +19,15 @@ struct control_args {
 	int			 ctl_fd;	/* listener, or -1 */
 	const int		*stats_fds;	/* HTTP listeners */
 	unsigned		 nstats_fds;
-	const struct stats_region *stats;
+	const int		*counters;	/* read-only counter blocks */
+	unsigned		 ncounters;
 	uid_t			 uid;
 	gid_t			 gid;
 	const char		*chroot;
 };
 
+/* What the control process keeps open across fork (malloc'ed, *n). */
+int	*control_keep(const struct control_args *, unsigned *n);
 void	control_main(const struct control_args *) NORETURN;
 
 #endif

@@ -90,14 +90,11 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
  * the parent, nothing else on the file system.
  */
 static const struct sandbox_rule loader_allow[] = {
-	{ "openat", "open zone files and $INCLUDE files" },
-	{ "open", "open zone files (older libc)" },
 	{ "read", "read zone files" },
 	{ "close", "close them" },
 	{ "fstat", "size of a zone file" },
 	{ "newfstatat", "fstat on newer libc" },
 	{ "lseek", "libc stdio" },
-	{ "mmap", "map zone files; malloc" },
 	{ "munmap", "unmap them; free" },
 	{ "mremap", "realloc while building an image" },
 	{ "madvise", "sequential reading of zone files" },
@@ -113,6 +110,14 @@ static const struct sandbox_rule loader_allow[] = {
 	{ "sysinfo", "glibc's qsort() asks for the memory size" },
 };
 
+static const struct sandbox_arg_rule loader_allow_args[] = {
+	{ "openat", "zone files and $INCLUDE files, read-only",
+	    SANDBOX_OPENAT_RDONLY },
+	{ "open", "zone files (older libc), read-only", SANDBOX_OPEN_RDONLY },
+	{ "mmap", "map zone files; malloc (never executable)",
+	    SANDBOX_NO_EXEC },
+};
+
 void
 loader_main(const struct conf *cf, int sock, const bool *which, uid_t uid,
     gid_t gid)
@@ -120,8 +125,8 @@ loader_main(const struct conf *cf, int sock, const bool *which, uid_t uid,
 	log_set_role("loader");
 	(void)prctl(PR_SET_NAME, "apex-loader");
 	msg_log_to(sock);
-	if (sandbox_enter("loader", loader_allow, nitems(loader_allow), uid,
-	    gid, NULL) != 0)
+	if (sandbox_enter_args("loader", loader_allow, nitems(loader_allow),
+	    loader_allow_args, nitems(loader_allow_args), uid, gid, NULL) != 0)
 		fatal("loader: sandbox");
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		if (!which[i])

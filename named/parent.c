@@ -28,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "child.h"
 #include "control.h"
 #include "error.h"
 #include "listen.h"
@@ -45,19 +46,13 @@
 #define DEFAULT_USER	"apex"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	30000
-#define STABLE_SECS	60	/* running this long resets the back-off */
 #define STOP_GRACE	6	/* seconds for workers to finish TCP */
 
 struct worker {
-	pid_t		 pid;		/* 0: not running */
-	int		 sock;		/* IPC, parent's end */
-	struct event	*ev;
-	struct event	*wev;		/* writable: send what waits */
-	struct msg_queue q;		/* the parent never waits for a child */
+	struct child	 c;
 	unsigned	 slot;
 	unsigned	 gen;
 	bool		 ready;
-	time_t		 started;
 };
 
 /* The listening sockets of one worker slot, one per address. */
@@ -87,7 +82,8 @@ static struct parent_state {
 	struct event		**restart_ev;	/* per slot */
 	unsigned		*backoff_ms;	/* per slot */
 	uint64_t		 restarts;
-	struct stats_region	*stats;
+	struct stats_set	 stats;	/* counter blocks */
+	struct conf		*next_conf;	/* being switched to */
 
 	struct zone_state	*zs;
 	struct tsig_keyring	 keys;
@@ -107,14 +103,7 @@ static struct parent_state {
 	int			 ctl_fd;	/* control socket listener */
 	int			*stats_fds;	/* statistics channels */
 	unsigned		 nstats_fds;
-	pid_t			 control_pid;
-	int			 control_sock;
-	struct event		*control_ev;
-	struct event		*control_wev;
-	struct msg_queue	 control_q;
-	struct event		*control_restart_ev;
-	unsigned		 control_backoff_ms;
-	time_t			 control_started;
+	struct child		 control;
 
 	int			 pid_fd;
 	struct msg		*m;
@@ -126,6 +115,16 @@ static void	parent_push_state(void);
 static void	parent_reply(uint32_t req, bool ok, const char *text);
 
 /* ---- small helpers ------------------------------------------------ */
+
+/* In a child that verifies no TSIG MAC (control, loader): its copy of
+ * the parent's secrets is wiped before the role starts. */
+static void
+parent_scrub(void)
+{
+	conf_wipe_secrets(p.conf);
+	conf_wipe_secrets(p.next_conf);
+	tsig_keyring_free(&p.keys);
+}
 
 static void
 parent_resolve_user(void)
@@ -339,12 +338,12 @@ static struct worker *
 find_worker(pid_t pid, bool *old)
 {
 	for (unsigned k = 0; k < p.nworkers; k++)
-		if (p.workers[k].pid == pid) {
+		if (p.workers[k].c.pid == pid) {
 			*old = false;
 			return &p.workers[k];
 		}
 	for (unsigned k = 0; k < p.nold; k++)
-		if (p.old[k].pid == pid) {
+		if (p.old[k].c.pid == pid) {
 			*old = true;
 			return &p.old[k];
 		}
@@ -382,7 +381,7 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 	if (msg_get_u32(m, &serial) != 0 || msg_end(m) != 0) {
 		log_warnx("worker %u: malformed %s", wk->slot,
 		    msg_type_str(m->hdr.type));
-		kill(wk->pid, SIGKILL);
+		child_kill(&wk->c, SIGKILL);
 		return;
 	}
 	if (!ok)
@@ -393,19 +392,6 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 	parent_reload_progress();
 }
 
-/* What waits for a worker's socket goes out as it drains. */
-static void
-worker_writable(evutil_socket_t fd, short events, void *arg)
-{
-	struct worker *wk = arg;
-	int rc = msg_queue_flush(&wk->q, wk->sock);
-
-	if (rc == 1)
-		event_add(wk->wev, NULL);
-	else if (rc < 0)
-		kill(wk->pid, SIGKILL);
-}
-
 /*
  * Sends to a worker without waiting for it. Returns: false if the worker
  * is gone or so far behind that it is killed (it is restarted).
@@ -414,17 +400,7 @@ static bool
 worker_send(struct worker *wk, uint16_t type, uint32_t id,
     const struct msg_buf *b, int fd)
 {
-	int rc = msg_queue_send(&wk->q, wk->sock, type, id, b, fd);
-
-	if (rc != 0) {
-		log_warnx("worker %u: cannot send %s (%s)", wk->slot,
-		    msg_type_str(type), apex_strerror(rc));
-		kill(wk->pid, SIGKILL);
-		return false;
-	}
-	if (msg_queue_pending(&wk->q))
-		event_add(wk->wev, NULL);
-	return true;
+	return child_send(&wk->c, type, id, b, fd);
 }
 
 /* A new worker learns which secondary zones have expired. */
@@ -452,7 +428,7 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 
 	if (rc != 0) {
 		/* Closed or broken: SIGCHLD will tell how it ended. */
-		event_del(wk->ev);
+		event_del(wk->c.ev);
 		return;
 	}
 	switch (m->hdr.type) {
@@ -484,80 +460,54 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 		/* Trust rule: a worker breaking the protocol is restarted. */
 		log_warnx("worker %u: unexpected or malformed %s; "
 		    "restarting it", wk->slot, msg_type_str(m->hdr.type));
-		kill(wk->pid, SIGKILL);
+		child_kill(&wk->c, SIGKILL);
 	}
 	if (m->fd >= 0)
 		close(m->fd);
 }
 
-static const int *
-zone_fds(void)
+/* In the new worker: the role takes over. */
+static void
+run_worker(void *arg, int sock)
 {
-	static int *fds;
+	struct worker_args *wa = arg;
 
-	free(fds);
-	fds = xmalloc((p.conf->nzones + 1) * sizeof(int));
-	for (unsigned i = 0; i < p.conf->nzones; i++)
-		fds[i] = p.zs[i].fd;
-	return fds;
+	wa->parent = sock;
+	worker_main(wa);
 }
 
 static void
 parent_fork_worker(unsigned slot)
 {
 	struct worker *wk = &p.workers[slot];
-	int sv[2];
+	int *fds = xmalloc((p.conf->nzones + 1) * sizeof(int));
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("worker %u: socketpair", slot);
-		return;
-	}
-	const int *fds = zone_fds();
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_warn("fork worker %u", slot);
-		close(sv[0]);
-		close(sv[1]);
-		return;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		struct worker_args wa = { slot, p.nworkers, p.conf, sv[1],
-		    p.socks[slot].udp, p.naddrs, p.socks[slot].tcp, p.naddrs,
-		    fds, &p.stats->b[(p.gen % 2) * p.nworkers + slot], &p.keys,
-		    p.querylog, p.uid, p.gid, p.args->chroot };
-		worker_main(&wa);
-	}
-	close(sv[1]);
-	wk->pid = pid;
-	wk->sock = sv[0];
+	for (unsigned i = 0; i < p.conf->nzones; i++)
+		fds[i] = p.zs[i].fd;
+	unsigned block = (p.gen % 2) * p.nworkers + slot;
+	struct worker_args wa = { slot, p.nworkers, p.conf, -1,
+	    p.socks[slot].udp, p.naddrs, p.socks[slot].tcp, p.naddrs,
+	    fds, p.conf->nzones, p.stats.fd[block], &p.keys, p.querylog,
+	    p.uid, p.gid, p.args->chroot };
+	unsigned nkeep;
+	int *keep = worker_keep(&wa, &nkeep);
+	snprintf(wk->c.name, sizeof(wk->c.name), "worker %u", slot);
+	wk->c.backoff_ms = p.backoff_ms[slot];
 	wk->slot = slot;
 	wk->gen = p.gen;
 	wk->ready = false;
-	wk->started = time(NULL);
-	wk->ev = event_new(p.base, wk->sock, EV_READ | EV_PERSIST,
-	    parent_dispatch_worker, wk);
-	wk->wev = event_new(p.base, wk->sock, EV_WRITE, worker_writable, wk);
-	msg_queue_init(&wk->q);
-	if (wk->ev == NULL || wk->wev == NULL || event_add(wk->ev, NULL) != 0)
-		fatalx("worker event");
+	if (child_start(&wk->c, p.base, keep, nkeep, CHILD_SECRETS,
+	    run_worker, &wa, parent_dispatch_worker, wk) != 0)
+		wk->c.pid = 0;
+	free(keep);
+	free(fds);
 }
 
+/* A worker is gone: its channel is closed before anything restarts it. */
 static void
 worker_forget(struct worker *wk)
 {
-	if (wk->ev != NULL)
-		event_free(wk->ev);
-	wk->ev = NULL;
-	if (wk->wev != NULL)
-		event_free(wk->wev);
-	wk->wev = NULL;
-	msg_queue_clear(&wk->q);
-	if (wk->sock >= 0)
-		close(wk->sock);
-	wk->sock = -1;
-	wk->pid = 0;
+	(void)child_reaped(&wk->c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	wk->ready = false;
 }
 
@@ -566,7 +516,7 @@ parent_restart_worker(evutil_socket_t fd, short events, void *arg)
 {
 	unsigned slot = (unsigned)(uintptr_t)arg;
 
-	if (!p.stopping && p.workers[slot].pid == 0) {
+	if (!p.stopping && p.workers[slot].c.pid == 0) {
 		parent_fork_worker(slot);
 		parent_push_state();
 	}
@@ -578,22 +528,18 @@ static void
 parent_worker_died(struct worker *wk, int status)
 {
 	unsigned slot = wk->slot;
-	time_t lived = time(NULL) - wk->started;
 
 	if (WIFSIGNALED(status))
 		log_warnx("worker %u (pid %d) killed by signal %d (%s); "
-		    "restarting", slot, wk->pid, WTERMSIG(status),
+		    "restarting", slot, wk->c.pid, WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
 	else
 		log_warnx("worker %u (pid %d) exited with status %d; "
-		    "restarting", slot, wk->pid, WEXITSTATUS(status));
-	worker_forget(wk);
+		    "restarting", slot, wk->c.pid, WEXITSTATUS(status));
+	unsigned ms = child_reaped(&wk->c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
+	p.backoff_ms[slot] = wk->c.backoff_ms;
+	wk->ready = false;
 	p.restarts++;
-	if (lived >= STABLE_SECS)
-		p.backoff_ms[slot] = 0;
-	unsigned ms = p.backoff_ms[slot];
-	p.backoff_ms[slot] = ms == 0 ? BACKOFF_MIN_MS :
-	    (ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2);
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	if (p.restart_ev[slot] == NULL)
 		p.restart_ev[slot] = evtimer_new(p.base,
@@ -607,7 +553,7 @@ parent_broadcast(uint16_t type, uint32_t id, const struct msg_buf *b, int fd)
 {
 	for (unsigned k = 0; k < p.nworkers; k++) {
 		struct worker *wk = &p.workers[k];
-		if (wk->pid == 0 || !wk->ready)
+		if (wk->c.pid == 0 || !wk->ready)
 			continue;
 		if (worker_send(wk, type, id, b, fd) && type == MSG_PW_ZONE)
 			p.acks_due++;
@@ -729,7 +675,7 @@ parent_generation_ready(void)
 		if (!p.workers[k].ready)
 			return;
 	for (unsigned k = 0; k < p.nold; k++)
-		if (p.old[k].pid != 0)
+		if (p.old[k].c.pid != 0)
 			(void)worker_send(&p.old[k], MSG_PW_RETIRE, 0, NULL,
 			    -1);
 	if (p.reconfig_req != 0) {
@@ -763,11 +709,13 @@ parent_reconfig(uint32_t req)
 	if (p.start_cwd != NULL && chdir(p.start_cwd) != 0)
 		log_warn("chdir %s", p.start_cwd);
 	struct conf *nc = conf_load(p.args->conf_path, conf_error_text, &err);
+	p.next_conf = nc;
 	const char *dir = nc != NULL && nc->directory ? nc->directory :
 	    p.conf->directory;
 	if (dir != NULL && chdir(dir) != 0)
 		log_warn("directory %s", dir);
 	if (nc == NULL) {
+		p.next_conf = NULL;
 		parent_reply(req, false, err.text);
 		return;
 	}
@@ -783,6 +731,7 @@ parent_reconfig(uint32_t req)
 		if (naddrs > 0)
 			close_slot_socks(socks, naddrs, p.socks, p.naddrs);
 		free(addrs);
+		p.next_conf = NULL;
 		conf_free(nc);
 		parent_sd_notify("READY=1");
 		return;
@@ -792,6 +741,7 @@ parent_reconfig(uint32_t req)
 		parent_reply(req, false, "a key's secret is not valid base64");
 		close_slot_socks(socks, naddrs, p.socks, p.naddrs);
 		free(addrs);
+		p.next_conf = NULL;
 		conf_free(nc);
 		parent_sd_notify("READY=1");
 		return;
@@ -813,6 +763,7 @@ parent_reconfig(uint32_t req)
 	p.socks = socks;
 	conf_free(p.conf);
 	p.conf = nc;
+	p.next_conf = NULL;
 	logging_setup(p.conf, p.args->to_stderr);
 	xferlink_restart();
 	p.gen++;
@@ -828,7 +779,7 @@ static void
 parent_old_gone(void)
 {
 	for (unsigned k = 0; k < p.nold; k++)
-		if (p.old[k].pid != 0)
+		if (p.old[k].c.pid != 0)
 			return;
 	close_slot_socks(p.old_socks, p.old_naddrs, p.socks, p.naddrs);
 	p.old_socks = NULL;
@@ -841,33 +792,11 @@ parent_old_gone(void)
 
 static void parent_fork_control(void);
 
-static void
-control_writable(evutil_socket_t fd, short events, void *arg)
-{
-	int rc = msg_queue_flush(&p.control_q, p.control_sock);
-
-	if (rc == 1)
-		event_add(p.control_wev, NULL);
-	else if (rc < 0)
-		kill(p.control_pid, SIGKILL);
-}
-
 /* Sends to the control process without waiting for it. */
 static bool
 control_send(uint16_t type, uint32_t id, const struct msg_buf *b)
 {
-	int rc = msg_queue_send(&p.control_q, p.control_sock, type, id, b,
-	    -1);
-
-	if (rc != 0) {
-		log_warnx("control: cannot send %s (%s)", msg_type_str(type),
-		    apex_strerror(rc));
-		kill(p.control_pid, SIGKILL);
-		return false;
-	}
-	if (msg_queue_pending(&p.control_q))
-		event_add(p.control_wev, NULL);
-	return true;
+	return child_send(&p.control, type, id, b, -1);
 }
 
 static void
@@ -875,7 +804,7 @@ parent_reply(uint32_t req, bool ok, const char *text)
 {
 	struct msg_buf *b;
 
-	if (req == 0 || p.control_sock < 0)
+	if (req == 0 || !child_running(&p.control))
 		return;
 	b = xmalloc(sizeof(*b));
 	msg_buf_init(b);
@@ -940,7 +869,7 @@ parent_push_state(void)
 	uint16_t type = MSG_PC_STATE;
 	unsigned i = 0;
 
-	if (p.control_sock < 0)
+	if (!child_running(&p.control))
 		return;
 	b = xmalloc(sizeof(*b));
 	msg_buf_init(b);
@@ -1035,7 +964,7 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 	}
 	case CTL_TEST_SYSCALL:
 		if (getenv("APEX_TEST_HOOKS") == NULL ||
-		    p.workers[0].pid == 0) {
+		    p.workers[0].c.pid == 0) {
 			parent_reply(req, false, "test hooks are off");
 			break;
 		}
@@ -1060,7 +989,7 @@ parent_dispatch_control(evutil_socket_t fd, short events, void *arg)
 	int rc = msg_recv(fd, m);
 
 	if (rc != 0) {
-		event_del(p.control_ev);
+		event_del(p.control.ev);
 		return;
 	}
 	switch (m->hdr.type) {
@@ -1086,54 +1015,41 @@ bad:
 	    msg_type_str(m->hdr.type));
 	if (m->fd >= 0)
 		close(m->fd);
-	kill(p.control_pid, SIGKILL);
+	child_kill(&p.control, SIGKILL);
+}
+
+/* In the new control process: the role takes over. */
+static void
+run_control(void *arg, int sock)
+{
+	struct control_args *ca = arg;
+
+	ca->parent = sock;
+	control_main(ca);
 }
 
 static void
 parent_fork_control(void)
 {
-	int sv[2];
-
 	if (p.ctl_fd < 0 && p.nstats_fds == 0)
 		return;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("control: socketpair");
-		return;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_warn("fork control");
-		close(sv[0]);
-		close(sv[1]);
-		return;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		struct control_args ca = { p.conf, sv[1], p.ctl_fd,
-		    p.stats_fds, p.nstats_fds, p.stats, p.uid, p.gid,
-		    p.args->chroot };
-		control_main(&ca);
-	}
-	close(sv[1]);
-	p.control_pid = pid;
-	p.control_sock = sv[0];
-	p.control_started = time(NULL);
-	p.control_ev = event_new(p.base, p.control_sock, EV_READ | EV_PERSIST,
-	    parent_dispatch_control, NULL);
-	p.control_wev = event_new(p.base, p.control_sock, EV_WRITE,
-	    control_writable, NULL);
-	msg_queue_init(&p.control_q);
-	if (p.control_ev == NULL || p.control_wev == NULL ||
-	    event_add(p.control_ev, NULL) != 0)
-		fatalx("control event");
-	parent_push_state();
+	struct control_args ca = { p.conf, -1, p.ctl_fd, p.stats_fds,
+	    p.nstats_fds, p.stats.ro, p.stats.n, p.uid, p.gid,
+	    p.args->chroot };
+	unsigned nkeep;
+	int *keep = control_keep(&ca, &nkeep);
+	snprintf(p.control.name, sizeof(p.control.name), "control");
+	int rc = child_start(&p.control, p.base, keep, nkeep, 0, run_control,
+	    &ca, parent_dispatch_control, NULL);
+	free(keep);
+	if (rc == 0)
+		parent_push_state();
 }
 
 static void
 parent_restart_control(evutil_socket_t fd, short events, void *arg)
 {
-	if (!p.stopping && p.control_pid == 0)
+	if (!p.stopping && p.control.pid == 0)
 		parent_fork_control();
 }
 
@@ -1142,30 +1058,16 @@ parent_control_died(int status)
 {
 	if (WIFSIGNALED(status))
 		log_warnx("control (pid %d) killed by signal %d (%s); "
-		    "restarting", p.control_pid, WTERMSIG(status),
+		    "restarting", p.control.pid, WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
 	else
 		log_warnx("control (pid %d) exited with status %d; restarting",
-		    p.control_pid, WEXITSTATUS(status));
-	event_free(p.control_ev);
-	p.control_ev = NULL;
-	event_free(p.control_wev);
-	p.control_wev = NULL;
-	msg_queue_clear(&p.control_q);
-	close(p.control_sock);
-	p.control_sock = -1;
-	p.control_pid = 0;
+		    p.control.pid, WEXITSTATUS(status));
+	unsigned ms = child_reaped(&p.control, BACKOFF_MIN_MS,
+	    BACKOFF_MAX_MS);
 	p.restarts++;
-	if (time(NULL) - p.control_started >= STABLE_SECS)
-		p.control_backoff_ms = 0;
-	unsigned ms = p.control_backoff_ms;
-	p.control_backoff_ms = ms == 0 ? BACKOFF_MIN_MS :
-	    (ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2);
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	if (p.control_restart_ev == NULL)
-		p.control_restart_ev = evtimer_new(p.base,
-		    parent_restart_control, NULL);
-	evtimer_add(p.control_restart_ev, &tv);
+	child_restart_after(&p.control, p.base, ms, parent_restart_control,
+	    NULL);
 }
 
 /* ---- signals and the end ------------------------------------------ */
@@ -1183,11 +1085,11 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 			parent_push_state();
 			continue;
 		}
-		if (pid == p.control_pid) {
+		if (pid == p.control.pid) {
 			if (!p.stopping)
 				parent_control_died(status);
 			else
-				p.control_pid = 0;
+				(void)child_reaped(&p.control, 0, 0);
 		} else if (wk != NULL && old) {
 			worker_forget(wk);
 			parent_old_gone();
@@ -1199,11 +1101,11 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 	if (p.stopping) {
 		bool left = false;
 		for (unsigned k = 0; k < p.nworkers; k++)
-			left |= p.workers[k].pid != 0;
+			left |= p.workers[k].c.pid != 0;
 		for (unsigned k = 0; k < p.nold; k++)
-			left |= p.old[k].pid != 0;
-		if (!left && p.control_pid != 0)
-			kill(p.control_pid, SIGTERM);
+			left |= p.old[k].c.pid != 0;
+		if (!left && p.control.pid != 0)
+			child_kill(&p.control, SIGTERM);
 		else if (!left)
 			event_base_loopbreak(p.base);
 	}
@@ -1230,11 +1132,11 @@ parent_stop(bool graceful)
 	parent_sd_notify("STOPPING=1");
 	for (unsigned k = 0; k < p.nworkers; k++) {
 		struct worker *wk = &p.workers[k];
-		if (wk->pid == 0)
+		if (wk->c.pid == 0)
 			continue;
 		if (!graceful || !wk->ready ||
 		    !worker_send(wk, MSG_PW_RETIRE, 0, NULL, -1))
-			kill(wk->pid, SIGKILL);
+			child_kill(&wk->c, SIGKILL);
 	}
 	/* The control process goes last: it may still be relaying the
 	 * reply to the apex-ctl that asked for the stop. */
@@ -1263,13 +1165,10 @@ static void
 parent_cleanup(void)
 {
 	for (unsigned k = 0; k < p.nworkers; k++)
-		if (p.workers[k].pid != 0)
-			kill(p.workers[k].pid, SIGKILL);
+		child_kill(&p.workers[k].c, SIGKILL);
 	for (unsigned k = 0; k < p.nold; k++)
-		if (p.old[k].pid != 0)
-			kill(p.old[k].pid, SIGKILL);
-	if (p.control_pid != 0)
-		kill(p.control_pid, SIGKILL);
+		child_kill(&p.old[k].c, SIGKILL);
+	child_kill(&p.control, SIGKILL);
 	xferlink_kill();
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
@@ -1374,7 +1273,7 @@ parent_main(const struct parent_args *args)
 	p.args = args;
 	p.conf = args->conf;
 	p.started = time(NULL);
-	p.control_sock = -1;
+	p.control.sock = -1;
 	p.nworkers = args->nworkers;
 	if (p.nworkers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1382,6 +1281,7 @@ parent_main(const struct parent_args *args)
 	}
 	p.querylog = p.conf->querylog;
 	p.m = xmalloc(sizeof(*p.m));
+	child_set_scrub(parent_scrub);
 	p.start_cwd = getcwd(NULL, 0);
 	if (p.conf->directory != NULL && chdir(p.conf->directory) != 0)
 		fatal("directory %s", p.conf->directory);
@@ -1402,7 +1302,7 @@ parent_main(const struct parent_args *args)
 	}
 	p.ctl_fd = parent_control_socket();
 	parent_stats_sockets();
-	p.stats = stats_map(2 * p.nworkers);
+	stats_set_create(&p.stats, 2 * p.nworkers);
 	if (tsig_keyring_load(p.conf, &p.keys) != 0)
 		fatalx("a key's secret is not valid base64");
 	p.zs = reload_states_new(p.conf, NULL, NULL);

@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "child.h"
 #include "error.h"
 #include "loader.h"
 #include "log.h"
@@ -29,6 +30,7 @@
 static struct reload_state {
 	const struct conf	*conf;
 	struct zone_state	*zs;
+	struct child		 c;	/* the loader of this run */
 	pid_t			 pid;
 	int			 sock;
 	struct event		*ev;
@@ -270,6 +272,8 @@ reload_finish(void)
 	while (waitpid(r.pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	r.pid = -1;
+	r.c.pid = 0;
+	r.c.sock = -1;
 	reload_end_run();
 	if (r.done != NULL)
 		r.done(r.arg, r.ok, r.failed, r.errors ? r.errors : "");
@@ -293,26 +297,34 @@ reload_readable(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
-/* Forks the loader for the pending zones. */
+struct loader_run {
+	const struct conf	*conf;
+	uid_t			 uid;
+	gid_t			 gid;
+};
+
+/* In the new loader: the role takes over. */
+static void
+run_loader(void *arg, int sock)
+{
+	struct loader_run *lr = arg;
+
+	loader_main(lr->conf, sock, r.pending, lr->uid, lr->gid);
+}
+
+/* Starts the loader for the pending zones: it keeps nothing of the
+ * parent's but its channel, and no TSIG secret. */
 static int
 reload_fork(const struct conf *cf, uid_t uid, gid_t gid)
 {
-	int sv[2];
+	struct loader_run lr = { cf, uid, gid };
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+	snprintf(r.c.name, sizeof(r.c.name), "loader");
+	if (child_start(&r.c, NULL, NULL, 0, 0, run_loader, &lr, NULL,
+	    NULL) != 0)
 		return -1;
-	if ((r.pid = fork()) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (r.pid == 0) {
-		close(sv[0]);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		loader_main(cf, sv[1], r.pending, uid, gid);
-	}
-	close(sv[1]);
-	r.sock = sv[0];
+	r.pid = r.c.pid;
+	r.sock = r.c.sock;
 	if (r.m == NULL)
 		r.m = xmalloc(sizeof(*r.m));
 	return 0;

@@ -4,9 +4,12 @@
  * The shared counters (see stats.h).
  * Runs in: parent (mapping), workers (counting), control (reading).
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include "config.h"
@@ -33,24 +36,51 @@ static const struct {
 #undef X
 };
 
-size_t
-stats_region_size(unsigned nblocks)
+/* A block's memfd is sized to whole pages and sealed at that size: a
+ * worker cannot shrink it under the control process (SIGBUS). */
+static size_t
+block_size(void)
 {
-	return sizeof(struct stats_region) +
-	    (size_t)nblocks * sizeof(struct stats_block);
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t page = pg > 0 ? (size_t)pg : 4096;
+
+	return (sizeof(struct stats_block) + page - 1) / page * page;
 }
 
-struct stats_region *
-stats_map(unsigned nblocks)
+void
+stats_set_create(struct stats_set *set, unsigned n)
 {
-	struct stats_region *r = mmap(NULL, stats_region_size(nblocks),
-	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char path[64];
 
-	if (r == MAP_FAILED)
-		fatal("mmap counters");
-	memset(r, 0, stats_region_size(nblocks));
-	r->nblocks = nblocks;
-	return r;
+	set->n = n;
+	set->fd = xcalloc(n + 1, sizeof(int));
+	set->ro = xcalloc(n + 1, sizeof(int));
+	for (unsigned k = 0; k < n; k++) {
+		int fd = memfd_create("apex-counters", MFD_CLOEXEC |
+		    MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, (off_t)block_size()) != 0 ||
+		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		    F_SEAL_SEAL) != 0)
+			fatal("counters");
+		/* A second, read-only open of the same memory: mapped from
+		 * it, the control process can never make its view
+		 * writable (mprotect needs a writable file). */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		int ro = open(path, O_RDONLY | O_CLOEXEC);
+		if (ro < 0)
+			fatal("counters: %s", path);
+		set->fd[k] = fd;
+		set->ro[k] = ro;
+	}
+}
+
+struct stats_block *
+stats_block_map(int fd, bool writable)
+{
+	void *b = mmap(NULL, block_size(), writable ? PROT_READ | PROT_WRITE :
+	    PROT_READ, MAP_SHARED, fd, 0);
+
+	return b == MAP_FAILED ? NULL : b;
 }
 
 unsigned
@@ -88,15 +118,16 @@ stats_latency(struct stats_block *b, uint64_t ns, unsigned n)
 }
 
 void
-stats_sum(const struct stats_region *r, struct stats_block *out)
+stats_sum(struct stats_block *const *blocks, unsigned n,
+    struct stats_block *out)
 {
 	const uint64_t *src;
 	uint64_t *dst = (uint64_t *)(void *)out;
 	size_t words = sizeof(*out) / sizeof(uint64_t);
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned k = 0; k < r->nblocks; k++) {
-		src = (const uint64_t *)(const void *)&r->b[k];
+	for (unsigned k = 0; k < n; k++) {
+		src = (const uint64_t *)(const void *)blocks[k];
 		for (size_t i = 0; i < words; i++)
 			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 	}

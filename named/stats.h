@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * Query counters in shared memory. The parent maps one region before it
- * forks anything; each worker slot has its own cache-line aligned block,
- * written only by the worker in that slot (no atomics: one writer) and
- * read by the control process, which sums the blocks. A restarted worker
- * takes over its slot's block, so counters survive restarts; two
- * generations of workers (during a reconfig) use two halves of the
- * region.
+ * Query counters in shared memory. Each worker slot has its own block,
+ * a sealed memfd that the parent creates at start and never maps: the
+ * worker in that slot maps it writable (one writer, no atomics), the
+ * control process maps every block read-only, from a read-only open of
+ * the same memory, and sums them. No worker can reach another's block,
+ * and the control process trusts nothing in them but counters. A
+ * restarted worker takes over its slot's block, so counters survive
+ * restarts; two generations of workers (during a reconfig) use two sets
+ * of slots.
  */
 #ifndef APEX_STATS_H
 #define APEX_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,15 +55,17 @@ struct stats_block {
 	uint64_t	dropped_log_lines;	/* query log batches lost */
 } __attribute__((aligned(64)));
 
-struct stats_region {
-	uint32_t		nblocks;
-	uint32_t		pad[15];
-	struct stats_block	b[];
+/* The blocks, as the parent holds them: descriptors only. */
+struct stats_set {
+	unsigned	 n;
+	int		*fd;	/* read-write: block k's worker */
+	int		*ro;	/* read-only: the control process */
 };
 
-/* The parent maps nblocks blocks, shared with every child it forks. */
-struct stats_region	*stats_map(unsigned nblocks);
-size_t	stats_region_size(unsigned nblocks);
+/* Creates n zeroed blocks (fatal on failure: it runs at start). */
+void	stats_set_create(struct stats_set *, unsigned n);
+/* Maps one block. Returns: the block, or NULL (errno set). */
+struct stats_block	*stats_block_map(int fd, bool writable);
 
 /* Index of qtype in qtype[]. */
 unsigned	stats_qtype_index(uint16_t qtype);
@@ -88,8 +93,9 @@ stats_count(struct stats_block *b, enum stats_transport t, uint16_t qtype,
 /* Counts n queries that waited ns nanoseconds each. */
 void	stats_latency(struct stats_block *b, uint64_t ns, unsigned n);
 
-/* Sums every block into out. */
-void	stats_sum(const struct stats_region *r, struct stats_block *out);
+/* Sums blocks[0..n) into out. */
+void	stats_sum(struct stats_block *const *blocks, unsigned n,
+	    struct stats_block *out);
 
 /* ---- what the control process shows ------------------------------- */
 

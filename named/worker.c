@@ -741,7 +741,6 @@ static const struct sandbox_rule worker_allow[] = {
 	{ "epoll_wait", "libevent: wait for events" },
 	{ "epoll_pwait", "libevent: wait for events" },
 	{ "epoll_ctl", "libevent: watch sockets" },
-	{ "mmap", "map a new zone image; malloc" },
 	{ "munmap", "unmap a replaced zone image; free" },
 	{ "mremap", "realloc of TCP output buffers" },
 	{ "madvise", "free returns memory" },
@@ -758,10 +757,16 @@ static const struct sandbox_rule worker_allow[] = {
 	{ "fcntl", "libevent sets descriptors non-blocking" },
 };
 
+static const struct sandbox_arg_rule worker_allow_args[] = {
+	{ "mmap", "map a new zone image; malloc (never executable)",
+	    SANDBOX_NO_EXEC },
+};
+
 static int
 worker_sandbox(void)
 {
-	return sandbox_enter("worker", worker_allow, nitems(worker_allow),
+	return sandbox_enter_args("worker", worker_allow,
+	    nitems(worker_allow), worker_allow_args, nitems(worker_allow_args),
 	    w.args->uid, w.args->gid, w.args->chroot);
 }
 
@@ -779,6 +784,30 @@ worker_local_names(void)
 	}
 }
 
+/*
+ * The descriptors a worker keeps across fork; child_start() closes every
+ * other: its slot's UDP and TCP sockets, the zone images it maps (and
+ * then closes), its counter block. No other worker's channel or
+ * counters, no listener of the control process, no pid file.
+ */
+int *
+worker_keep(const struct worker_args *a, unsigned *n)
+{
+	int *k = xcalloc(a->nudp + a->ntcp + a->nzones + 2, sizeof(int));
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < a->nudp; i++)
+		k[m++] = a->udp[i];
+	for (unsigned i = 0; i < a->ntcp; i++)
+		k[m++] = a->tcp[i];
+	for (unsigned i = 0; i < a->nzones; i++)
+		if (a->zone_fd[i] >= 0)
+			k[m++] = a->zone_fd[i];
+	k[m++] = a->stats_fd;
+	*n = m;
+	return k;
+}
+
 void
 worker_main(const struct worker_args *args)
 {
@@ -792,7 +821,9 @@ worker_main(const struct worker_args *args)
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	w.args = args;
-	w.stats = args->stats;
+	if ((w.stats = stats_block_map(args->stats_fd, true)) == NULL)
+		fatal("map counters");
+	close(args->stats_fd);
 	snprintf(role, sizeof(role), "worker %u", args->index);
 	log_set_role(xstrdup(role));
 	/* ps and top show the role (comm, 15 characters). */

@@ -25,7 +25,8 @@ struct worker_args {
 	const int		*tcp;		/* its TCP listeners */
 	unsigned		 ntcp;
 	const int		*zone_fd;	/* per conf zone, -1: none */
-	struct stats_block	*stats;		/* its counters */
+	unsigned		 nzones;
+	int			 stats_fd;	/* its counter block */
 	const struct tsig_keyring *keys;
 	bool			 querylog;
 	uid_t			 uid;		/* 0: keep */
@@ -33,6 +34,8 @@ struct worker_args {
 	const char		*chroot;	/* NULL: none */
 };
 
+/* What a worker keeps open across fork (malloc'ed, *n). */
+int	*worker_keep(const struct worker_args *, unsigned *n);
 /* Runs the worker until the parent retires it or goes away. */
 void	worker_main(const struct worker_args *) NORETURN;
 

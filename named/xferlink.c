@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "child.h"
 #include "error.h"
 #include "log.h"
 #include "logging.h"
@@ -32,7 +33,6 @@
 
 #define BACKOFF_MIN_MS	200
 #define BACKOFF_MAX_MS	30000
-#define STABLE_SECS	60
 
 static struct xferlink {
 	struct event_base	*base;
@@ -42,19 +42,12 @@ static struct xferlink {
 	gid_t			 gid;
 	bool			 debug;
 	struct xferlink_hooks	 hooks;
-	pid_t			 pid;
-	int			 sock;
-	struct event		*ev;
-	struct event		*wev;		/* writable: send what waits */
-	struct msg_queue	 q;
-	struct event		*restart_ev;
-	unsigned		 backoff_ms;
-	time_t			 started;
+	struct child		 c;
 	bool			 stopping;
 	bool			 restart_now;
 	struct msg		*m;
 	char			 path[PATH_MAX];
-} x = { .sock = -1 };
+} x = { .c = { .name = "apex-xferd", .sock = -1 } };
 
 /* APEX_XFERD, else beside this binary (an installation), else the
  * build tree's xferd/, else the installation directory. */
@@ -101,18 +94,7 @@ xferlink_init(struct event_base *base, const char *conf_path,
 bool
 xferlink_running(void)
 {
-	return x.pid > 0 && x.sock >= 0;
-}
-
-static void
-xferlink_writable(evutil_socket_t fd, short events, void *arg)
-{
-	int rc = msg_queue_flush(&x.q, x.sock);
-
-	if (rc == 1)
-		event_add(x.wev, NULL);
-	else if (rc < 0)
-		kill(x.pid, SIGKILL);
+	return child_running(&x.c);
 }
 
 /* Sends without waiting: apex-xferd sends to the parent too, and two
@@ -120,17 +102,7 @@ xferlink_writable(evutil_socket_t fd, short events, void *arg)
 static void
 send_or_kill(uint16_t type, uint32_t id, const struct msg_buf *b, int fd)
 {
-	if (!xferlink_running())
-		return;
-	int rc = msg_queue_send(&x.q, x.sock, type, id, b, fd);
-	if (rc != 0) {
-		log_warnx("apex-xferd: cannot send %s (%s)",
-		    msg_type_str(type), apex_strerror(rc));
-		kill(x.pid, SIGKILL);
-		return;
-	}
-	if (msg_queue_pending(&x.q))
-		event_add(x.wev, NULL);
+	(void)child_send(&x.c, type, id, b, fd);
 }
 
 void
@@ -216,7 +188,7 @@ xferlink_dispatch(evutil_socket_t fd, short events, void *arg)
 
 	if (rc != 0) {
 		/* Closed or broken: SIGCHLD tells how it ended. */
-		event_del(x.ev);
+		event_del(x.c.ev);
 		return;
 	}
 	switch (m->hdr.type) {
@@ -254,18 +226,18 @@ bad:
 	    msg_type_str(m->hdr.type));
 	if (m->fd >= 0)
 		close(m->fd);
-	kill(x.pid, SIGKILL);
+	child_kill(&x.c, SIGKILL);
 }
 
 /* In the child: descriptor 3 is the socket, nothing else stays open. */
-static void NORETURN
-exec_child(int sock)
+static void
+exec_child(void *arg, int sock)
 {
 	char uid[32], gid[32];
 	char *argv[10];
 	int i = 0;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	(void)arg;
 	if (sock != 3) {
 		if (dup2(sock, 3) != 3)
 			_exit(127);
@@ -279,15 +251,6 @@ exec_child(int sock)
 #endif
 	if (x.cwd != NULL && chdir(x.cwd) != 0)
 		_exit(127);
-	/* The parent's handlers (libevent's) must not catch a stop meant
-	 * for this child before exec. */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
 	snprintf(uid, sizeof(uid), "%u", (unsigned)x.uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)x.gid);
 	argv[i++] = "apex-xferd";
@@ -308,33 +271,12 @@ exec_child(int sock)
 void
 xferlink_start(void)
 {
-	int sv[2];
-
-	if (x.pid > 0 || x.stopping)
+	if (x.c.pid > 0 || x.stopping)
 		return;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("apex-xferd: socketpair");
-		return;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_warn("fork apex-xferd");
-		close(sv[0]);
-		close(sv[1]);
-		return;
-	}
-	if (pid == 0)
-		exec_child(sv[1]);
-	close(sv[1]);
-	x.pid = pid;
-	x.sock = sv[0];
-	x.started = time(NULL);
-	x.ev = event_new(x.base, x.sock, EV_READ | EV_PERSIST,
-	    xferlink_dispatch, NULL);
-	x.wev = event_new(x.base, x.sock, EV_WRITE, xferlink_writable, NULL);
-	msg_queue_init(&x.q);
-	if (x.ev == NULL || x.wev == NULL || event_add(x.ev, NULL) != 0)
-		fatalx("apex-xferd event");
+	/* Nothing of the parent's survives the exec but the channel. */
+	if (child_start(&x.c, x.base, NULL, 0, 0, exec_child, NULL,
+	    xferlink_dispatch, NULL) != 0)
+		return;	/* logged; the next reconfig or restart tries again */
 }
 
 static void
@@ -347,24 +289,22 @@ void
 xferlink_stop(void)
 {
 	x.stopping = true;
-	if (x.pid > 0)
-		kill(x.pid, SIGTERM);
+	child_kill(&x.c, SIGTERM);
 }
 
 void
 xferlink_kill(void)
 {
 	x.stopping = true;
-	if (x.pid > 0)
-		kill(x.pid, SIGKILL);
+	child_kill(&x.c, SIGKILL);
 }
 
 void
 xferlink_restart(void)
 {
-	if (x.pid > 0) {
+	if (x.c.pid > 0) {
 		x.restart_now = true;
-		kill(x.pid, SIGTERM);
+		child_kill(&x.c, SIGTERM);
 	} else
 		xferlink_start();
 }
@@ -372,40 +312,23 @@ xferlink_restart(void)
 bool
 xferlink_reap(pid_t pid, int status)
 {
-	if (pid != x.pid || pid <= 0)
+	if (pid != x.c.pid || pid <= 0)
 		return false;
-	if (x.ev != NULL)
-		event_free(x.ev);
-	x.ev = NULL;
-	if (x.wev != NULL)
-		event_free(x.wev);
-	x.wev = NULL;
-	msg_queue_clear(&x.q);
-	close(x.sock);
-	x.sock = -1;
-	x.pid = 0;
+	unsigned backoff = x.c.backoff_ms;
+	unsigned ms = child_reaped(&x.c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	if (x.stopping)
 		return true;
-	unsigned ms = 0;
-	if (x.restart_now)
+	if (x.restart_now) {
+		/* A reconfig, not a crash: no back-off. */
 		x.restart_now = false;
-	else {
-		if (WIFSIGNALED(status))
-			log_warnx("apex-xferd killed by signal %d (%s); "
-			    "restarting", WTERMSIG(status),
-			    strsignal(WTERMSIG(status)));
-		else
-			log_warnx("apex-xferd exited with status %d; "
-			    "restarting", WEXITSTATUS(status));
-		if (time(NULL) - x.started >= STABLE_SECS)
-			x.backoff_ms = 0;
-		ms = x.backoff_ms;
-		x.backoff_ms = ms == 0 ? BACKOFF_MIN_MS :
-		    (ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2);
-	}
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	if (x.restart_ev == NULL)
-		x.restart_ev = evtimer_new(x.base, restart_cb, NULL);
-	evtimer_add(x.restart_ev, &tv);
+		x.c.backoff_ms = backoff;
+		ms = 0;
+	} else if (WIFSIGNALED(status))
+		log_warnx("apex-xferd killed by signal %d (%s); restarting",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		log_warnx("apex-xferd exited with status %d; restarting",
+		    WEXITSTATUS(status));
+	child_restart_after(&x.c, x.base, ms, restart_cb, NULL);
 	return true;
 }

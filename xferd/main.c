@@ -368,14 +368,12 @@ static const struct sandbox_rule xferd_allow[] = {
 	{ "unlink", "temporary files after a failure" },
 	{ "unlinkat", "unlink on newer libc" },
 	{ "utimensat", "mark a secondary's file refreshed" },
-	{ "mmap", "zone images; malloc" },
 	{ "munmap", "release images; free" },
 	{ "mremap", "realloc" },
 	{ "madvise", "free returns memory" },
 	{ "brk", "malloc" },
 	{ "memfd_create", "the image of a transferred zone" },
 	{ "fcntl", "seals of images; non-blocking sockets" },
-	{ "socket", "connections to primaries, NOTIFY" },
 	{ "connect", "connections to primaries" },
 	{ "getsockopt", "the result of a connect" },
 	{ "setsockopt", "socket options" },
@@ -397,6 +395,14 @@ static const struct sandbox_rule xferd_allow[] = {
 	{ "futex", "libc locks" },
 	{ "rt_sigprocmask", "libc" },
 	{ "sysinfo", "glibc's qsort() asks for the memory size" },
+};
+
+static const struct sandbox_arg_rule xferd_allow_args[] = {
+	{ "socket", "IPv4 connections to primaries, NOTIFY", 0, 0xffff,
+	    AF_INET },
+	{ "socket", "IPv6 connections to primaries, NOTIFY", 0, 0xffff,
+	    AF_INET6 },
+	{ "mmap", "zone images; malloc (never executable)", SANDBOX_NO_EXEC },
 };
 
 int
@@ -445,8 +451,8 @@ main(int argc, char **argv)
 	    xferd_dispatch, NULL);
 	if (pev == NULL || event_add(pev, NULL) != 0)
 		fatalx("parent event");
-	if (sandbox_enter("xferd", xferd_allow, nitems(xferd_allow), uid,
-	    gid, NULL) != 0)
+	if (sandbox_enter_args("xferd", xferd_allow, nitems(xferd_allow),
+	    xferd_allow_args, nitems(xferd_allow_args), uid, gid, NULL) != 0)
 		fatal("sandbox");
 	if (msg_send(xd.parent, MSG_XP_READY, 0, NULL, -1) != 0)
 		fatal("parent");

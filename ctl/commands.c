@@ -45,6 +45,8 @@ static const struct ctl_command_def commands[] = {
 	    "send NOTIFY for a zone", false },
 	{ "test-syscall", CTL_TEST_SYSCALL, 0, NULL,
 	    "make a worker call a forbidden system call (tests)", true },
+	{ "test-write", CTL_TEST_WRITE, 2, "fds",
+	    "make a worker write to descriptor numbers (tests)", true },
 };
 
 const struct ctl_command_def *

@@ -374,6 +374,7 @@ msg_type_str(uint16_t type)
 		[MSG_PW_QUERYLOG] = "worker-querylog",
 		[MSG_PW_RETIRE] = "worker-retire",
 		[MSG_PW_TEST_SYSCALL] = "worker-test-syscall",
+		[MSG_PW_TEST_WRITE] = "worker-test-write",
 		[MSG_WP_READY] = "worker-ready",
 		[MSG_WP_ZONE_OK] = "worker-zone-ok",
 		[MSG_WP_ZONE_BAD] = "worker-zone-bad",

@@ -26,7 +26,7 @@
 
 #include "util.h"
 
-#define MSG_VERSION	3
+#define MSG_VERSION	4
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
@@ -45,6 +45,8 @@ enum msg_type {
 	MSG_PW_QUERYLOG,	/* u32: 1 on, 0 off */
 	MSG_PW_RETIRE,	/* stop reading, finish TCP answers, exit */
 	MSG_PW_TEST_SYSCALL,	/* test hook: make a forbidden system call */
+	MSG_PW_TEST_WRITE,	/* test hook: str: descriptor numbers, by
+				 * commas, to write one octet to */
 	MSG_WP_READY,	/* zones mapped, serving */
 	MSG_WP_ZONE_OK,	/* id: zone; u32 serial: now serving it */
 	MSG_WP_ZONE_BAD,	/* id: zone; the image did not verify */
@@ -93,6 +95,7 @@ enum ctl_command {
 	CTL_RETRANSFER,		/* arg: zone */
 	CTL_NOTIFY,		/* arg: zone */
 	CTL_TEST_SYSCALL,	/* only with APEX_TEST_HOOKS=1 in the env */
+	CTL_TEST_WRITE,		/* the same; arg: descriptor numbers */
 	CTL_COMMAND_MAX,
 };
 

@@ -928,6 +928,27 @@ parent_querylog(uint32_t req, const char *arg)
 	parent_push_state();
 }
 
+/* Test hooks (APEX_TEST_HOOKS=1 only): worker 0 acts as a compromised
+ * worker would. */
+static void
+parent_test_hook(uint32_t req, uint32_t cmd, const char *arg)
+{
+	struct msg_buf b;
+
+	if (getenv("APEX_TEST_HOOKS") == NULL || p.workers[0].c.pid == 0) {
+		parent_reply(req, false, "test hooks are off");
+		return;
+	}
+	msg_buf_init(&b);
+	if (cmd == CTL_TEST_WRITE)
+		msg_put_str(&b, arg);
+	if (!worker_send(&p.workers[0], cmd == CTL_TEST_WRITE ?
+	    MSG_PW_TEST_WRITE : MSG_PW_TEST_SYSCALL, 0, &b, -1))
+		parent_reply(req, false, "worker 0 did not listen");
+	else
+		parent_reply(req, true, "worker 0 was told");
+}
+
 static void
 parent_command(uint32_t req, uint32_t cmd, const char *arg)
 {
@@ -963,17 +984,8 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 		break;
 	}
 	case CTL_TEST_SYSCALL:
-		if (getenv("APEX_TEST_HOOKS") == NULL ||
-		    p.workers[0].c.pid == 0) {
-			parent_reply(req, false, "test hooks are off");
-			break;
-		}
-		if (!worker_send(&p.workers[0], MSG_PW_TEST_SYSCALL, 0, NULL,
-		    -1))
-			parent_reply(req, false, "worker 0 did not listen");
-		else
-			parent_reply(req, true, "worker 0 was told to make a "
-			    "forbidden system call");
+	case CTL_TEST_WRITE:
+		parent_test_hook(req, cmd, arg);
 		break;
 	default:
 		parent_reply(req, false, "unknown command");

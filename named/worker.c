@@ -677,6 +677,30 @@ worker_test_syscall(void)
 	log_warnx("test hook: ptrace returned; the sandbox is not enforcing");
 }
 
+/*
+ * Test hook: what a compromised worker would try, writing to descriptor
+ * numbers the parent has open (its signal pipe, its ends of the other
+ * children's channels). Each must fail with EBADF: the worker has none
+ * of them.
+ */
+static void
+worker_test_write(const char *list)
+{
+	char buf[4096];
+	char *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save)) {
+		int fd = atoi(t);
+		if (write(fd, "", 1) == 1)
+			log_warnx("test hook: wrote to descriptor %d", fd);
+		else
+			log_warnx("test hook: descriptor %d: %s", fd,
+			    strerror(errno));
+	}
+}
+
 static void
 worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 {
@@ -713,6 +737,15 @@ worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 	case MSG_PW_TEST_SYSCALL:
 		worker_test_syscall();
 		break;
+	case MSG_PW_TEST_WRITE: {
+		char list[4096];
+		if (msg_get_str(m, list, sizeof(list)) != 0 ||
+		    msg_end(m) != 0)
+			fatalx("parent: malformed %s",
+			    msg_type_str(m->hdr.type));
+		worker_test_write(list);
+		break;
+	}
 	default:
 		fatalx("parent: unexpected %s", msg_type_str(m->hdr.type));
 	}

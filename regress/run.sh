@@ -55,6 +55,10 @@ stage "the service: privileges, sandboxes, reloads, apex-ctl, metrics, logs"
 /usr/bin/python3 regress/service/run.py --build "$top/build"
 /usr/bin/python3 regress/service/run.py --build "$top/build-asan"
 
+stage "privilege separation: keep-lists, secrets, a compromised worker"
+/usr/bin/python3 regress/privsep/run.py --build "$top/build"
+/usr/bin/python3 regress/privsep/run.py --build "$top/build-asan"
+
 stage "zone transfers with BIND, Knot, NSD and apex itself"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build-asan"

@@ -188,8 +188,10 @@ def memory_has(pid, needles):
         for line in maps:
             cols = line.split()
             lo, hi = (int(x, 16) for x in cols[0].split('-'))
-            if 'r' not in cols[1] or (len(cols) > 5 and cols[5] in (
-                    '[vvar]', '[vsyscall]', '[vvar_vclock]')):
+            # Huge regions are sanitizer shadow memory, mostly unbacked.
+            if 'r' not in cols[1] or hi - lo > (256 << 20) or (
+                    len(cols) > 5 and cols[5] in (
+                        '[vvar]', '[vsyscall]', '[vvar_vclock]')):
                 continue
             try:
                 mem.seek(lo)

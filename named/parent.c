@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -46,6 +47,7 @@
 #define DEFAULT_USER	"apex"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	30000
+#define STATE_INTERVAL_MS	200	/* state reports at most this often */
 #define STOP_GRACE	6	/* seconds for workers to finish TCP */
 
 struct worker {
@@ -104,6 +106,9 @@ static struct parent_state {
 	int			*stats_fds;	/* statistics channels */
 	unsigned		 nstats_fds;
 	struct child		 control;
+	struct event		*state_ev;	/* the next state report */
+	bool			 state_dirty;
+	uint64_t		 state_sent_ms;	/* monotonic */
 
 	int			 pid_fd;
 	struct msg		*m;
@@ -112,6 +117,7 @@ static struct parent_state {
 
 static void	parent_fork_worker(unsigned slot);
 static void	parent_push_state(void);
+static void	parent_send_state(void);
 static void	parent_reply(uint32_t req, bool ok, const char *text);
 
 /* ---- small helpers ------------------------------------------------ */
@@ -806,6 +812,8 @@ parent_reply(uint32_t req, bool ok, const char *text)
 
 	if (req == 0 || !child_running(&p.control))
 		return;
+	if (p.state_dirty)
+		parent_send_state();
 	b = xmalloc(sizeof(*b));
 	msg_buf_init(b);
 	msg_put_u32(b, ok ? 0 : 1);
@@ -862,13 +870,55 @@ put_zone_state(struct msg_buf *b, unsigned i)
  * server's part and the first zones; as many MSG_PC_STATE_MORE as it
  * takes carry the others.
  */
+/*
+ * The state report goes to the control process at most every
+ * STATE_INTERVAL_MS: a burst of changes (a NOTIFY flood's refreshes,
+ * thousands of zones loading) costs one report, not one per change.
+ * A reply to apex-ctl first sends what is pending, so the command's
+ * effect is in the state the next command reads.
+ */
+static void
+parent_state_timer(evutil_socket_t fd, short events, void *arg)
+{
+	parent_send_state();
+}
+
 static void
 parent_push_state(void)
 {
+	struct timespec now;
+
+	if (!child_running(&p.control))
+		return;
+	p.state_dirty = true;
+	if (p.state_ev == NULL &&
+	    (p.state_ev = evtimer_new(p.base, parent_state_timer, NULL)) ==
+	    NULL)
+		fatalx("state timer");
+	if (evtimer_pending(p.state_ev, NULL))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	uint64_t wait = p.state_sent_ms + STATE_INTERVAL_MS > ms ?
+	    p.state_sent_ms + STATE_INTERVAL_MS - ms : 0;
+	struct timeval tv = { (time_t)(wait / 1000),
+	    (suseconds_t)(wait % 1000) * 1000 };
+	evtimer_add(p.state_ev, &tv);
+}
+
+static void
+parent_send_state(void)
+{
 	struct msg_buf *b;
+	struct timespec now;
 	uint16_t type = MSG_PC_STATE;
 	unsigned i = 0;
 
+	if (p.state_ev != NULL)
+		evtimer_del(p.state_ev);
+	p.state_dirty = false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	p.state_sent_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	if (!child_running(&p.control))
 		return;
 	b = xmalloc(sizeof(*b));
@@ -1054,8 +1104,9 @@ parent_fork_control(void)
 	int rc = child_start(&p.control, p.base, keep, nkeep, 0, run_control,
 	    &ca, parent_dispatch_control, NULL);
 	free(keep);
+	/* A new control process knows nothing yet: no waiting. */
 	if (rc == 0)
-		parent_push_state();
+		parent_send_state();
 }
 
 static void

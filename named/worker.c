@@ -33,6 +33,7 @@
 #include "error.h"
 #include "log.h"
 #include "msg.h"
+#include "notify_relay.h"
 #include "query.h"
 #include "rr.h"
 #include "sandbox.h"
@@ -234,20 +235,11 @@ qlog_add(const struct sockaddr *client, unsigned sock,
 /* ---- work for apex-xferd ------------------------------------------ */
 
 /* An accepted NOTIFY: apex-xferd checks the primaries for a new
- * version. Lost if the parent is not reading; the primary retries. */
+ * version, at most about once a second per zone (notify_relay.c). */
 static void
 worker_pass_notify(const struct query_result *res, const struct sockaddr *sa)
 {
-	struct msg_buf mb;
-
-	msg_buf_init(&mb);
-	msg_put_name(&mb, res->zone->origin);
-	msg_put_u32(&mb, sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	msg_put_bytes(&mb, sa, sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	if (msg_send(w.args->parent, MSG_WP_NOTIFY, 0, &mb, -1) != 0)
-		w.stats->dropped_log_lines++;
+	notify_relay((unsigned)(res->zone - w.args->conf->zones), sa);
 }
 
 /* ---- UDP ---------------------------------------------------------- */
@@ -878,6 +870,7 @@ worker_main(const struct worker_args *args)
 		fatalx("event_base_new");
 	worker_udp_init();
 	worker_tcp_init();
+	notify_relay_init(w.base, args->parent, args->conf);
 	struct event *pev = event_new(w.base, args->parent,
 	    EV_READ | EV_PERSIST, worker_dispatch_parent, NULL);
 	if (pev == NULL || event_add(pev, NULL) != 0)

@@ -14,7 +14,9 @@ it, tested on a running apex-named (as root):
 - a worker told by a test hook to write to the descriptor numbers of the
   parent's signal pipe and of its ends of the other children's channels
   gets EBADF for each, and the parent neither reloads nor stops;
-- after a worker is killed and replaced, the new one is checked again.
+- after a worker is killed and replaced, the new one is checked again;
+- a flood of NOTIFY from the primary's address reaches apex-xferd only
+  a few times a second and leaves the parent idle.
 
 usage: run.py [--build DIR]
 """
@@ -265,6 +267,108 @@ def test_hook_writes(s):
           'stopping' not in after and s.health()[0] == 200, after[-2000:])
 
 
+class Secondary(service.Server):
+    """apex as the secondary of example.com from a primary's port."""
+
+    def __init__(self, build, work, primary_port):
+        self.primary_port = primary_port
+        super().__init__(build, work)
+
+    def write_zone(self, zone, serial):
+        pass
+
+    def write_conf(self, zones, extra='', port=None):
+        super().write_conf([], extra, port)
+        with open(self.conf, 'a') as f:
+            f.write('zone "example.com" { type secondary; file "sec.db"; '
+                    'primaries { 127.0.0.1 port %d; }; };\n' %
+                    self.primary_port)
+
+
+def cpu_ticks(pid):
+    cols = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()
+    return int(cols[11]) + int(cols[12])
+
+
+def zone_json(s):
+    import json
+    rc, out = s.ctl('zonestatus', 'example.com', json_out=True)
+    return json.loads(out) if rc == 0 else {}
+
+
+def test_notify_flood(build, base):
+    """A flood of NOTIFY from the primary's address (anyone can forge
+    it over UDP) reaches apex-xferd a few times a second, not once per
+    message, and leaves the parent idle; a real change still arrives."""
+    import dns.message
+    import dns.opcode
+    import socket
+    pdir, sdir = os.path.join(base, 'p'), os.path.join(base, 's')
+    for d in (pdir, sdir):
+        os.mkdir(d)
+        os.chmod(d, 0o777)
+    prim = service.Server(build, pdir,
+                          extra='allow-transfer { 127.0.0.1; }; notify no;')
+    sec = None
+    try:
+        sec = Secondary(build, sdir, prim.port)
+        for _ in range(100):
+            if zone_json(sec).get('serial') == 1:
+                break
+            time.sleep(0.1)
+        check('the secondary has the zone', zone_json(sec).get('serial') == 1,
+              zone_json(sec))
+        got0 = zone_json(sec).get('notify_received', 0)
+        n, secs = 4000, 2.0
+        q = dns.message.make_query('example.com.', 'SOA')
+        q.set_opcode(dns.opcode.NOTIFY)
+        q.flags |= dns.flags.AA
+        wire = q.to_wire()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(('127.0.0.1', 0))
+        t0, c0 = time.time(), cpu_ticks(sec.proc.pid)
+        for i in range(n):
+            sock.sendto(wire, ('127.0.0.1', sec.port))
+            if i % 200 == 199:
+                time.sleep(max(0, t0 + secs * (i + 1) / n - time.time()))
+        sock.close()
+        time.sleep(NOTIFY_SETTLE)
+        spent = (cpu_ticks(sec.proc.pid) - c0) / os.sysconf('SC_CLK_TCK')
+        relayed = zone_json(sec).get('notify_received', 0) - got0
+        took = time.time() - t0
+        # Two workers, each at most one relay a second per zone, plus
+        # the one held at the end of the interval.
+        bound = 2 * (int(took) + 2)
+        check('%d NOTIFYs in %.1f s: %d reached apex-xferd (at most %d)' %
+              (n, secs, relayed, bound), 1 <= relayed <= bound, relayed)
+        print('      parent CPU during the flood: %.2f s' % spent)
+        check('the parent stayed nearly idle (%.2f s of CPU)' % spent,
+              spent < 0.5 * took, spent)
+        prim.serial += 1
+        prim.write_zone('example.com', prim.serial)
+        prim.ctl('reload')
+        time.sleep(1.1)
+        s2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s2.bind(('127.0.0.1', 0))
+        s2.sendto(wire, ('127.0.0.1', sec.port))
+        s2.close()
+        ok = False
+        for _ in range(50):
+            if zone_json(sec).get('serial') == prim.serial:
+                ok = True
+                break
+            time.sleep(0.1)
+        check('a NOTIFY after the flood still brings the new serial', ok,
+              zone_json(sec))
+    finally:
+        if sec:
+            sec.stop()
+        prim.stop()
+
+
+NOTIFY_SETTLE = 2.5
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
@@ -297,6 +401,10 @@ def main():
             test_secrets(s)
         finally:
             s.stop()
+        fl = os.path.join(base, 'flood')
+        os.mkdir(fl)
+        os.chmod(fl, 0o755)
+        test_notify_flood(build, fl)
     finally:
         subprocess.run(['pkill', '-f', base], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)

@@ -286,3 +286,34 @@ out:
 	free(rr);
 	return st;
 }
+
+int
+xfrin_soa_answer(const uint8_t *msg, size_t len, uint16_t id,
+    const uint8_t *origin, struct xfrin_soa *out)
+{
+	struct pkt_reader r;
+	struct pkt_rr *rr;
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qt = 0, qc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (pkt_read_begin(&r, msg, len, qname, &qt, &qc) != 0 ||
+	    r.id != id || !(r.flags & PKT_QR) || r.count[0] != 1 ||
+	    !dname_equal(qname, origin) || qt != TYPE_SOA)
+		return APEX_ENOENT;
+	out->flags = r.flags;
+	/* A struct pkt_rr holds 64 KiB of RDATA: too big for the stack. */
+	if ((rr = malloc(sizeof(*rr))) == NULL)
+		return APEX_ENOMEM;
+	while (pkt_read_rr(&r, rr) == 0) {
+		if (rr->section == 1 && rr->type == TYPE_SOA &&
+		    dname_equal(rr->owner, origin) && rr->rdlen >= 22) {
+			out->serial = rr_soa_serial(rr->rdata, rr->rdlen);
+			out->found = true;
+		}
+	}
+	free(rr);
+	if (pkt_read_tsig(msg, len, &out->tsig_pos) != 0)
+		return APEX_EMALF;
+	return 0;
+}

@@ -3,7 +3,8 @@
 /*
  * Reading zone transfer responses (see xfrin.h). Everything here is
  * untrusted input from the network.
- * Runs in: apex-xferd; fuzzed by regress/fuzz/fuzz_xfrin.c.
+ * Runs in: apex-xferd; fuzzed by regress/fuzz/fuzz_xfrin.c and
+ * regress/fuzz/fuzz_notify.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -302,9 +303,7 @@ xfrin_soa_answer(const uint8_t *msg, size_t len, uint16_t id,
 	    !dname_equal(qname, origin) || qt != TYPE_SOA)
 		return APEX_ENOENT;
 	out->flags = r.flags;
-	/* A struct pkt_rr holds 64 KiB of RDATA: too big for the stack. */
-	if ((rr = malloc(sizeof(*rr))) == NULL)
-		return APEX_ENOMEM;
+	rr = xmalloc(sizeof(*rr));
 	while (pkt_read_rr(&r, rr) == 0) {
 		if (rr->section == 1 && rr->type == TYPE_SOA &&
 		    dname_equal(rr->owner, origin) && rr->rdlen >= 22) {

@@ -20,6 +20,7 @@
 #include "dname.h"
 #include "error.h"
 #include "fuzz.h"
+#include "log.h"
 #include "pkt.h"
 #include "query.h"
 #include "rr.h"
@@ -64,10 +65,19 @@ put_zone(const struct conf_zone *cz)
 	zonetab_put(&tab, &z, cz);
 }
 
+/* Every refused NOTIFY is logged; writing them out would be most of
+ * the work. */
+static void
+no_log(enum log_category cat, enum log_level level, const char *line)
+{
+}
+
 static void
 init(void)
 {
 	struct conf *cf = conf_load_string(conf_text, "fuzz", NULL, NULL);
+
+	log_set_sink(no_log);
 
 	if (cf == NULL || cf->nzones != 2 ||
 	    dname_from_str("example.com.", NULL, origin) < 0 ||
@@ -118,8 +128,7 @@ soa_answer(const uint8_t *data, size_t size)
 	struct xfrin_soa sa;
 	int e = xfrin_soa_answer(data, size, get16(data), origin, &sa);
 
-	if (e != 0 && e != APEX_ENOENT && e != APEX_EMALF &&
-	    e != APEX_ENOMEM)
+	if (e != 0 && e != APEX_ENOENT && e != APEX_EMALF)
 		abort();
 	if (e == 0 && sa.tsig_pos >= size)
 		abort();

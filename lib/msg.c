@@ -362,6 +362,17 @@ msg_end(const struct msg *m)
 	return m->pos == m->hdr.len ? 0 : APEX_EMALF;
 }
 
+int
+ctl_request_decode(struct msg *m, struct ctl_request *req)
+{
+	if (m->hdr.type != MSG_CTL_REQUEST || msg_get_u32(m, &req->cmd) != 0 ||
+	    msg_get_u32(m, &req->flags) != 0 ||
+	    msg_get_str(m, req->arg, sizeof(req->arg)) != 0 ||
+	    msg_end(m) != 0 || req->cmd == 0 || req->cmd >= CTL_COMMAND_MAX)
+		return APEX_EMALF;
+	return 0;
+}
+
 const char *
 msg_type_str(uint16_t type)
 {

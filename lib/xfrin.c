@@ -3,7 +3,8 @@
 /*
  * Reading zone transfer responses (see xfrin.h). Everything here is
  * untrusted input from the network.
- * Runs in: apex-xferd; fuzzed by regress/fuzz/fuzz_xfrin.c.
+ * Runs in: apex-xferd; fuzzed by regress/fuzz/fuzz_xfrin.c and
+ * regress/fuzz/fuzz_notify.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,4 +286,33 @@ xfrin_message(struct xfrin *x, const uint8_t *msg, size_t len, uint64_t now)
 out:
 	free(rr);
 	return st;
+}
+
+int
+xfrin_soa_answer(const uint8_t *msg, size_t len, uint16_t id,
+    const uint8_t *origin, struct xfrin_soa *out)
+{
+	struct pkt_reader r;
+	struct pkt_rr *rr;
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qt = 0, qc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (pkt_read_begin(&r, msg, len, qname, &qt, &qc) != 0 ||
+	    r.id != id || !(r.flags & PKT_QR) || r.count[0] != 1 ||
+	    !dname_equal(qname, origin) || qt != TYPE_SOA)
+		return APEX_ENOENT;
+	out->flags = r.flags;
+	rr = xmalloc(sizeof(*rr));
+	while (pkt_read_rr(&r, rr) == 0) {
+		if (rr->section == 1 && rr->type == TYPE_SOA &&
+		    dname_equal(rr->owner, origin) && rr->rdlen >= 22) {
+			out->serial = rr_soa_serial(rr->rdata, rr->rdlen);
+			out->found = true;
+		}
+	}
+	free(rr);
+	if (pkt_read_tsig(msg, len, &out->tsig_pos) != 0)
+		return APEX_EMALF;
+	return 0;
 }

@@ -74,6 +74,23 @@ void	xfrin_free(struct xfrin *x);
 enum xfrin_status	xfrin_message(struct xfrin *x, const uint8_t *msg,
 			    size_t len, uint64_t now);
 
+/* What the answer to a refresh's SOA query says (RFC 1034 4.3.5). */
+struct xfrin_soa {
+	uint16_t	flags;		/* of the header: AA, RCODE */
+	bool		found;		/* an SOA of the zone in the answer */
+	uint32_t	serial;		/* its serial, if found */
+	size_t		tsig_pos;	/* of its TSIG record, 0: unsigned */
+};
+
+/*
+ * Reads the answer msg to the SOA query id for origin into out. Neither
+ * the TSIG signature nor the RCODE is checked here.
+ * Returns: 0, APEX_ENOENT (not the answer to that query: keep waiting)
+ * or APEX_EMALF (the answer, malformed).
+ */
+int	xfrin_soa_answer(const uint8_t *msg, size_t len, uint16_t id,
+	    const uint8_t *origin, struct xfrin_soa *out) MUST_CHECK;
+
 struct zone;
 struct zone_builder;
 

@@ -241,8 +241,7 @@ client_readable(evutil_socket_t fd, short events, void *arg)
 {
 	struct client *cl = arg;
 	struct msg *m = c.m;
-	uint32_t cmd, flags;
-	char text[1024];
+	struct ctl_request req;
 
 	if (msg_recv(fd, m) != 0) {
 		client_close(cl);
@@ -252,23 +251,20 @@ client_readable(evutil_socket_t fd, short events, void *arg)
 		close(m->fd);
 	/* Trust rule: apex-ctl is less trusted than we are: a malformed
 	 * request ends the connection. */
-	if (m->hdr.type != MSG_CTL_REQUEST || msg_get_u32(m, &cmd) != 0 ||
-	    msg_get_u32(m, &flags) != 0 ||
-	    msg_get_str(m, text, sizeof(text)) != 0 || msg_end(m) != 0 ||
-	    cmd == 0 || cmd >= CTL_COMMAND_MAX || cl->req != 0) {
+	if (ctl_request_decode(m, &req) != 0 || cl->req != 0) {
 		log_cat(LOGC_SECURITY, LOG_LEVEL_WARN,
 		    "control: malformed request; connection closed");
 		client_close(cl);
 		return;
 	}
-	cl->flags = flags;
-	if (client_local(cl, cmd, text))
+	cl->flags = req.flags;
+	if (client_local(cl, req.cmd, req.arg))
 		return;
 	struct msg_buf b;
 	msg_buf_init(&b);
-	msg_put_u32(&b, cmd);
-	msg_put_u32(&b, flags);
-	msg_put_str(&b, text);
+	msg_put_u32(&b, req.cmd);
+	msg_put_u32(&b, req.flags);
+	msg_put_str(&b, req.arg);
 	if (++c.next_req == 0)
 		c.next_req = 1;
 	cl->req = c.next_req;

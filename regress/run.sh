@@ -63,6 +63,10 @@ stage "zone transfers with BIND, Knot, NSD and apex itself"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build-asan"
 
+stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"
+/usr/bin/python3 regress/faults/run.py --build "$top/build"
+/usr/bin/python3 regress/faults/run.py --build "$top/build-asan"
+
 stage "fuzzing every parser of untrusted input"
 sh regress/fuzz/run.sh
 

@@ -487,40 +487,24 @@ static void
 soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 {
 	struct xzone *z = in->z;
-	struct pkt_reader r;
-	struct pkt_rr *rr = xmalloc(sizeof(*rr));
-	uint8_t qname[DNAME_MAXLEN];
-	uint16_t qt = 0, qc = 0;
-	size_t tpos = 0;
-	uint32_t serial = 0;
-	bool found = false;
+	struct xfrin_soa sa;
+	int e;
 
-	if (pkt_read_begin(&r, msg, len, qname, &qt, &qc) != 0 ||
-	    r.id != in->id || !(r.flags & PKT_QR) || r.count[0] != 1 ||
-	    !dname_equal(qname, z->cz->origin) || qt != TYPE_SOA) {
-		free(rr);
+	if ((e = xfrin_soa_answer(msg, len, in->id, z->cz->origin, &sa)) ==
+	    APEX_ENOENT)
 		return;		/* not the answer; keep waiting */
-	}
-	while (pkt_read_rr(&r, rr) == 0) {
-		if (rr->section == 1 && rr->type == TYPE_SOA &&
-		    dname_equal(rr->owner, z->cz->origin) && rr->rdlen >= 22) {
-			serial = rr_soa_serial(rr->rdata, rr->rdlen);
-			found = true;
-		}
-	}
-	free(rr);
-	if (pkt_read_tsig(msg, len, &tpos) != 0) {
+	if (e != 0) {
 		next_primary(in, "a malformed SOA answer");
 		return;
 	}
 	if (in->key != NULL) {
 		struct tsig_rr trr;
 		memset(&trr, 0, sizeof(trr));
-		if (tpos == 0) {
+		if (sa.tsig_pos == 0) {
 			next_primary(in, "the SOA answer is not signed");
 			return;
 		}
-		int e = tsig_verify_response(&in->tsig, msg, len, tpos,
+		e = tsig_verify_response(&in->tsig, msg, len, sa.tsig_pos,
 		    (uint64_t)time(NULL), &trr);
 		if (e != TSIG_NOERROR || trr.error != 0) {
 			next_primary(in, "the SOA answer fails TSIG (%d/%u)",
@@ -528,25 +512,25 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 			return;
 		}
 	}
-	if (PKT_RCODE(r.flags) != RCODE_NOERROR) {
+	if (PKT_RCODE(sa.flags) != RCODE_NOERROR) {
 		next_primary(in, "SOA query answered with RCODE %u",
-		    PKT_RCODE(r.flags));
+		    PKT_RCODE(sa.flags));
 		return;
 	}
-	if (!(r.flags & PKT_AA) || !found) {
+	if (!(sa.flags & PKT_AA) || !sa.found) {
 		next_primary(in, "not authoritative for the zone");
 		return;
 	}
 	uint32_t ours = in->base ? in->base->serial : 0;
-	if (in->base != NULL && serial != ours &&
-	    !rr_serial_gt(serial, ours)) {
+	if (in->base != NULL && sa.serial != ours &&
+	    !rr_serial_gt(sa.serial, ours)) {
 		/* As BIND: an older version is no refresh; another
 		 * primary may be current. */
-		next_primary(in, "serial %u is older than ours (%u)", serial,
+		next_primary(in, "serial %u is older than ours (%u)", sa.serial,
 		    ours);
 		return;
 	}
-	if (in->base != NULL && serial == ours) {
+	if (in->base != NULL && sa.serial == ours) {
 		log_cat(LOGC_XFER_IN, LOG_LEVEL_DEBUG, "zone %s: serial %u is "
 		    "current (%s)", z->cz->name, ours, in->peer);
 		refreshed(z);
@@ -555,7 +539,7 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 	}
 	log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: primary %s has "
 	    "serial %u, ours is %u: transferring", z->cz->name, in->peer,
-	    serial, ours);
+	    sa.serial, ours);
 	close_attempt(in);
 	in->step = I_CONNECT;
 	attempt(in);

@@ -110,19 +110,26 @@ xferd_journal(struct xzone *z)
 {
 	char path[4096];
 
-	if (z->jtried)
-		return z->jok;
-	z->jtried = true;
+	if (z->jok)
+		return true;
+	/* A failed open is tried again at the next use: a disk that was
+	 * full may have room now. Logged once until it works. */
 	snprintf(path, sizeof(path), "%s.jnl", z->cz->file);
 	if (journal_open(&z->j, path, z->cz->origin) != 0) {
-		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal "
-		    "%s: %s; IXFR requests get the whole zone", z->cz->name,
-		    path, strerror(errno));
+		if (!z->jfailed)
+			log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: "
+			    "journal %s: %s; IXFR requests get the whole "
+			    "zone", z->cz->name, path, strerror(errno));
+		z->jfailed = true;
 		return false;
 	}
+	if (z->jfailed)
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal %s "
+		    "opened", z->cz->name, path);
 	if (z->j.note[0] != '\0')
 		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal "
 		    "%s: %s", z->cz->name, path, z->j.note);
+	z->jfailed = false;
 	z->jok = true;
 	return true;
 }

@@ -51,7 +51,7 @@ struct xzone {
 	const struct conf_zone	*cz;
 	struct ximage		*img;		/* NULL: nothing yet */
 	struct journal		 j;
-	bool			 jtried;	/* open was attempted */
+	bool			 jfailed;	/* the last open failed */
 	bool			 jok;		/* j is usable */
 
 	/* Secondary side. */

@@ -23,12 +23,14 @@ if [ ! -f "$b/Makefile" ]; then
 fi
 make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
-    regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal >/dev/null
+    regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
+    regress/fuzz/fuzz_notify >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
-    "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$b/crashes"
+    "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
+    "$seeds/notify" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -58,6 +60,9 @@ printf '\001\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     >"$seeds/msg/header"
 # Transfers as primaries send them, and journals as apex writes them.
 /usr/bin/python3 regress/fuzz/seeds_xfr.py "$seeds/xfrin" "$seeds/journal"
+# apex-ctl requests, NOTIFY messages and answers to SOA queries.
+/usr/bin/python3 regress/fuzz/seeds_ctl_notify.py lib/msg.h "$seeds/ctl" \
+    "$seeds/notify"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -69,10 +74,11 @@ runs() {
 	conf) echo 400000 ;;
 	xfrin) echo 400000 ;;
 	journal) echo 1000000 ;;
+	notify) echo 1000000 ;;
 	*) echo 4000000 ;;
 	esac
 }
-for t in query zonefile conf image msg xfrin journal; do
+for t in query zonefile conf image msg xfrin journal ctl notify; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

@@ -399,6 +399,15 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 			} else
 				cf->directory = xstrdup(d);
 		}
+	} else if (conf_is(name, "state-directory")) {
+		const char *d = conf_single(c, st);
+		if (d != NULL && d[0] != '/')
+			ERR(c, st, "state-directory: expected an absolute "
+			    "path");
+		else if (d != NULL) {
+			free(cf->state_directory);
+			cf->state_directory = xstrdup(d);
+		}
 	} else if (conf_is(name, "pid-file"))
 		get_string_or_none(c, st, &cf->pid_file);
 	else if (conf_is(name, "listen-on"))
@@ -628,6 +637,12 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 			free(z->file);
 			z->file = conf_resolve_path(c->conf, f);
 		}
+	} else if (conf_is(v, "journal")) {
+		const char *f = conf_single(c, o);
+		if (f != NULL) {
+			free(z->journal);
+			z->journal = conf_resolve_path(c->conf, f);
+		}
 	} else if (conf_is(v, "allow-query"))
 		get_aml(c, o, &z->allow_query);
 	else if (conf_is(v, "allow-transfer"))
@@ -856,6 +871,7 @@ conf_new(const char *path)
 		cf->hostname = xstrdup(host);
 	}
 	cf->edns_udp_size = 1232;
+	cf->state_directory = xstrdup(STATEDIR);
 	cf->max_udp_size = 1232;
 	cf->minimal_responses = MINIMAL_NO_AUTH_RECURSIVE;
 	/* BIND 9.18's limits against oversized RRsets and nodes. */
@@ -928,6 +944,7 @@ conf_free(struct conf *cf)
 		return;
 	free(cf->path);
 	free(cf->directory);
+	free(cf->state_directory);
 	free(cf->pid_file);
 	for (unsigned i = 0; i < cf->nlisten; i++)
 		acl_free(cf->listen[i].acl);
@@ -951,6 +968,7 @@ conf_free(struct conf *cf)
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		free(cf->zones[i].name);
 		free(cf->zones[i].file);
+		free(cf->zones[i].journal);
 		acl_free(cf->zones[i].allow_query);
 		acl_free(cf->zones[i].allow_transfer);
 		conf_remotes_free(&cf->zones[i].primaries);

@@ -199,6 +199,10 @@ struct conf_zone {
 	uint16_t	 rclass;
 	enum zone_type	 type;
 	char		*file;		/* resolved against directory */
+	char		*journal;	/* journal "FILE", resolved; NULL:
+					 * FILE.jnl, or in state_directory
+					 * where FILE's directory is not
+					 * the server's to write */
 	struct acl	*allow_query;	/* NULL: inherit from options */
 	struct acl	*allow_transfer;
 	struct conf_remotes primaries;	/* secondary zones */
@@ -213,6 +217,9 @@ struct conf_zone {
 struct conf {
 	char			*path;
 	char			*directory;
+	char			*state_directory;	/* journals where
+							 * zone files' are
+							 * not writable */
 	char			*pid_file;	/* NULL: none */
 	uint16_t		 port;		/* options port, or 53 */
 	struct conf_listen	*listen;	/* none: BIND's defaults */

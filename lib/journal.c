@@ -226,7 +226,9 @@ int
 journal_open(struct journal *j, const char *path, const uint8_t *origin)
 {
 	memset(j, 0, sizeof(*j));
-	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Never through a symbolic link; not readable by others (it holds
+	 * the zone's changes, and transfers of the zone may be limited). */
+	j->fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (j->fd < 0)
 		return APEX_EIO;
 	j->path = xstrdup(path);
@@ -342,7 +344,11 @@ journal_trim(struct journal *j, uint64_t max)
 	size_t plen = strlen(j->path);
 	char *tmp = xmalloc(plen + 5);
 	snprintf(tmp, plen + 5, "%s.new", j->path);
-	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A leftover of an earlier run goes first; then the file is ours
+	 * alone (O_EXCL: no link or file planted there is followed). */
+	(void)unlink(tmp);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
 	int rc = APEX_EIO;
 	uint8_t h[16 + DNAME_MAXLEN];
 	uint8_t *buf = xmalloc(CHUNK);

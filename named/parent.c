@@ -155,6 +155,35 @@ parent_resolve_user(void)
 }
 
 /* systemd's readiness protocol (sd_notify(3)), without libsystemd. */
+/*
+ * state-directory (journals of zones whose own directory the server's
+ * user may not write): made if missing, with its parents, as root, then
+ * given to that user, 0750. One that exists is left as the operator
+ * made it.
+ */
+static void
+parent_state_directory(const struct conf *cf)
+{
+	char path[4096];
+
+	if (cf->state_directory == NULL || geteuid() != 0)
+		return;
+	snprintf(path, sizeof(path), "%s", cf->state_directory);
+	for (char *s = path + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			log_warn("state-directory: %s", path);
+		*s = '/';
+	}
+	if (mkdir(path, 0750) == 0) {
+		if (chown(path, p.uid, p.gid) != 0)
+			log_warn("state-directory: chown %s", path);
+	} else if (errno != EEXIST)
+		log_warn("state-directory: %s", path);
+}
+
 static void
 parent_sd_notify(const char *state)
 {
@@ -726,6 +755,7 @@ parent_reconfig(uint32_t req)
 		return;
 	}
 	parent_sd_notify("RELOADING=1");
+	parent_state_directory(nc);
 	nc->cookie_secret_set = true;
 	memcpy(nc->cookie_secret, p.conf->cookie_secret,
 	    sizeof(nc->cookie_secret));
@@ -1353,6 +1383,7 @@ parent_main(const struct parent_args *args)
 	    (ssize_t)sizeof(p.conf->cookie_secret))
 		fatal("getrandom");
 	parent_resolve_user();
+	parent_state_directory(p.conf);
 	p.naddrs = listen_addresses(p.conf, args->port, &p.addrs);
 	if (p.naddrs == 0)
 		fatalx("no address to listen on");

@@ -10,6 +10,7 @@
  * the parent; transferred versions go back to it to be served.
  * Runs in: apex-xferd (unprivileged, seccomp).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -105,6 +106,57 @@ xferd_report(struct xzone *z)
 	free(b);
 }
 
+/* The zone's name as a file name in state-directory: letters, digits,
+ * '-', '_' and inner dots as they are, any other octet as %XX. */
+static void
+state_name(const char *zone, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (strcmp(zone, ".") == 0)
+		zone = "_root";
+	for (const unsigned char *c = (const unsigned char *)zone;
+	    *c != '\0' && k + 4 < n; c++) {
+		if (isalnum(*c) || *c == '-' || *c == '_' ||
+		    (*c == '.' && k > 0 && c[1] != '\0'))
+			out[k++] = (char)tolower(*c);
+		else
+			k += (size_t)snprintf(out + k, n - k, "%%%02X", *c);
+	}
+	out[k] = '\0';
+}
+
+/*
+ * Opens the zone's journal: `journal` if the zone names one; else
+ * FILE.jnl beside the zone file, as BIND keeps it; and where the server's
+ * user may not write there (zone files in /etc, a read-only tree), in
+ * state-directory, so such a primary keeps IXFR. Returns: whether it is
+ * open (path says which).
+ */
+static bool
+journal_open_any(struct xzone *z, char *path, size_t n)
+{
+	char name[1024];
+
+	if (z->cz->journal != NULL) {
+		snprintf(path, n, "%s", z->cz->journal);
+		return journal_open(&z->j, path, z->cz->origin) == 0;
+	}
+	snprintf(path, n, "%s.jnl", z->cz->file);
+	if (journal_open(&z->j, path, z->cz->origin) == 0)
+		return true;
+	if ((errno != EACCES && errno != EPERM && errno != EROFS) ||
+	    xd.conf->state_directory == NULL)
+		return false;
+	state_name(z->cz->name, name, sizeof(name));
+	snprintf(path, n, "%s/%s.jnl", xd.conf->state_directory, name);
+	if (journal_open(&z->j, path, z->cz->origin) != 0)
+		return false;
+	log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: %s.jnl cannot be "
+	    "written; the journal is %s", z->cz->name, z->cz->file, path);
+	return true;
+}
+
 bool
 xferd_journal(struct xzone *z)
 {
@@ -114,8 +166,7 @@ xferd_journal(struct xzone *z)
 		return true;
 	/* A failed open is tried again at the next use: a disk that was
 	 * full may have room now. Logged once until it works. */
-	snprintf(path, sizeof(path), "%s.jnl", z->cz->file);
-	if (journal_open(&z->j, path, z->cz->origin) != 0) {
+	if (!journal_open_any(z, path, sizeof(path))) {
 		if (!z->jfailed)
 			log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: "
 			    "journal %s: %s; IXFR requests get the whole "

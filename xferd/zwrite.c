@@ -128,7 +128,12 @@ zwrite_file(const char *path, const struct zone *z, const char *comment,
 	int fd = -1, rc = -1;
 
 	snprintf(tmp, n, "%s.xfr-new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A leftover of a failed run goes first; then the file is ours
+	 * alone (O_EXCL: no link planted there is followed), and not
+	 * readable by others: transfers of the zone may be limited. */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		if (fd >= 0)

@@ -226,6 +226,8 @@ def run(args, minimal):
     work = tempfile.mkdtemp(prefix='apex-bind-')
     os.chmod(work, 0o755)   # apex's loader runs unprivileged
     conf = setup(work, minimal)
+    # apex-xferd, unprivileged too, keeps journals beside the zone files.
+    os.chmod(os.path.join(work, 'zones'), 0o777)
     bport, aport = free_port(), free_port()
     blog, alog = os.path.join(work, 'bind.log'), os.path.join(work, 'apex.log')
     bind = start([args.named, '-g', '-c', conf, '-p', str(bport), '-n', '1'],

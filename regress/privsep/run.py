@@ -16,7 +16,11 @@ it, tested on a running apex-named (as root):
   gets EBADF for each, and the parent neither reloads nor stops;
 - after a worker is killed and replaced, the new one is checked again;
 - a flood of NOTIFY from the primary's address reaches apex-xferd only
-  a few times a second and leaves the parent idle.
+  a few times a second and leaves the parent idle;
+- files: journals of zones whose directory the server's user cannot
+  write go to state-directory, `journal "FILE"` is honoured, journals
+  and zone copies are 0640, a symbolic link planted as a journal is not
+  followed.
 
 usage: run.py [--build DIR]
 """
@@ -360,6 +364,10 @@ def test_notify_flood(build, base):
             time.sleep(0.1)
         check('a NOTIFY after the flood still brings the new serial', ok,
               zone_json(sec))
+        copy = os.path.join(sdir, 'sec.db')
+        mode = os.stat(copy).st_mode & 0o777
+        check('a secondary\'s copy is not readable by others (0640)',
+              mode == 0o640, oct(mode))
     finally:
         if sec:
             sec.stop()
@@ -367,6 +375,87 @@ def test_notify_flood(build, base):
 
 
 NOTIFY_SETTLE = 2.5
+
+
+class FilesPrimary(service.Server):
+    """A primary whose zone file sits where the server's user may not
+    write (as in /etc), with state-directory, a zone with its own
+    journal name and one whose FILE.jnl is a planted symbolic link."""
+
+    def __init__(self, build, work, zdir, state):
+        self.zdir, self.state = zdir, state
+        super().__init__(build, work, zones=('example.com', 'j.test',
+                                             'link.test'))
+
+    def write_zone(self, zone, serial):
+        d = self.zdir if zone == 'example.com' else self.work
+        with open(os.path.join(d, zone + '.zone'), 'w') as f:
+            f.write(service.ZONE % serial)
+
+    def write_conf(self, zones, extra='', port=None):
+        super().write_conf([], 'allow-transfer { 127.0.0.1; }; notify no; '
+                           'state-directory "%s";' % self.state, port)
+        with open(self.conf, 'a') as f:
+            f.write('zone "example.com" { type primary; '
+                    'file "%s/example.com.zone"; };\n' % self.zdir)
+            f.write('zone "j.test" { type primary; file "j.test.zone"; '
+                    'journal "custom/j.journal"; };\n')
+            f.write('zone "link.test" { type primary; '
+                    'file "link.test.zone"; };\n')
+
+
+def ixfr_is_incremental(port, zone, serial):
+    out = subprocess.run(['dig', '@127.0.0.1', '-p', str(port), zone,
+                          'IXFR=%d' % serial, '+tcp', '+nocmd', '+nostats'],
+                         capture_output=True, text=True).stdout
+    soas = [ln for ln in out.splitlines() if '\tSOA\t' in ln]
+    return len(soas) >= 3, out
+
+
+def test_files(build, base):
+    work = os.path.join(base, 'files')
+    zdir = os.path.join(base, 'etc-like')
+    state = os.path.join(base, 'state', 'apex')
+    for d in (work, zdir):
+        os.mkdir(d)
+    os.chmod(work, 0o777)
+    os.chmod(zdir, 0o755)       # root's: the server's user cannot write
+    os.mkdir(os.path.join(work, 'custom'))
+    os.chmod(os.path.join(work, 'custom'), 0o777)
+    victim = os.path.join(base, 'victim')
+    with open(victim, 'w') as f:
+        f.write('untouched\n')
+    os.symlink(victim, os.path.join(work, 'link.test.zone.jnl'))
+    s = FilesPrimary(build, work, zdir, state)
+    try:
+        st = os.stat(state)
+        check('state-directory made, the server\'s own, 0750',
+              st.st_uid != 0 and st.st_mode & 0o777 == 0o750,
+              (st.st_uid, oct(st.st_mode)))
+        s.serial += 1
+        for z in ('example.com', 'j.test', 'link.test'):
+            s.write_zone(z, s.serial)
+        rc, out = s.ctl('reload')
+        check('reload with new serials', rc == 0, out)
+        time.sleep(1)
+        jnl = os.path.join(state, 'example.com.jnl')
+        ok, out = ixfr_is_incremental(s.port, 'example.com', 1)
+        check('a zone file in an unwritable directory: the journal is in '
+              'state-directory and IXFR is incremental',
+              os.path.exists(jnl) and ok, (os.listdir(state), out))
+        mode = os.stat(jnl).st_mode & 0o777 if os.path.exists(jnl) else 0
+        check('journals are not readable by others (0640)', mode == 0o640,
+              oct(mode))
+        custom = os.path.join(work, 'custom', 'j.journal')
+        check('journal "FILE" is where it says',
+              os.path.exists(custom) and
+              ixfr_is_incremental(s.port, 'j.test', 1)[0])
+        check('a symbolic link planted as a journal is not followed',
+              open(victim).read() == 'untouched\n' and
+              os.path.islink(os.path.join(work, 'link.test.zone.jnl')) and
+              'link.test.zone.jnl' in s.logtext(), s.logtext()[-800:])
+    finally:
+        s.stop()
 
 
 def main():
@@ -405,6 +494,7 @@ def main():
         os.mkdir(fl)
         os.chmod(fl, 0o755)
         test_notify_flood(build, fl)
+        test_files(build, base)
     finally:
         subprocess.run(['pkill', '-f', base], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)

@@ -152,9 +152,11 @@ def main():
     with open(os.path.join(work, 'named.conf'), 'w') as f:
         f.write('options { directory "%s"; pid-file "%s"; '
                 'listen-on port %d { 127.0.0.1; }; listen-on-v6 { none; }; '
-                'tcp-idle-timeout 20; notify no; };\n'
+                'tcp-idle-timeout 20; notify no; '
+                'state-directory "%s/state"; };\n'
                 'zone "example.com" { type primary; '
-                'file "example.com.zone"; };\n' % (work, pidfile, port))
+                'file "example.com.zone"; };\n' % (work, pidfile, port,
+                                                   work))
     log = open(os.path.join(work, 'apex.log'), 'w')
     proc = subprocess.Popen([args.apex, '-g', '-n', '2', '-c',
                              os.path.join(work, 'named.conf')],

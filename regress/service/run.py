@@ -78,14 +78,17 @@ class Server:
 
     def write_conf(self, zones, extra='', port=None):
         with open(self.conf, 'w') as f:
+            # Journals of zones in this root-owned directory go to a
+            # state-directory of the test's own.
             f.write('options { directory "%s"; pid-file "%s"; '
                     'listen-on port %d { 127.0.0.1; }; '
-                    'listen-on-v6 { none; }; %s };\n'
+                    'listen-on-v6 { none; }; state-directory "%s/state"; '
+                    '%s };\n'
                     'controls { unix "%s" perm 0600 owner 0 group 0; };\n'
                     'statistics-channels { inet 127.0.0.1 port %d '
                     'allow { 127.0.0.1; }; };\n' % (
-                        self.work, self.pidfile, port or self.port, extra,
-                        self.ctlsock, self.http))
+                        self.work, self.pidfile, port or self.port,
+                        self.work, extra, self.ctlsock, self.http))
             if self.logging:
                 f.write('logging { %s };\n' % self.logging)
             for z in zones:

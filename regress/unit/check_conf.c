@@ -195,6 +195,34 @@ START_TEST(test_conf_transfer_settings)
 }
 END_TEST
 
+START_TEST(test_conf_journal_and_state_directory)
+{
+	struct problems p;
+	struct conf *cf = load(
+	    "options { directory \"/srv/dns\"; "
+	    "state-directory \"/var/lib/apex-test\"; };\n"
+	    "zone \"a.test\" { type primary; file \"a\"; "
+	    "journal \"j/a.jnl\"; };\n"
+	    "zone \"b.test\" { type primary; file \"b\"; };\n", &p);
+
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_str_eq(cf->state_directory, "/var/lib/apex-test");
+	ck_assert_str_eq(cf->zones[0].journal, "/srv/dns/j/a.jnl");
+	ck_assert_ptr_null(cf->zones[1].journal);
+	conf_free(cf);
+	/* The default, and a relative state-directory refused with its
+	 * line. */
+	cf = load("zone \"a.test\" { type primary; file \"a\"; };\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_ptr_nonnull(strstr(cf->state_directory, "/lib/apex"));
+	conf_free(cf);
+	cf = load("options {\n state-directory \"rel\";\n};\n", &p);
+	ck_assert_ptr_null(cf);
+	ck_assert_int_eq(p.errors, 1);
+	ck_assert_ptr_nonnull(strstr(p.text, "2: state-directory"));
+}
+END_TEST
+
 START_TEST(test_conf_include)
 {
 	struct problems p;
@@ -299,6 +327,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_acl_prefixes);
 	tcase_add_test(tc, test_conf_acl_first_match_decides);
 	tcase_add_test(tc, test_conf_example_configuration_loads);
+	tcase_add_test(tc, test_conf_journal_and_state_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }

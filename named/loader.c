@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "error.h"
+#include "ipc.h"
 #include "loader.h"
 #include "reload.h"
 #include "log.h"
@@ -55,7 +56,7 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 	/* The parent logs it, and tells apex-ctl. */
 	struct msg_buf *b = xmalloc(sizeof(*b));
 	msg_buf_init(b);
-	msg_put_str(b, text);
+	ipc_put_lp_error(b, text);
 	if (msg_send(r->sock, MSG_LP_ERROR, r->index, b, -1) != 0)
 		log_warn("send error report");
 	free(b);
@@ -136,12 +137,12 @@ loader_main(const struct conf *cf, int sock, const bool *which, uid_t uid,
 		struct msg_buf b;
 		msg_buf_init(&b);
 		if (fd < 0) {
-			msg_put_str(&b, LOADER_GAVE_UP);
+			ipc_put_lp_error(&b, LOADER_GAVE_UP);
 			if (msg_send(sock, MSG_LP_ERROR, i, &b, -1) != 0)
 				fatal("send");
 			continue;
 		}
-		msg_put_u32(&b, serial);
+		ipc_put_lp_zone(&b, serial);
 		if (msg_send(sock, MSG_LP_ZONE, i, &b, fd) != 0)
 			fatal("send zone %s", cf->zones[i].name);
 		close(fd);

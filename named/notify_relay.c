@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "ipc.h"
 #include "log.h"
 #include "msg.h"
 #include "notify_relay.h"
@@ -51,9 +52,7 @@ send_now(unsigned zone, const struct sockaddr *sa)
 	struct msg_buf mb;
 
 	msg_buf_init(&mb);
-	msg_put_name(&mb, nr.conf->zones[zone].origin);
-	msg_put_u32(&mb, sa_len(sa));
-	msg_put_bytes(&mb, sa, sa_len(sa));
+	ipc_put_notify(&mb, nr.conf->zones[zone].origin, sa, sa_len(sa));
 	if (msg_send(nr.parent, MSG_WP_NOTIFY, 0, &mb, -1) != 0)
 		nr.dropped++;
 	nr.last_ms[zone] = now_ms();

@@ -32,6 +32,7 @@
 #include "child.h"
 #include "control.h"
 #include "error.h"
+#include "ipc.h"
 #include "listen.h"
 #include "log.h"
 #include "logging.h"
@@ -413,7 +414,7 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 {
 	uint32_t serial;
 
-	if (msg_get_u32(m, &serial) != 0 || msg_end(m) != 0) {
+	if (ipc_get_wp_zone_ack(m, &serial) != 0) {
 		log_warnx("worker %u: malformed %s", wk->slot,
 		    msg_type_str(m->hdr.type));
 		child_kill(&wk->c, SIGKILL);
@@ -468,6 +469,8 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 	}
 	switch (m->hdr.type) {
 	case MSG_WP_READY:
+		if (ipc_get_empty(m) != 0)
+			goto bad;
 		wk->ready = true;
 		parent_tell_expired(wk);
 		if (wk->gen == p.gen && p.old != NULL)
@@ -480,12 +483,19 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 		worker_zone_ack(wk, m, m->hdr.type == MSG_WP_ZONE_OK);
 		break;
 	case MSG_WP_XFR:
-	case MSG_WP_NOTIFY:
-		/* For apex-xferd, which checks them itself. */
-		if ((m->hdr.type == MSG_WP_XFR) != (m->fd >= 0))
+	case MSG_WP_NOTIFY: {
+		/* For apex-xferd, which checks them again; a worker that
+		 * sends a malformed one is stopped here. */
+		struct ipc_xfr x;
+		uint8_t origin[DNAME_MAXLEN];
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		if (m->hdr.type == MSG_WP_XFR ? ipc_get_xfr(m, &x) != 0 :
+		    ipc_get_notify(m, origin, &ss, &sl) != 0)
 			goto bad;
-		xferlink_relay(m);
+		xferlink_relay(m);	/* the payload as it came */
 		break;
+	}
 	case MSG_LOG:
 		if (logging_from_child(m) == 0)
 			break;
@@ -1086,9 +1096,8 @@ parent_dispatch_control(evutil_socket_t fd, short events, void *arg)
 	}
 	switch (m->hdr.type) {
 	case MSG_CP_REQUEST:
-		if (msg_get_u32(m, &cmd) != 0 || msg_get_u32(m, &flags) != 0 ||
-		    msg_get_str(m, text, sizeof(text)) != 0 ||
-		    msg_end(m) != 0 || m->hdr.id == 0)
+		if (ipc_get_request(m, &cmd, &flags, text, sizeof(text)) != 0 ||
+		    m->hdr.id == 0)
 			goto bad;
 		parent_command(m->hdr.id, cmd, text);
 		break;

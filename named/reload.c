@@ -21,6 +21,7 @@
 
 #include "child.h"
 #include "error.h"
+#include "ipc.h"
 #include "loader.h"
 #include "log.h"
 #include "logging.h"
@@ -215,8 +216,11 @@ reload_dispatch(void)
 		    "exited before it was done" : apex_strerror(rc));
 		return false;
 	}
-	if (m->hdr.type == MSG_LP_DONE)
+	if (m->hdr.type == MSG_LP_DONE) {
+		if (ipc_get_empty(m) != 0)
+			goto malformed;
 		return false;
+	}
 	if (m->hdr.type != MSG_LOG && (m->hdr.id >= r.conf->nzones ||
 	    !r.pending[m->hdr.id])) {
 		log_warnx("loader: message for zone %u it was not given",
@@ -225,15 +229,13 @@ reload_dispatch(void)
 	}
 	switch (m->hdr.type) {
 	case MSG_LP_ZONE:
-		if (m->fd < 0 || msg_get_u32(m, &serial) != 0 ||
-		    msg_end(m) != 0)
+		if (ipc_get_lp_zone(m, &serial) != 0)
 			goto malformed;
 		r.pending[m->hdr.id] = false;
 		zone_loaded(m->hdr.id, m->fd, serial);
 		return true;
 	case MSG_LP_ERROR:
-		if (m->fd >= 0 || msg_get_str(m, text, sizeof(text)) != 0 ||
-		    msg_end(m) != 0)
+		if (ipc_get_lp_error(m, text, sizeof(text)) != 0)
 			goto malformed;
 		if (strcmp(text, LOADER_GAVE_UP) == 0) {
 			r.pending[m->hdr.id] = false;

@@ -32,6 +32,7 @@
 #include "chaos.h"
 #include "error.h"
 #include "log.h"
+#include "ipc.h"
 #include "msg.h"
 #include "notify_relay.h"
 #include "query.h"
@@ -162,7 +163,7 @@ worker_swap_zone(uint32_t i, int fd, uint32_t serial)
 	struct msg_buf b;
 
 	msg_buf_init(&b);
-	msg_put_u32(&b, serial);
+	ipc_put_wp_zone_ack(&b, serial);
 	if (i >= cf->nzones || zone_map(fd, &z, &m) != 0) {
 		close(fd);
 		log_warnx("zone %u: new image rejected", i);
@@ -389,10 +390,7 @@ tcp_handoff(struct tcp_conn *c)
 	if (n > MSG_MAXPAYLOAD - 8 - sizeof(c->peer))
 		n = MSG_MAXPAYLOAD - 8 - sizeof(c->peer);
 	msg_buf_init(b);
-	msg_put_u32(b, sizeof(c->peer));
-	msg_put_bytes(b, &c->peer, sizeof(c->peer));
-	msg_put_u32(b, (uint32_t)n);
-	msg_put_bytes(b, c->in, n);
+	ipc_put_xfr(b, (struct sockaddr *)&c->peer, sizeof(c->peer), c->in, n);
 	if (msg_send(w.args->parent, MSG_WP_XFR, 0, b, c->fd) != 0)
 		w.stats->tcp_refused++;
 	free(b);

@@ -27,6 +27,7 @@
 
 #include "child.h"
 #include "error.h"
+#include "ipc.h"
 #include "log.h"
 #include "logging.h"
 #include "xferlink.h"
@@ -155,24 +156,19 @@ xferlink_command(uint32_t req, uint32_t cmd, const uint8_t *origin)
 static int
 read_state(struct msg *m, uint8_t *origin, struct xfr_state *st)
 {
-	uint32_t expired;
-	char err[256];
+	struct ipc_xfr_state in;
 
+	if (ipc_get_xp_state(m, origin, &in) != 0)
+		return APEX_EMALF;
 	memset(st, 0, sizeof(*st));
-	if (msg_get_name(m, origin) != 0 || msg_get_u32(m, &expired) != 0 ||
-	    msg_get_u32(m, &st->serial) != 0 ||
-	    msg_get_u64(m, &st->last_refresh) != 0 ||
-	    msg_get_u64(m, &st->next_refresh) != 0 ||
-	    msg_get_u64(m, &st->expires) != 0 ||
-	    msg_get_u64(m, &st->journal_size) != 0)
-		return APEX_EMALF;
-	for (unsigned i = 0; i < XFR_STATE_COUNTERS; i++)
-		if (msg_get_u64(m, &st->count[i]) != 0)
-			return APEX_EMALF;
-	if (msg_get_str(m, err, sizeof(err)) != 0 || msg_end(m) != 0)
-		return APEX_EMALF;
-	st->expired = expired != 0;
-	st->error = xstrdup(err);
+	st->expired = in.expired;
+	st->serial = in.serial;
+	st->last_refresh = in.last_refresh;
+	st->next_refresh = in.next_refresh;
+	st->expires = in.expires;
+	st->journal_size = in.journal_size;
+	memcpy(st->count, in.count, sizeof(st->count));
+	st->error = xstrdup(in.error);
 	return 0;
 }
 
@@ -183,6 +179,7 @@ xferlink_dispatch(evutil_socket_t fd, short events, void *arg)
 	uint8_t origin[DNAME_MAXLEN];
 	struct xfr_state st;
 	uint32_t v;
+	bool ok;
 	char text[4096];
 	int rc = msg_recv(fd, m);
 
@@ -193,28 +190,26 @@ xferlink_dispatch(evutil_socket_t fd, short events, void *arg)
 	}
 	switch (m->hdr.type) {
 	case MSG_XP_READY:
-		if (m->fd >= 0 || msg_end(m) != 0)
+		if (ipc_get_empty(m) != 0)
 			goto bad;
 		x.hooks.ready();
 		return;
 	case MSG_XP_LOAD:
-		if (m->fd < 0 || msg_get_name(m, origin) != 0 ||
-		    msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+		if (ipc_get_xp_load(m, origin, &v) != 0)
 			goto bad;
 		x.hooks.load(origin, v, m->fd);
 		return;
 	case MSG_XP_STATE:
-		if (m->fd >= 0 || read_state(m, origin, &st) != 0)
+		if (read_state(m, origin, &st) != 0)
 			goto bad;
 		x.hooks.state(origin, &st);
 		free(st.error);
 		return;
 	case MSG_XP_REPLY:
-		if (m->fd >= 0 || msg_get_u32(m, &v) != 0 ||
-		    msg_get_str(m, text, sizeof(text)) != 0 ||
-		    msg_end(m) != 0 || m->hdr.id == 0)
+		if (ipc_get_reply(m, &ok, text, sizeof(text)) != 0 ||
+		    m->hdr.id == 0)
 			goto bad;
-		x.hooks.reply(m->hdr.id, v == 0, text);
+		x.hooks.reply(m->hdr.id, ok, text);
 		return;
 	case MSG_LOG:
 		if (logging_from_child(m) == 0)

@@ -31,6 +31,7 @@
 
 #include "acl.h"
 #include "error.h"
+#include "ipc.h"
 #include "log.h"
 #include "pkt.h"
 #include "rr.h"
@@ -389,8 +390,7 @@ install(struct xin *in)
 	}
 	struct msg_buf b;
 	msg_buf_init(&b);
-	msg_put_name(&b, cz->origin);
-	msg_put_u32(&b, serial);
+	ipc_put_xp_load(&b, cz->origin, serial);
 	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
 		fatal("parent");
 	close(fd);

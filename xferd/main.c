@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "ipc.h"
 #include "log.h"
 #include "rr.h"
 #include "sandbox.h"
@@ -88,18 +89,20 @@ void
 xferd_report(struct xzone *z)
 {
 	struct msg_buf *b = xmalloc(sizeof(*b));
+	struct ipc_xfr_state st = {
+		.expired = z->expired,
+		.serial = z->img ? z->img->serial : 0,
+		.last_refresh = (uint64_t)z->last_refresh,
+		.next_refresh = (uint64_t)z->next_refresh,
+		.expires = (uint64_t)z->expires,
+		.journal_size = z->jok ? (uint64_t)z->j.size : 0,
+	};
 
+	for (unsigned i = 0; i < XC_MAX && i < XFR_STATE_COUNTERS; i++)
+		st.count[i] = z->count[i];
+	snprintf(st.error, sizeof(st.error), "%s", z->error);
 	msg_buf_init(b);
-	msg_put_name(b, z->cz->origin);
-	msg_put_u32(b, z->expired);
-	msg_put_u32(b, z->img ? z->img->serial : 0);
-	msg_put_u64(b, (uint64_t)z->last_refresh);
-	msg_put_u64(b, (uint64_t)z->next_refresh);
-	msg_put_u64(b, (uint64_t)z->expires);
-	msg_put_u64(b, z->jok ? (uint64_t)z->j.size : 0);
-	for (unsigned i = 0; i < XC_MAX; i++)
-		msg_put_u64(b, z->count[i]);
-	msg_put_str(b, z->error);
+	ipc_put_xp_state(b, z->cz->origin, &st);
 	if (msg_send(xd.parent, MSG_XP_STATE, 0, b, -1) != 0)
 		fatal("parent");
 	memset(z->count, 0, sizeof(z->count));
@@ -269,8 +272,7 @@ reply(uint32_t req, bool ok, const char *text)
 	struct msg_buf b;
 
 	msg_buf_init(&b);
-	msg_put_u32(&b, ok ? 0 : 1);
-	msg_put_str(&b, text);
+	ipc_put_reply(&b, ok, text);
 	if (msg_send(xd.parent, MSG_XP_REPLY, req, &b, -1) != 0)
 		fatal("parent");
 }
@@ -324,9 +326,11 @@ static void
 xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 {
 	struct msg *m = xd.m;
-	uint8_t name[DNAME_MAXLEN], data[MSG_MAXPAYLOAD];
+	uint8_t name[DNAME_MAXLEN];
 	struct sockaddr_storage ss;
-	uint32_t v, alen, dlen;
+	struct ipc_xfr x;
+	socklen_t alen;
+	uint32_t v;
 	struct xzone *z;
 	int rc = msg_recv(fd, m);
 
@@ -359,24 +363,18 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 	 * again, and every secondary zone is refreshed at the start anyway.
 	 */
 	case MSG_PX_XFR:
-		if (m->fd < 0 || msg_get_u32(m, &alen) != 0 ||
-		    alen > sizeof(ss) || msg_get_bytes(m, &ss, alen) != 0 ||
-		    msg_get_u32(m, &dlen) != 0 ||
-		    msg_get_bytes(m, data, dlen) != 0 || msg_end(m) != 0 ||
-		    !xd.started) {
+		if (ipc_get_xfr(m, &x) != 0 || !xd.started) {
 			if (xd.started)
 				log_warnx("a malformed transfer hand-over");
 			if (m->fd >= 0)
 				close(m->fd);
 			return;
 		}
-		xout_start(m->fd, (struct sockaddr *)&ss, (socklen_t)alen,
-		    data, dlen);
+		xout_start(m->fd, (struct sockaddr *)&x.peer, x.peerlen,
+		    x.data, x.len);
 		return;
 	case MSG_PX_NOTIFY:
-		if (m->fd >= 0 || msg_get_name(m, name) != 0 ||
-		    msg_get_u32(m, &alen) != 0 || alen > sizeof(ss) ||
-		    msg_get_bytes(m, &ss, alen) != 0 || msg_end(m) != 0) {
+		if (ipc_get_notify(m, name, &ss, &alen) != 0) {
 			log_warnx("a malformed NOTIFY hand-over");
 			if (m->fd >= 0)
 				close(m->fd);

@@ -117,6 +117,63 @@ START_TEST(test_msg_string_with_nul_rejected)
 }
 END_TEST
 
+/* A request as apex-ctl sends it, through the socket and the decoder. */
+static int
+ctl_decode(uint16_t type, uint32_t cmd, const char *arg, bool extra,
+    struct ctl_request *req)
+{
+	static struct msg_buf b;
+	static struct msg m;
+	int sv[2];
+
+	pair(sv);
+	msg_buf_init(&b);
+	msg_put_u32(&b, cmd);
+	msg_put_u32(&b, CTL_F_JSON);
+	msg_put_str(&b, arg);
+	if (extra)
+		msg_put_u32(&b, 0);
+	ck_assert_int_eq(msg_send(sv[0], type, 0, &b, -1), 0);
+	ck_assert_int_eq(msg_recv(sv[1], &m), 0);
+	close(sv[0]);
+	close(sv[1]);
+	return ctl_request_decode(&m, req);
+}
+
+START_TEST(test_msg_ctl_request_decodes)
+{
+	struct ctl_request req;
+
+	ck_assert_int_eq(ctl_decode(MSG_CTL_REQUEST, CTL_ZONESTATUS,
+	    "example.com", false, &req), 0);
+	ck_assert_uint_eq(req.cmd, CTL_ZONESTATUS);
+	ck_assert_uint_eq(req.flags, CTL_F_JSON);
+	ck_assert_str_eq(req.arg, "example.com");
+}
+END_TEST
+
+START_TEST(test_msg_ctl_request_rejects_malformed)
+{
+	struct ctl_request req;
+	char big[2000];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	/* not a request, no command, an unknown one, trailing octets, an
+	 * argument longer than the decoder takes */
+	ck_assert_int_eq(ctl_decode(MSG_CP_REQUEST, CTL_STATUS, "", false,
+	    &req), APEX_EMALF);
+	ck_assert_int_eq(ctl_decode(MSG_CTL_REQUEST, 0, "", false, &req),
+	    APEX_EMALF);
+	ck_assert_int_eq(ctl_decode(MSG_CTL_REQUEST, CTL_COMMAND_MAX, "",
+	    false, &req), APEX_EMALF);
+	ck_assert_int_eq(ctl_decode(MSG_CTL_REQUEST, CTL_STATUS, "", true,
+	    &req), APEX_EMALF);
+	ck_assert_int_eq(ctl_decode(MSG_CTL_REQUEST, CTL_RELOAD, big, false,
+	    &req), APEX_EMALF);
+}
+END_TEST
+
 /* Descriptors open in this process. */
 static int
 count_fds(void)
@@ -195,7 +252,6 @@ START_TEST(test_msg_stray_fds_closed)
 }
 END_TEST
 
-
 static Suite *
 msg_suite(void)
 {
@@ -207,6 +263,8 @@ msg_suite(void)
 	tcase_add_test(tc, test_msg_rejects_truncated_unknown_and_old);
 	tcase_add_test(tc, test_msg_oversized_payload_refused);
 	tcase_add_test(tc, test_msg_string_with_nul_rejected);
+	tcase_add_test(tc, test_msg_ctl_request_decodes);
+	tcase_add_test(tc, test_msg_ctl_request_rejects_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -431,6 +431,32 @@ START_TEST(test_xfrin_axfr_in_one_or_many_messages)
 }
 END_TEST
 
+START_TEST(test_xfrin_soa_answer_reads_serial_or_waits)
+{
+	uint8_t m[PKT_MAXLEN];
+	struct xfrin_soa sa;
+	size_t len;
+
+	len = response(m, 9, TYPE_SOA, true, 0, SOA(42), NULL, false);
+	ck_assert_int_eq(xfrin_soa_answer(m, len, 9, ORIGIN, &sa), 0);
+	ck_assert(sa.found);
+	ck_assert_uint_eq(sa.serial, 42);
+	ck_assert_uint_eq(sa.tsig_pos, 0);
+	ck_assert(sa.flags & PKT_AA);
+	/* Another query's ID, or no question: not our answer. */
+	ck_assert_int_eq(xfrin_soa_answer(m, len, 10, ORIGIN, &sa),
+	    APEX_ENOENT);
+	len = response(m, 9, TYPE_SOA, false, 0, SOA(42), NULL, false);
+	ck_assert_int_eq(xfrin_soa_answer(m, len, 9, ORIGIN, &sa),
+	    APEX_ENOENT);
+	/* An answer without the zone's SOA: read, nothing found. */
+	len = response(m, 9, TYPE_SOA, true, RCODE_REFUSED, NULL, NULL, false);
+	ck_assert_int_eq(xfrin_soa_answer(m, len, 9, ORIGIN, &sa), 0);
+	ck_assert(!sa.found);
+	ck_assert_uint_eq(PKT_RCODE(sa.flags), RCODE_REFUSED);
+}
+END_TEST
+
 /* Each bad transfer is refused with a reason. */
 START_TEST(test_xfrin_rejects_bad_transfers)
 {
@@ -612,6 +638,7 @@ main(void)
 	tcase_add_test(tc, test_journal_survives_restarts_and_drops_torn_tails);
 	tcase_add_test(tc, test_xfrin_axfr_in_one_or_many_messages);
 	tcase_add_test(tc, test_xfrin_rejects_bad_transfers);
+	tcase_add_test(tc, test_xfrin_soa_answer_reads_serial_or_waits);
 	tcase_add_test(tc, test_xfrin_ixfr_forms);
 	tcase_add_test(tc, test_xfrin_tsig_on_every_message_that_counts);
 	suite_add_tcase(s, tc);

@@ -14,6 +14,7 @@
 
 #include "dname.h"
 #include "error.h"
+#include "ipc.h"
 #include "log.h"
 #include "msg.h"
 
@@ -365,10 +366,9 @@ msg_end(const struct msg *m)
 int
 ctl_request_decode(struct msg *m, struct ctl_request *req)
 {
-	if (m->hdr.type != MSG_CTL_REQUEST || msg_get_u32(m, &req->cmd) != 0 ||
-	    msg_get_u32(m, &req->flags) != 0 ||
-	    msg_get_str(m, req->arg, sizeof(req->arg)) != 0 ||
-	    msg_end(m) != 0 || req->cmd == 0 || req->cmd >= CTL_COMMAND_MAX)
+	if (m->hdr.type != MSG_CTL_REQUEST || ipc_get_request(m, &req->cmd,
+	    &req->flags, req->arg, sizeof(req->arg)) != 0 || req->cmd == 0 ||
+	    req->cmd >= CTL_COMMAND_MAX)
 		return APEX_EMALF;
 	return 0;
 }

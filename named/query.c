@@ -510,6 +510,53 @@ query_check(const struct pkt_query *q, bool tcp, bool *echo)
 	return RCODE_NOERROR;
 }
 
+/*
+ * Rate limiting (rate-limit) of a response built: drop it, truncate it
+ * to the header and question with TC=1 so that a real client retries
+ * over TCP (a "slip", which keeps the NXDOMAIN RCODE), or leave it.
+ * Errors are never slipped, as in BIND.
+ * Returns: true to send nothing.
+ */
+static bool
+query_rrl(struct answer *a, const struct query_client *cl,
+    struct pkt_mark question, bool error, struct query_result *res)
+{
+	const struct query_env *env = a->env;
+	const struct pkt_query *q = a->q;
+	struct rrl_query rq = { RRL_ERROR, q->qtype, q->qclass, NULL, false };
+
+	if (!error && a->rcode != RCODE_NOERROR &&
+	    a->rcode != RCODE_NXDOMAIN)
+		error = true;
+	if (!error) {
+		/* NOTIFY and UPDATE are not answers to be amplified. */
+		if (PKT_OPCODE(q->flags) != OPCODE_QUERY)
+			return false;
+		if (a->rrl_set)
+			rq = a->rrl;
+		else {
+			rq.kind = RRL_RESPONSE;
+			rq.name = q->lname;
+		}
+		rq.qtype = q->qtype;
+		rq.qclass = q->qclass;
+	}
+	res->rrl = rrl_check(env->rrl, cl->addr, cl->tcp, &rq, env->now,
+	    &res->rrl_by);
+	if (res->rrl == RRL_PASS || env->conf->rrl.log_only)
+		return false;
+	if (res->rrl == RRL_DROP || error) {
+		res->rrl = RRL_DROP;
+		return true;
+	}
+	pkt_rollback(&a->w, question);
+	memset(a->w.buf + 6, 0, 6);	/* ANCOUNT, NSCOUNT, ARCOUNT */
+	a->tc = true;
+	if (a->rcode != RCODE_NXDOMAIN)
+		a->rcode = RCODE_NOERROR;
+	return false;
+}
+
 size_t
 query_process(const struct query_env *env, const struct query_client *cl,
     const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
@@ -551,6 +598,11 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		q.has_question = false;
 	if (rcode != RCODE_NOERROR) {
 		res->rcode = rcode;
+		if (env->rrl != NULL && query_rrl(&a, cl, pkt_mark(&a.w), true,
+		    res)) {
+			tsig_ctx_free(&a.tsig_ctx);
+			return 0;
+		}
 		return error_reply(&a, rcode, limit);
 	}
 
@@ -558,6 +610,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
 	    q.qclass) != 0)
 		return 0;
+	struct pkt_mark question = pkt_mark(&a.w);
 	set_minimal(&a, cl->tcp);
 	if (q.qclass == CLASS_HS)
 		a.rcode = RCODE_REFUSED;
@@ -569,6 +622,10 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		/* apex-xferd answers, signs and checks the TSIG again. */
 		tsig_ctx_free(&a.tsig_ctx);
 		res->handoff = true;
+		return 0;
+	}
+	if (env->rrl != NULL && query_rrl(&a, cl, question, false, res)) {
+		tsig_ctx_free(&a.tsig_ctx);
 		return 0;
 	}
 	put_opt(&a, limit - tsig_size(&a));

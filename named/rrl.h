@@ -63,7 +63,7 @@ struct rrl {
 	uint32_t		*bucket;	/* mask + 1 chain heads */
 	uint32_t		 n, used, mask;
 	uint32_t		 lru_head, lru_tail;	/* head: newest */
-	uint8_t			 hkey[16];	/* SipHash key */
+	uint8_t			 hkey[16];	/* SipHash-1-3 key */
 	uint8_t			 v4mask[4], v6mask[8];
 	unsigned		 qps_scale;	/* this worker's share */
 	uint32_t		 qps_time;	/* start of the sample */

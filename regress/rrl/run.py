@@ -43,6 +43,7 @@ RRL = ('rate-limit { responses-per-second %d; nxdomains-per-second %d; '
 
 
 def check(name, ok, detail=''):
+    ok = bool(ok)
     results.append(ok)
     print('%s %s%s' % ('PASS' if ok else 'FAIL', name,
                        '' if ok else ': ' + detail))
@@ -58,11 +59,16 @@ class Server:
                     '%s };\nstatistics-channels { inet 127.0.0.1 port %d '
                     'allow { 127.0.0.1; }; };\nzone "example.com" { type '
                     'primary; file "example.com.zone"; };\n'
+                    'logging { channel rl { file "rl.log"; print-category '
+                    'yes; severity info; }; category rate-limit { rl; }; '
+                    'category default { default_stderr; }; };\n'
                     % (work, self.port, rrl, self.http))
+        self.rlpath = os.path.join(work, 'rl.log')
         self.logpath = os.path.join(work, 'apex.log')
         self.log = open(self.logpath, 'a')
-        # One worker: every query meets the same table.
-        self.proc = subprocess.Popen([apex, '-g', '-n', '1', '-c', conf],
+        # One worker: every query meets the same table. -f, not -g, so
+        # that the logging statement is used.
+        self.proc = subprocess.Popen([apex, '-f', '-n', '1', '-c', conf],
                                      stdout=self.log,
                                      stderr=subprocess.STDOUT)
         if not wait_for(lambda: self.metrics() is not None, 20):
@@ -73,6 +79,13 @@ class Server:
     def logtext(self):
         self.log.flush()
         return open(self.logpath).read()
+
+    def rltext(self):
+        """The rate-limit category's channel."""
+        try:
+            return open(self.rlpath).read()
+        except OSError:
+            return ''
 
     def metrics(self):
         try:
@@ -219,14 +232,20 @@ def limited_run(srv):
     m = srv.udp('127.0.1.1', 'www.example.com.')
     check('after the window the flooder is answered again',
           bool(m.answer) and not (m.flags & dns.flags.TC))
-    log = srv.logtext()
-    check('log: the start of the limiting',
-          'limit responses to 127.0.1.0/24 for www.example.com IN A  (' in
-          log and 'limit NXDOMAIN responses to 127.0.4.0/24 for '
-          'example.com  (' in log, log[-2000:])
+    log = srv.rltext()
+    check('log: the start of the limiting, in category rate-limit',
+          re.search(r'^rate-limit: .*: limit responses to 127\.0\.1\.0/24 '
+                    r'for www\.example\.com IN A  \([0-9a-f]{8}\)$', log,
+                    re.M) and
+          re.search(r'^rate-limit: .*: limit NXDOMAIN responses to '
+                    r'127\.0\.4\.0/24 for example\.com  \([0-9a-f]{8}\)$',
+                    log, re.M),
+          log[-2000:] + srv.logtext()[-2000:])
     lines = [ln for ln in log.splitlines() if 'responses to 127.' in ln]
     check('log: one line per limited account, not one per response',
           len(lines) <= 4, '\n'.join(lines[:20]))
+    check('log: nothing of the rate-limit category elsewhere',
+          'responses to 127.' not in srv.logtext())
 
 
 def log_only_run(srv):
@@ -244,7 +263,7 @@ def log_only_run(srv):
           delta(after, before, 'slipped', 'response') == 0,
           str(after))
     check('log-only: logged as would limit',
-          'would limit responses to 127.0.1.0/24' in srv.logtext())
+          'would limit responses to 127.0.1.0/24' in srv.rltext())
 
 
 def main():

@@ -298,6 +298,43 @@ START_TEST(test_rrl_logs_start_and_stop_once)
 }
 END_TEST
 
+START_TEST(test_rrl_qps_scale_lowers_rates_but_not_for_tcp_clients)
+{
+	struct sockaddr_storage tcp = addr("198.51.100.1");
+	char client[32];
+	unsigned v[3];
+	enum rrl_kind by;
+
+	setup_rrl("responses-per-second 10; qps-scale 10; window 1; slip 0;");
+	/* 200 responses in a second, each to another prefix */
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(client, sizeof(client), "10.%u.%u.1", i / 100,
+		    i % 100);
+		ck_assert_int_eq(ask(client, &www_a, T0), RRL_PASS);
+	}
+	/* about 200 qps against a qps-scale of 10: 10 becomes 1 */
+	burst("192.0.2.1", &www_a, T0 + 1, 10, v);
+	ck_assert_uint_eq(v[RRL_PASS], 1);
+	/* a client seen over TCP keeps its rate */
+	ck_assert_int_eq(rrl_check(&rrl, (struct sockaddr *)&tcp, true,
+	    &www_a, T0 + 1, &by), RRL_PASS);
+	burst("198.51.100.1", &www_a, T0 + 1, 11, v);
+	ck_assert_uint_eq(v[RRL_PASS], 10);
+	teardown_rrl();
+
+	/* without qps-scale, the rate stays */
+	setup_rrl("responses-per-second 10; window 1; slip 0;");
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(client, sizeof(client), "10.%u.%u.1", i / 100,
+		    i % 100);
+		(void)ask(client, &www_a, T0);
+	}
+	burst("192.0.2.1", &www_a, T0 + 1, 10, v);
+	ck_assert_uint_eq(v[RRL_PASS], 10);
+	teardown_rrl();
+}
+END_TEST
+
 static Suite *
 rrl_suite(void)
 {
@@ -312,6 +349,7 @@ rrl_suite(void)
 	tcase_add_test(tc, test_rrl_nxdomain_counts_per_zone_and_all_caps_prefix);
 	tcase_add_test(tc, test_rrl_full_table_reuses_old_entries);
 	tcase_add_test(tc, test_rrl_logs_start_and_stop_once);
+	tcase_add_test(tc, test_rrl_qps_scale_lowers_rates_but_not_for_tcp_clients);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -252,7 +252,11 @@ log_limit(const struct rrl *r, const struct rrl_entry *e,
 
 	prefix_str(r, k, pfx, sizeof(pfx));
 	if (q != NULL && q->name != NULL && k->kind <= RRL_NXDOMAIN) {
-		size_t n = strlen(q->wild ? strcpy(name, "*.") : name);
+		size_t n = 0;
+		if (q->wild) {
+			memcpy(name, "*.", 3);
+			n = 2;
+		}
 		dname_to_str(q->name, name + n, sizeof(name) - n);
 		n = strlen(name);
 		if (n > 1 && name[n - 1] == '.')

@@ -88,10 +88,10 @@ void	rrl_free(struct rrl *);
 /*
  * Charges one response to client sa at time now (seconds). TCP
  * responses are never limited; with qps-scale they mark the client as
- * one that uses TCP. *by is the kind of the account that decided (the
- * all-per-second one when both are limited). exempt-clients pass; so do
- * responses under log-only, after their log line, though the verdict
- * says what would have happened.
+ * one that uses TCP. exempt-clients always pass. *by is the kind of the
+ * account that decided (the all-per-second one when both are limited).
+ * Under log-only the verdict (and the log line) is still what would be
+ * done; the caller sends the response anyway.
  * Returns: RRL_PASS, RRL_DROP or RRL_SLIP.
  */
 enum rrl_verdict	rrl_check(struct rrl *, const struct sockaddr *sa,

@@ -4,7 +4,8 @@
 # dropped, never slipped. Accounts as in BIND: name and type for
 # answers, the name alone for NODATA and referrals (the cut), the zone
 # for NXDOMAIN, one for all the wildcards of a zone. TCP is never
-# limited.
+# limited, nor are queries that return a valid server cookie; a client
+# that sent a cookie gets BADCOOKIE instead of TC=1.
 zone example.com
 $TTL 3600
 @	SOA	ns1 hostmaster 1 7200 3600 1209600 300
@@ -81,3 +82,18 @@ ad ns1.example.com. 3600 IN A 192.0.2.53
 
 > example.net A
 < dropped
+
+# the first account again, over its limit: with a client cookie, the
+# slip is BADCOOKIE (and a fresh server cookie); with our server cookie
+# back, no limit; with one two hours old, limited again
+> example.com A +cookie
+< BADCOOKIE qr
+
+> example.com A +cookie=valid
+< NOERROR qr aa
+an example.com. 3600 IN A 192.0.2.1
+ns example.com. 3600 IN NS ns1.example.com.
+ad ns1.example.com. 3600 IN A 192.0.2.53
+
+> example.com A +cookie=old
+< BADCOOKIE qr

@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.request
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.query
@@ -176,6 +177,30 @@ def delta(after, before, action, cls):
     return after.get((action, cls), 0) - before.get((action, cls), 0)
 
 
+def cookie_query(srv, cookie):
+    q = dns.message.make_query('www.example.com.', 'A', use_edns=0,
+                               options=[dns.edns.GenericOption(10, cookie)])
+    m = dns.query.udp(q, '127.0.0.1', port=srv.port, timeout=2,
+                      source='127.0.1.1')
+    back = [o for o in m.options if o.otype == 10]
+    return m, back[0].data if back else b''
+
+
+def test_cookies(srv):
+    """The flooder's account is still in debt: a client cookie gets
+    BADCOOKIE and a server cookie, which then gets answers (as BIND)."""
+    m, cookie = cookie_query(srv, b'\1\2\3\4\5\6\7\10')
+    check('limited, with a client cookie: BADCOOKIE and a server cookie',
+          m.rcode() == dns.rcode.BADCOOKIE and len(cookie) == 24 and
+          not m.answer, '%s %s' % (dns.rcode.to_text(m.rcode()), cookie))
+    ok = 0
+    for _ in range(20):
+        m, _ = cookie_query(srv, cookie)
+        ok += bool(m.answer) and m.rcode() == dns.rcode.NOERROR
+    check('with our server cookie back: every answer', ok == 20,
+          '%d of 20' % ok)
+
+
 def limited_run(srv):
     www = lambda: 'www.example.com.'  # noqa: E731
     nx = lambda: 'n%d.example.com.' % random.randrange(10**9)  # noqa: E731
@@ -227,6 +252,7 @@ def limited_run(srv):
         ok += bool(m.answer) and not (m.flags & dns.flags.TC)
     check('the flooder over TCP gets every answer', ok == 20,
           '%d of 20' % ok)
+    test_cookies(srv)
     # Quiet for longer than the window: the debt is forgotten.
     time.sleep(3)
     m = srv.udp('127.0.1.1', 'www.example.com.')

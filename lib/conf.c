@@ -491,7 +491,9 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 		/* BIND counts in units of 100 ms. */
 		if (conf_get_uint(c, st, 1, 1200, &v) == 0)
 			cf->tcp_idle_timeout = (unsigned)v * 100;
-	} else if (is_resolver_only(name))
+	} else if (conf_is(name, "rate-limit"))
+		conf_stmt_rate_limit(c, st);
+	else if (is_resolver_only(name))
 		WARN(c, st, "option '%s' has no meaning for an "
 		    "authoritative-only server; ignored", name);
 	else
@@ -880,6 +882,7 @@ conf_new(const char *path)
 	cf->tcp_clients = 150;
 	cf->tcp_idle_timeout = 30000;
 	conf_xfr_defaults(&cf->xfr);
+	conf_rrl_defaults(&cf->rrl);
 	cf->transfers_out = 10;
 	cf->transfers_in = 10;
 	cf->answer_cookie = true;
@@ -954,6 +957,7 @@ conf_free(struct conf *cf)
 	free(cf->server_id);
 	acl_free(cf->allow_query);
 	acl_free(cf->allow_transfer);
+	acl_free(cf->rrl.exempt);
 	for (unsigned i = 0; i < cf->nacls; i++) {
 		free(cf->acls[i].name);
 		acl_free(cf->acls[i].acl);

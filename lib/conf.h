@@ -193,6 +193,33 @@ struct conf_xfr {
 	unsigned	 set;			/* which fields were given */
 };
 
+/*
+ * rate-limit { ... }; (response rate limiting, as in BIND 9). Rates are
+ * responses per second per client prefix and account; 0 is no limit.
+ * A rate that was not given takes responses-per-second's, as in BIND.
+ */
+enum conf_rrl_rate {
+	RRL_RATE_RESPONSES,
+	RRL_RATE_REFERRALS,
+	RRL_RATE_NODATA,
+	RRL_RATE_NXDOMAINS,
+	RRL_RATE_ERRORS,
+	RRL_RATE_ALL,
+	RRL_NRATES,
+};
+
+struct conf_rrl {
+	bool		 enabled;	/* the statement was given */
+	unsigned	 rate[RRL_NRATES];
+	unsigned	 window;	/* seconds of debt and history */
+	unsigned	 slip;		/* every Nth limited one truncated */
+	unsigned	 ipv4_prefix, ipv6_prefix;	/* bits */
+	unsigned	 qps_scale;	/* 0: rates are not scaled */
+	unsigned	 max_table_size, min_table_size;	/* entries */
+	bool		 log_only;
+	struct acl	*exempt;	/* NULL: nobody */
+};
+
 struct conf_zone {
 	char		*name;		/* as written, for messages */
 	uint8_t		 origin[DNAME_MAXLEN];
@@ -244,6 +271,7 @@ struct conf {
 	unsigned		 max_types_per_name;	/* 0: no limit */
 	unsigned		 tcp_clients;
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
+	struct conf_rrl		 rrl;
 
 	struct conf_logging	 logging;
 	struct conf_control	 control;

@@ -59,6 +59,10 @@ int	conf_parse_remotes(struct ctx *, const struct cfg_stmt *,
 void	conf_remotes_free(struct conf_remotes *);
 void	conf_stmt_primaries(struct ctx *, const struct cfg_stmt *);
 
+/* conf_rrl.c: rate-limit. */
+void	conf_rrl_defaults(struct conf_rrl *);
+void	conf_stmt_rate_limit(struct ctx *, const struct cfg_stmt *);
+
 /* conf_service.c: logging, controls, statistics-channels. */
 void	conf_logging_defaults(struct conf_logging *);
 void	conf_stmt_logging(struct ctx *, const struct cfg_stmt *);

@@ -34,6 +34,7 @@ static const char *const category_names[LOGC_MAX] = {
 	[LOGC_SECURITY] = "security",
 	[LOGC_CONFIG] = "config",
 	[LOGC_NETWORK] = "network",
+	[LOGC_RATE_LIMIT] = "rate-limit",
 };
 
 void

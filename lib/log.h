@@ -35,6 +35,7 @@ enum log_category {
 	LOGC_SECURITY,
 	LOGC_CONFIG,
 	LOGC_NETWORK,
+	LOGC_RATE_LIMIT,
 	LOGC_MAX,
 };
 

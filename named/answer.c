@@ -355,30 +355,67 @@ answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	return STEP_DONE_NEGATIVE;
 }
 
-static enum step
-answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
+/*
+ * The account rate limiting charges, from the first lookup, as BIND
+ * does: the name found (a referral's cut, a DNAME's owner), every
+ * wildcard of a zone as one name, NXDOMAIN as the zone.
+ */
+static void
+rrl_note(struct answer *a, const struct zonetab_entry *ze,
+    const struct zone_lookup *r, enum step s)
 {
-	struct zone_lookup r;
+	const struct zone *z = &ze->zone;
 
-	zone_lookup(&ze->zone, c->lname, &c->v, c->h, &r);
-	switch (r.match) {
+	if (a->rrl_set)
+		return;
+	a->rrl_set = true;
+	a->rrl.kind = s == STEP_DONE_NEGATIVE ? RRL_NODATA : RRL_RESPONSE;
+	a->rrl.name = zone_node_name(z, zone_node(z, r->node));
+	if (r->match == ZM_WILDCARD) {
+		a->rrl.name = z->origin;
+		a->rrl.wild = true;
+	} else if (r->match == ZM_DELEGATION && s == STEP_DONE)
+		a->rrl.kind = RRL_REFERRAL;
+	else if (r->match == ZM_NXDOMAIN) {
+		a->rrl.kind = RRL_NXDOMAIN;
+		a->rrl.name = z->origin;
+	}
+}
+
+static enum step
+answer_match(struct answer *a, const struct zonetab_entry *ze,
+    const struct zone_lookup *r, struct chase *c)
+{
+	switch (r->match) {
 	case ZM_EXACT:
 	case ZM_WILDCARD:
-		return answer_node(a, ze, r.node, c);
+		return answer_node(a, ze, r->node, c);
 	case ZM_DELEGATION:
 		/* DS is the parent side's data (RFC 4035 3.1.4.1). */
-		if (a->q->qtype == TYPE_DS && r.exact && r.node == r.encloser)
-			return answer_node(a, ze, r.node, c);
-		referral(a, ze, r.node);
+		if (a->q->qtype == TYPE_DS && r->exact &&
+		    r->node == r->encloser)
+			return answer_node(a, ze, r->node, c);
+		referral(a, ze, r->node);
 		return STEP_DONE;
 	case ZM_DNAME:
-		return dname_step(a, ze, r.node, c);
+		return dname_step(a, ze, r->node, c);
 	case ZM_NXDOMAIN:
 		a->rcode = RCODE_NXDOMAIN;
 		put_negative(a, ze);
 		return STEP_DONE_NEGATIVE;
 	}
 	return STEP_DONE;
+}
+
+static enum step
+answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
+{
+	struct zone_lookup r;
+
+	zone_lookup(&ze->zone, c->lname, &c->v, c->h, &r);
+	enum step s = answer_match(a, ze, &r, c);
+	rrl_note(a, ze, &r, s);
+	return s;
 }
 
 void

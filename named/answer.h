@@ -13,6 +13,7 @@
 #include "pkt.h"
 #include "tsig.h"
 #include "query.h"
+#include "rrl.h"
 #include "zonetab.h"
 
 #define ANSWER_MAX_RRSETS	64	/* remembered to avoid duplicates */
@@ -46,6 +47,10 @@ struct answer {
 	bool			 handoff;	/* a transfer for apex-xferd */
 	bool			 notify;	/* a NOTIFY to pass on */
 	const struct conf_zone	*zone;		/* of handoff or notify */
+	/* What the first lookup found, for rate limiting. Names are in
+	 * the zone image: borrowed until the query is answered. */
+	bool			 rrl_set;
+	struct rrl_query	 rrl;
 	bool			 minimal_auth;	/* no NS in positive answers */
 	bool			 minimal_addl;	/* only required additional */
 	unsigned		 nrrsets;

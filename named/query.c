@@ -33,24 +33,17 @@ udp_limit(const struct query_env *env, const struct pkt_query *q)
 	return limit;
 }
 
-/*
- * A server cookie for the client cookie of q (RFC 9018 4): version 1,
- * three reserved octets, the time, and SipHash-2-4 over all of that,
- * the client cookie and the client's address. Always fresh; a server
- * cookie the client sent back is not needed for anything else here.
- * Returns: octets written to out (40 at most).
- */
-static size_t
-make_cookie(const struct answer *a, const struct sockaddr *sa, uint8_t *out)
+/* SipHash-2-4 over the first 16 octets of a server cookie (the client
+ * cookie, version, reserved octets and time) and the client's address
+ * (RFC 9018 4.4). */
+static void
+cookie_mac(const struct answer *a, const struct sockaddr *sa,
+    const uint8_t head[16], uint8_t out[8])
 {
 	uint8_t in[8 + 8 + 16];
 	size_t n = 16;
 
-	memcpy(out, a->q->cookie, 8);
-	out[8] = 1;
-	out[9] = out[10] = out[11] = 0;
-	put32(out + 12, a->env->now);
-	memcpy(in, out, 16);
+	memcpy(in, head, 16);
 	if (sa->sa_family == AF_INET) {
 		memcpy(in + n, &((const struct sockaddr_in *)(const void *)sa)
 		    ->sin_addr, 4);
@@ -60,8 +53,47 @@ make_cookie(const struct answer *a, const struct sockaddr *sa, uint8_t *out)
 		    sa)->sin6_addr, 16);
 		n += 16;
 	}
-	siphash24(a->env->conf->cookie_secret, in, n, out + 16);
+	siphash24(a->env->conf->cookie_secret, in, n, out);
+}
+
+/*
+ * A server cookie for the client cookie of q (RFC 9018 4): version 1,
+ * three reserved octets, the time, and the MAC. Always fresh.
+ * Returns: octets written to out (40 at most).
+ */
+static size_t
+make_cookie(const struct answer *a, const struct sockaddr *sa, uint8_t *out)
+{
+	memcpy(out, a->q->cookie, 8);
+	out[8] = 1;
+	out[9] = out[10] = out[11] = 0;
+	put32(out + 12, a->env->now);
+	cookie_mac(a, sa, out, out + 16);
 	return 24;
+}
+
+/*
+ * Whether the query brings back a server cookie of ours for this
+ * client, made at most an hour ago (or five minutes ahead, for the
+ * clocks of an anycast group; RFC 9018 4.3). Only rate limiting asks:
+ * such a client is not spoofed.
+ */
+static bool
+cookie_is_ours(const struct answer *a)
+{
+	const struct pkt_query *q = a->q;
+	uint8_t mac[8], diff = 0;
+
+	if (q->cookie_len != COOKIE_LEN || q->cookie[8] != 1 ||
+	    !a->env->conf->answer_cookie || a->client == NULL)
+		return false;
+	int32_t age = (int32_t)(a->env->now - get32(q->cookie + 12));
+	if (age > 3600 || age < -300)
+		return false;
+	cookie_mac(a, a->client, q->cookie, mac);
+	for (unsigned i = 0; i < 8; i++)
+		diff |= mac[i] ^ q->cookie[16 + i];
+	return diff == 0;
 }
 
 /* Whether the response carries NSID and COOKIE options. */
@@ -510,6 +542,64 @@ query_check(const struct pkt_query *q, bool tcp, bool *echo)
 	return RCODE_NOERROR;
 }
 
+/*
+ * Rate limiting (rate-limit) of a response built: drop it, truncate it
+ * to the header and question with TC=1 so that a real client retries
+ * over TCP (a "slip", which keeps the NXDOMAIN RCODE), or leave it.
+ * Errors are never slipped, and queries with a valid server cookie
+ * never limited, as in BIND.
+ * Returns: true to send nothing.
+ */
+static bool
+query_rrl(struct answer *a, const struct query_client *cl,
+    struct pkt_mark question, bool error, struct query_result *res)
+{
+	const struct query_env *env = a->env;
+	const struct pkt_query *q = a->q;
+	struct rrl_query rq = { RRL_ERROR, q->qtype, q->qclass, NULL, false };
+
+	if (!error && a->rcode != RCODE_NOERROR &&
+	    a->rcode != RCODE_NXDOMAIN)
+		error = true;
+	if (!error) {
+		/* NOTIFY and UPDATE are not answers to be amplified; a
+		 * client that returns our cookie is not spoofed (as in
+		 * BIND, errors are limited all the same). */
+		if (PKT_OPCODE(q->flags) != OPCODE_QUERY || cookie_is_ours(a))
+			return false;
+		if (a->rrl_set)
+			rq = a->rrl;
+		else {
+			rq.kind = RRL_RESPONSE;
+			rq.name = q->lname;
+		}
+		rq.qtype = q->qtype;
+		rq.qclass = q->qclass;
+	}
+	res->rrl = rrl_check(env->rrl, cl->addr, cl->tcp, &rq, env->now,
+	    &res->rrl_by);
+	if (res->rrl == RRL_PASS || env->conf->rrl.log_only)
+		return false;
+	if (res->rrl == RRL_DROP || error) {
+		res->rrl = RRL_DROP;
+		return true;
+	}
+	pkt_rollback(&a->w, question);
+	memset(a->w.buf + 6, 0, 6);	/* ANCOUNT, NSCOUNT, ARCOUNT */
+	/* A client that sent a cookie gets BADCOOKIE with a fresh server
+	 * cookie instead (RFC 7873 5.2.3): its retry carries it and is not
+	 * limited, with no need for TCP. */
+	if (q->edns && q->cookie_len > 0 && env->conf->answer_cookie) {
+		a->rcode = RCODE_BADCOOKIE;
+		a->flags &= (uint16_t)~PKT_AA;
+		return false;
+	}
+	a->tc = true;
+	if (a->rcode != RCODE_NXDOMAIN)
+		a->rcode = RCODE_NOERROR;
+	return false;
+}
+
 size_t
 query_process(const struct query_env *env, const struct query_client *cl,
     const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
@@ -551,6 +641,11 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		q.has_question = false;
 	if (rcode != RCODE_NOERROR) {
 		res->rcode = rcode;
+		if (env->rrl != NULL && query_rrl(&a, cl, pkt_mark(&a.w), true,
+		    res)) {
+			tsig_ctx_free(&a.tsig_ctx);
+			return 0;
+		}
 		return error_reply(&a, rcode, limit);
 	}
 
@@ -558,6 +653,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
 	    q.qclass) != 0)
 		return 0;
+	struct pkt_mark question = pkt_mark(&a.w);
 	set_minimal(&a, cl->tcp);
 	if (q.qclass == CLASS_HS)
 		a.rcode = RCODE_REFUSED;
@@ -569,6 +665,10 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		/* apex-xferd answers, signs and checks the TSIG again. */
 		tsig_ctx_free(&a.tsig_ctx);
 		res->handoff = true;
+		return 0;
+	}
+	if (env->rrl != NULL && query_rrl(&a, cl, question, false, res)) {
+		tsig_ctx_free(&a.tsig_ctx);
 		return 0;
 	}
 	put_opt(&a, limit - tsig_size(&a));

@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "pkt.h"
+#include "rrl.h"
 #include "tsig.h"
 #include "zonetab.h"
 
@@ -29,6 +30,7 @@ struct query_env {
 	unsigned		 nunavailable;
 	uint32_t		 now;	/* seconds since the epoch */
 	bool			 querylog;	/* fill query_result's log */
+	struct rrl		*rrl;	/* rate limiting; NULL: none */
 };
 
 struct query_client {
@@ -48,6 +50,10 @@ struct query_result {
 	bool		 handoff;
 	bool		 notify;
 	const struct conf_zone *zone;
+	/* Rate limiting: what was (or under log-only would have been)
+	 * done, and the kind of account that decided. */
+	enum rrl_verdict rrl;
+	enum rrl_kind	 rrl_by;
 	/* With env->querylog, for the query log: */
 	bool		 logged;	/* a question was parsed */
 	uint16_t	 qclass;
@@ -58,7 +64,8 @@ struct query_result {
 /*
  * Answers the message req[0..len) into resp (at least PKT_MAXLEN bytes
  * for TCP, 4096 for UDP). Runs hops 3-6 of the query path:
- * pkt_parse_query(), zonetab_find(), zone_lookup(), answer_build().
+ * pkt_parse_query(), zonetab_find(), zone_lookup(), answer_build(),
+ * then, over UDP, rrl_check() on the response built.
  * Returns: the response length, or 0 to send nothing. Never allocates.
  */
 size_t	query_process(const struct query_env *env,

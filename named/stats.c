@@ -510,6 +510,26 @@ render_zone_metrics(const struct server_view *v, struct sbuf *b)
 	}
 }
 
+/* apex_rrl_responses_total: rate limiting, by action and kind. */
+static void
+render_rrl_metrics(const struct stats_block *s, struct sbuf *b)
+{
+	static const char *const actions[STATS_NRRL_ACTION] = {
+		"dropped", "slipped", "passed-log-only",
+	};
+	static const char *const kinds[STATS_NRRL_KIND] = {
+		"response", "referral", "nodata", "nxdomain", "error", "all",
+	};
+
+	metric_head(b, "apex_rrl_responses_total", "counter",
+	    "UDP responses rate-limited, by action and kind of account.");
+	for (unsigned a = 0; a < STATS_NRRL_ACTION; a++)
+		for (unsigned k = 0; k < STATS_NRRL_KIND; k++)
+			sbuf_printf(b, "apex_rrl_responses_total{action=\"%s\","
+			    "class=\"%s\"} %llu\n", actions[a], kinds[k],
+			    (unsigned long long)s->rrl[a][k]);
+}
+
 void
 render_metrics(const struct server_view *v, const struct stats_block *s,
     struct sbuf *b)
@@ -556,6 +576,7 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	    "UDP responses sent with TC=1.");
 	sbuf_printf(b, "apex_responses_truncated_total %llu\n",
 	    (unsigned long long)s->truncated);
+	render_rrl_metrics(s, b);
 	metric_head(b, "apex_tcp_connections_total", "counter",
 	    "TCP connections, accepted or refused over tcp-clients.");
 	sbuf_printf(b, "apex_tcp_connections_total{result=\"accepted\"} "

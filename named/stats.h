@@ -31,6 +31,16 @@
 #define STATS_NRCODE	24	/* extended RCODEs 0-23 */
 #define STATS_NSIZE	8	/* response size histogram buckets */
 #define STATS_NLAT	11	/* latency histogram buckets */
+/* Rate limiting: what was done, by the kind of account that decided
+ * (response, referral, nodata, nxdomain, error, all: enum rrl_kind). */
+#define STATS_NRRL_ACTION	3
+#define STATS_NRRL_KIND		6
+
+enum stats_rrl_action {
+	STATS_RRL_DROPPED,
+	STATS_RRL_SLIPPED,
+	STATS_RRL_LOG_ONLY,	/* would have been limited */
+};
 
 extern const unsigned stats_size_le[STATS_NSIZE - 1];	/* octets */
 extern const unsigned stats_lat_le_us[STATS_NLAT - 1];	/* microseconds */
@@ -53,6 +63,7 @@ struct stats_block {
 	uint64_t	tcp_accepted;
 	uint64_t	tcp_refused;		/* over tcp-clients */
 	uint64_t	dropped_log_lines;	/* query log batches lost */
+	uint64_t	rrl[STATS_NRRL_ACTION][STATS_NRRL_KIND];
 } __attribute__((aligned(64)));
 
 /* The blocks, as the parent holds them: descriptors only. */

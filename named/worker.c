@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "notify_relay.h"
 #include "query.h"
 #include "rr.h"
+#include "rrl.h"
 #include "sandbox.h"
 #include "worker.h"
 #include "zone.h"
@@ -75,6 +77,7 @@ static struct worker_state {
 	const struct conf_zone	**unavail;	/* for query_env */
 	const struct worker_args *args;
 	struct stats_block	*stats;
+	struct rrl		 rrl;		/* with rate-limit */
 
 	struct event		**udp_ev;
 	struct event		**tcp_ev;
@@ -254,6 +257,33 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void
+worker_count_rrl(const struct query_result *res)
+{
+	enum stats_rrl_action a = res->rrl == RRL_SLIP ? STATS_RRL_SLIPPED :
+	    STATS_RRL_DROPPED;
+
+	if (w.args->conf->rrl.log_only)
+		a = STATS_RRL_LOG_ONLY;
+	if (res->rrl_by < STATS_NRRL_KIND)
+		w.stats->rrl[a][res->rrl_by]++;
+}
+
+/* rate-limit: the table, allocated whole before the sandbox. */
+static void
+worker_rrl_init(void)
+{
+	const struct conf *cf = w.args->conf;
+	uint8_t key[16];
+
+	if (!cf->rrl.enabled)
+		return;
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		fatal("getrandom");
+	rrl_init(&w.rrl, &cf->rrl, w.args->nworkers, key);
+	w.env.rrl = &w.rrl;
+}
+
 /* Query path hop 7: one sendmmsg for the batch. */
 static void
 worker_udp_send(int fd, unsigned count)
@@ -304,6 +334,8 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 				qlog_add(cl.addr, sock, &res);
 			if (res.notify)
 				worker_pass_notify(&res, cl.addr);
+			if (res.rrl != RRL_PASS)
+				worker_count_rrl(&res);
 			if (len == 0) {
 				w.stats->dropped++;
 				continue;
@@ -864,6 +896,7 @@ worker_main(const struct worker_args *args)
 	tsig_init();
 	chaos_build(args->conf, &w.chaos);
 	w.env.chaos = &w.chaos;
+	worker_rrl_init();
 	if ((w.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	worker_udp_init();

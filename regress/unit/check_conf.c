@@ -79,6 +79,94 @@ START_TEST(test_conf_reads_bind_grammar)
 }
 END_TEST
 
+START_TEST(test_conf_rate_limit_defaults_follow_bind)
+{
+	struct problems p;
+	struct conf *cf = load("options {\n"
+	    "  rate-limit {\n"
+	    "    responses-per-second 5;\n"
+	    "    nxdomains-per-second 0;\n"
+	    "    all-per-second 50;\n"
+	    "    slip 3; window 10;\n"
+	    "    ipv4-prefix-length 32; ipv6-prefix-length 64;\n"
+	    "    qps-scale 250; log-only yes;\n"
+	    "    exempt-clients { 192.0.2.0/24; };\n"
+	    "    max-table-size 2000; min-table-size 100;\n"
+	    "  };\n"
+	    "};\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	const struct conf_rrl *r = &cf->rrl;
+	ck_assert(r->enabled);
+	ck_assert_uint_eq(r->rate[RRL_RATE_RESPONSES], 5);
+	/* not given: responses-per-second's, as in BIND */
+	ck_assert_uint_eq(r->rate[RRL_RATE_REFERRALS], 5);
+	ck_assert_uint_eq(r->rate[RRL_RATE_NODATA], 5);
+	ck_assert_uint_eq(r->rate[RRL_RATE_ERRORS], 5);
+	ck_assert_uint_eq(r->rate[RRL_RATE_NXDOMAINS], 0);
+	ck_assert_uint_eq(r->rate[RRL_RATE_ALL], 50);
+	ck_assert_uint_eq(r->slip, 3);
+	ck_assert_uint_eq(r->window, 10);
+	ck_assert_uint_eq(r->ipv4_prefix, 32);
+	ck_assert_uint_eq(r->ipv6_prefix, 64);
+	ck_assert_uint_eq(r->qps_scale, 250);
+	ck_assert(r->log_only);
+	ck_assert_uint_eq(r->max_table_size, 2000);
+	struct sockaddr_in a = v4("192.0.2.9"), b = v4("198.51.100.1");
+	ck_assert(acl_allows(r->exempt, (struct sockaddr *)&a, NULL));
+	ck_assert(!acl_allows(r->exempt, (struct sockaddr *)&b, NULL));
+	conf_free(cf);
+
+	cf = load("options { recursion no; };\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert(!cf->rrl.enabled);
+	ck_assert_uint_eq(cf->rrl.window, 15);
+	ck_assert_uint_eq(cf->rrl.slip, 2);
+	ck_assert_uint_eq(cf->rrl.ipv4_prefix, 24);
+	ck_assert_uint_eq(cf->rrl.ipv6_prefix, 56);
+	conf_free(cf);
+}
+END_TEST
+
+START_TEST(test_conf_rate_limit_rejects_bad_values)
+{
+	static const struct {
+		const char	*option;
+		const char	*error;
+	} bad[] = {
+		{ "responses-per-second 1001;", "from 0 to 1000" },
+		{ "errors-per-second -1;", "from 0 to 1000" },
+		{ "window 0;", "from 1 to 3600" },
+		{ "window 3601;", "from 1 to 3600" },
+		{ "slip 11;", "from 0 to 10" },
+		{ "ipv4-prefix-length 33;", "from 8 to 32" },
+		{ "ipv6-prefix-length 65;", "from 16 to 64" },
+		{ "qps-scale 0;", "from 1 to" },
+		{ "log-only maybe;", "log-only" },
+		{ "exempt-clients 10/8;", "address match list" },
+		{ "frobnicate 1;", "unknown option 'frobnicate'" },
+		{ "max-table-size 10; min-table-size 20;", "max-table-size" },
+	};
+	struct problems p;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "options {\n  rate-limit {\n"
+		    "    %s\n  };\n};\n", bad[i].option);
+		ck_assert_ptr_null(load(text, &p));
+		ck_assert_msg(strstr(p.text, bad[i].error) != NULL,
+		    "%s: %s", bad[i].option, p.text);
+		/* the option's own line, or the statement's */
+		ck_assert_msg(strncmp(p.text, "3: ", 3) == 0 ||
+		    strncmp(p.text, "2: ", 3) == 0, "%s", p.text);
+	}
+	ck_assert_ptr_null(load("options {\n rate-limit { slip 1; };\n"
+	    " rate-limit { slip 2; };\n};\n", &p));
+	ck_assert_msg(strstr(p.text, "3: rate-limit: given twice"), "%s",
+	    p.text);
+}
+END_TEST
+
 START_TEST(test_conf_errors_name_file_and_line)
 {
 	struct problems p;
@@ -321,6 +409,8 @@ conf_suite(void)
 
 	tcase_add_test(tc, test_conf_reads_bind_grammar);
 	tcase_add_test(tc, test_conf_errors_name_file_and_line);
+	tcase_add_test(tc, test_conf_rate_limit_defaults_follow_bind);
+	tcase_add_test(tc, test_conf_rate_limit_rejects_bad_values);
 	tcase_add_test(tc, test_conf_transfer_settings);
 	tcase_add_test(tc, test_conf_include);
 	tcase_add_test(tc, test_conf_include_loop_ends);

@@ -31,6 +31,8 @@
 #include "pkt.h"
 #include "query.h"
 #include "rr.h"
+#include "rrl.h"
+#include "siphash.h"
 #include "testutil.h"
 #include "zone.h"
 #include "zonefile.h"
@@ -49,6 +51,7 @@ struct golden {
 	struct zonetab	 tab, chaos;
 	void		*blob[MAXZONES];
 	struct query_env env;
+	struct rrl	 rrl;		/* with rate-limit in the options */
 	unsigned	 checked;
 };
 
@@ -93,6 +96,39 @@ golden_setup(struct golden *g)
 	g->env.zones = &g->tab;
 	g->env.chaos = &g->chaos;
 	g->env.now = 1700000000;
+	if (g->conf->rrl.enabled) {
+		static const uint8_t key[16] = { 9 };
+		rrl_init(&g->rrl, &g->conf->rrl, 1, key);
+		g->env.rrl = &g->rrl;
+	}
+}
+
+/*
+ * A COOKIE option: "+cookie" a client cookie alone, "+cookie=valid" with
+ * the server cookie the server would make for 127.0.0.1 now (the test's
+ * secret is all 7s, its time 1700000000), "+cookie=old" the same made
+ * two hours ago. Returns: octets written.
+ */
+static size_t
+put_cookie(uint8_t *p, const char *kind)
+{
+	uint8_t secret[16], in[20];
+
+	memset(secret, 7, sizeof(secret));
+	put16(p, EDNS_COOKIE);
+	memcpy(p + 4, "\1\2\3\4\5\6\7\10", 8);
+	if (*kind == '\0') {
+		put16(p + 2, 8);
+		return 12;
+	}
+	ck_assert(strcmp(kind, "valid") == 0 || strcmp(kind, "old") == 0);
+	put16(p + 2, 24);
+	memcpy(p + 12, "\1\0\0\0", 4);
+	put32(p + 16, 1700000000u - (kind[0] == 'o' ? 7200 : 0));
+	memcpy(in, p + 4, 16);
+	put32(in + 16, 0x7f000001);
+	siphash24(secret, in, sizeof(in), p + 20);
+	return 28;
 }
 
 /* Builds the query described by a "> ..." line. */
@@ -103,6 +139,7 @@ build_query(char *line, uint8_t *wire, bool *tcp, const char *where)
 	char *qtype = strtok_r(NULL, " \t", &save), *t;
 	uint16_t type, rclass = CLASS_IN, flags = 0, edns = 0;
 	bool do_bit = false, nsid = false;
+	const char *cookie = NULL;
 	uint8_t name[DNAME_MAXLEN];
 
 	*tcp = false;
@@ -120,6 +157,9 @@ build_query(char *line, uint8_t *wire, bool *tcp, const char *where)
 			*tcp = true;
 		else if (strcmp(t, "+nsid") == 0)
 			nsid = true, edns = edns ? edns : 1232;
+		else if (strncmp(t, "+cookie", 7) == 0)
+			cookie = t[7] == '=' ? t + 8 : "", edns = edns ? edns :
+			    1232;
 		else if (strcmp(t, "CH") == 0)
 			rclass = CLASS_CH;
 		else
@@ -142,13 +182,16 @@ build_query(char *line, uint8_t *wire, bool *tcp, const char *where)
 		put16(wire + n + 1, TYPE_OPT);
 		put16(wire + n + 3, edns);
 		put32(wire + n + 5, do_bit ? 0x8000 : 0);
-		put16(wire + n + 9, nsid ? 4 : 0);
+		size_t rdlen = n + 9;
 		n += 11;
 		if (nsid) {
 			put16(wire + n, EDNS_NSID);
 			put16(wire + n + 2, 0);
 			n += 4;
 		}
+		if (cookie != NULL)
+			n += put_cookie(wire + n, cookie);
+		put16(wire + rdlen, (uint16_t)(n - rdlen - 2));
 	}
 	return n;
 }
@@ -184,6 +227,14 @@ response_lines(const uint8_t *wire, size_t len, char lines[][512])
 
 	ck_assert_int_eq(ldns_wire2pkt(&pkt, wire, len), LDNS_STATUS_OK);
 	char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
+	/* an extended RCODE (RFC 6891 6.1.3): the upper bits in OPT */
+	unsigned ext = ldns_pkt_edns_extended_rcode(pkt);
+	if (ext != 0) {
+		unsigned full = ext << 4 | ldns_pkt_get_rcode(pkt);
+		free(rc);
+		rc = strdup(full == 16 ? "BADVERS" : full == 23 ?
+		    "BADCOOKIE" : "RCODE?");
+	}
 	snprintf(lines[n++], 512, "< %s%s%s%s%s%s", rc,
 	    ldns_pkt_qr(pkt) ? " qr" : "", ldns_pkt_aa(pkt) ? " aa" : "",
 	    ldns_pkt_tc(pkt) ? " tc" : "", ldns_pkt_rd(pkt) ? " rd" : "",
@@ -231,6 +282,13 @@ check_block(struct golden *g, char *query, char expect[][512], unsigned nexp,
 	cl.tcp = tcp;
 	size_t rlen = query_process(&g->env, &cl, wire, qlen, resp,
 	    tcp ? PKT_MAXLEN : 4096, &res);
+	/* "< dropped": nothing is sent (rate limiting) */
+	if (nexp == 1 && strcmp(expect[0], "< dropped") == 0) {
+		ck_assert_msg(rlen == 0, "%s: > %s: answered, expected no "
+		    "response", where, qtext);
+		g->checked++;
+		return;
+	}
 	ck_assert_msg(rlen > 0, "%s: no response", where);
 	unsigned ngot = response_lines(resp, rlen, got);
 	qsort(got + 1, ngot - 1, sizeof(got[0]), cmp_line);
@@ -314,6 +372,7 @@ run_file(const char *path)
 		free(g.blob[i]);
 	}
 	chaos_free(&g.chaos);
+	rrl_free(g.env.rrl);
 	zonetab_free(&g.tab);
 	conf_free(g.conf);
 }

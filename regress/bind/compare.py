@@ -226,13 +226,18 @@ def run(args, minimal):
     work = tempfile.mkdtemp(prefix='apex-bind-')
     os.chmod(work, 0o755)   # apex's loader runs unprivileged
     conf = setup(work, minimal)
-    # apex-xferd, unprivileged too, keeps journals beside the zone files.
-    os.chmod(os.path.join(work, 'zones'), 0o777)
+    # The same configuration, but apex's journals (its zone directory is
+    # not its to write) go to a state-directory of this run, not beside
+    # BIND's.
+    aconf = os.path.join(work, 'apex.conf')
+    with open(conf) as f, open(aconf, 'w') as g:
+        g.write(f.read().replace('options {', 'options {\n\tstate-directory '
+                                 '"%s/apex-state";' % work, 1))
     bport, aport = free_port(), free_port()
     blog, alog = os.path.join(work, 'bind.log'), os.path.join(work, 'apex.log')
     bind = start([args.named, '-g', '-c', conf, '-p', str(bport), '-n', '1'],
                  blog)
-    apex = start([args.apex, '-g', '-c', conf, '-p', str(aport), '-n', '2'],
+    apex = start([args.apex, '-g', '-c', aconf, '-p', str(aport), '-n', '2'],
                  alog)
     try:
         wait_ready(bport, bind, 'BIND', blog)

@@ -43,6 +43,8 @@ struct answer {
 	int			 ede;		/* RFC 8914 info code, -1 */
 	const char		*ede_text;
 	bool			 tc;
+	bool			 no_room_nsid;	/* left out: no room */
+	bool			 no_room_cookie;
 	bool			 handoff;	/* a transfer for apex-xferd */
 	bool			 notify;	/* a NOTIFY to pass on */
 	const struct conf_zone	*zone;		/* of handoff or notify */

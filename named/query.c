@@ -68,14 +68,16 @@ make_cookie(const struct answer *a, const struct sockaddr *sa, uint8_t *out)
 static bool
 want_nsid(const struct answer *a)
 {
-	return a->q->nsid && a->env->conf->server_id != NULL;
+	return a->q->nsid && a->env->conf->server_id != NULL &&
+	    !a->no_room_nsid;
 }
 
 static bool
 want_cookie(const struct answer *a)
 {
 	return a->q->cookie_len > 0 && a->env->conf->answer_cookie &&
-	    a->client != NULL && a->rcode != RCODE_BADVERS;
+	    a->client != NULL && a->rcode != RCODE_BADVERS &&
+	    !a->no_room_cookie;
 }
 
 /* Room the OPT record needs, kept free while the sections are written;
@@ -159,6 +161,38 @@ tsig_size(const struct answer *a)
 	return tsig_space(&a->tsig_ctx, a->tsig_error);
 }
 
+/*
+ * The room the header, question and sections may use: the limit less
+ * the OPT and TSIG records written after them. A small max-udp-size, a
+ * long server-id and a long key name can need more than the limit, so
+ * the options a client can do without go first, NSID then the cookie,
+ * and the answer is truncated. Never more than the limit, which is
+ * never more than the buffer.
+ */
+static size_t
+sections_cap(struct answer *a, size_t limit)
+{
+	const struct pkt_query *q = a->q;
+	size_t base = PKT_HDRLEN + (q->has_question ? q->qview.len + 4 : 0);
+	size_t t = tsig_size(a);
+
+	if (base + opt_size(a) + t > limit)
+		a->no_room_nsid = true;
+	if (base + opt_size(a) + t > limit)
+		a->no_room_cookie = true;
+	size_t reserve = opt_size(a) + t;
+	return reserve < limit ? limit - reserve : 0;
+}
+
+/* The room for the OPT record: what the TSIG record leaves. */
+static size_t
+opt_cap(const struct answer *a, size_t limit)
+{
+	size_t t = tsig_size(a);
+
+	return t < limit ? limit - t : 0;
+}
+
 /* Sets the header's flags and RCODE, and signs when the query was. */
 static size_t
 finish(struct answer *a, size_t limit)
@@ -181,11 +215,11 @@ error_reply(struct answer *a, uint16_t rcode, size_t limit)
 	const struct pkt_query *q = a->q;
 
 	a->rcode = rcode;
-	a->w.cap = limit - opt_size(a) - tsig_size(a);
+	a->w.cap = sections_cap(a, limit);
 	if (pkt_put_header_question(&a->w, q->id, a->flags,
 	    q->has_question ? q->qname : NULL, q->qtype, q->qclass) != 0)
 		return 0;
-	put_opt(a, limit - tsig_size(a));
+	put_opt(a, opt_cap(a, limit));
 	return finish(a, limit);
 }
 
@@ -554,7 +588,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		return error_reply(&a, rcode, limit);
 	}
 
-	a.w.cap = limit - opt_size(&a) - tsig_size(&a);
+	a.w.cap = sections_cap(&a, limit);
 	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
 	    q.qclass) != 0)
 		return 0;
@@ -571,7 +605,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		res->handoff = true;
 		return 0;
 	}
-	put_opt(&a, limit - tsig_size(&a));
+	put_opt(&a, opt_cap(&a, limit));
 	res->rcode = a.rcode;
 	res->tc = a.tc;
 	return finish(&a, limit);

@@ -32,6 +32,7 @@
 #include "query.h"
 #include "rr.h"
 #include "testutil.h"
+#include "tsig.h"
 #include "zone.h"
 #include "zonefile.h"
 #include "zonetab.h"
@@ -327,6 +328,87 @@ START_TEST(test_query_golden_file)
 }
 END_TEST
 
+/* ---- response size limits ------------------------------------------ */
+
+/* A long key name: four labels of 60 octets, 245 octets on the wire. */
+#define L60	"k1234567890123456789012345678901234567890123456789012345678"
+#define LONG_KEY	L60 "." L60 "." L60 "." L60 "."
+
+/* A signed query for big.example TXT with NSID and a client cookie. */
+static size_t
+signed_query(struct tsig_key *key, uint8_t *wire, size_t cap)
+{
+	static const uint8_t opts[] = { 0, EDNS_NSID, 0, 0, 0, EDNS_COOKIE,
+	    0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t name[DNAME_MAXLEN];
+	struct pkt_writer w;
+	struct tsig_ctx ctx;
+
+	ck_assert_int_gt(dname_from_str("big.example.", NULL, name), 0);
+	pkt_writer_init(&w, wire, cap);
+	ck_assert_int_eq(pkt_put_header_question(&w, 7, 0, name, TYPE_TXT,
+	    CLASS_IN), 0);
+	ck_assert_int_eq(pkt_put_opt(&w, 4096, 0, false, opts, sizeof(opts)),
+	    0);
+	pkt_count_add(&w, 10, 1);
+	size_t len = w.len;
+	tsig_ctx_init(&ctx, key);
+	ck_assert_int_eq(tsig_sign(&ctx, wire, &len, cap, 1700000000, 0, 7),
+	    0);
+	tsig_ctx_free(&ctx);
+	return len;
+}
+
+/*
+ * max-udp-size 512, a 255-octet server-id and a 245-octet key name: the
+ * OPT and TSIG records together need more than 512 octets. The answer
+ * must still fit the limit, truncated and signed, without the NSID.
+ */
+START_TEST(test_query_signed_reserve_never_exceeds_limit)
+{
+	struct tsig_key key = { LONG_KEY, "", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_keyring kr = { &key, 1 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct query_client cl = { (struct sockaddr *)&sin, false };
+	struct query_result res;
+	struct golden g;
+	uint8_t req[1024], *resp = malloc(4096);
+	char id[256], zone[65536] = "$TTL 300\n"
+	    "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n";
+
+	ck_assert_int_gt(dname_from_str(LONG_KEY, NULL, key.name), 0);
+	for (int i = 0; i < 90; i++)
+		snprintf(zone + strlen(zone), sizeof(zone) - strlen(zone),
+		    "big TXT \"record %d of a large RRset, %s\"\n", i, L60);
+	memset(&g, 0, sizeof(g));
+	g.file = "signed_reserve";
+	g.zone_origin[0] = "example.";
+	g.zone_path[g.nzones++] = write_temp(zone);
+	memset(id, 'n', 255);
+	id[255] = '\0';
+	snprintf(g.options, sizeof(g.options), "max-udp-size 512; "
+	    "server-id \"%s\";", id);
+	golden_setup(&g);
+	g.env.keys = &kr;
+	tsig_init();
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	size_t qlen = signed_query(&key, req, sizeof(req));
+	size_t rlen = query_process(&g.env, &cl, req, qlen, resp, 4096, &res);
+	ck_assert_uint_gt(rlen, 0);
+	ck_assert_uint_le(rlen, 512);
+	ck_assert_int_ne(get16(resp + 2) & PKT_TC, 0);
+	ck_assert_int_eq(get16(resp + 10), 2);	/* OPT and TSIG */
+	unlink(g.zone_path[0]);
+	free(g.zone_path[0]);
+	free(g.blob[0]);
+	free(resp);
+	chaos_free(&g.chaos);
+	zonetab_free(&g.tab);
+	conf_free(g.conf);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -350,6 +432,9 @@ query_suite(void)
 	}
 	closedir(d);
 	tcase_add_loop_test(tc, test_query_golden_file, 0, (int)ngolden);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_query_signed_reserve_never_exceeds_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -99,8 +99,11 @@ take_rr(struct xfrin *x, const struct pkt_rr *rr)
 
 	if (x->state == S_DONE)
 		return fail(x, "records after the final SOA");
-	if (rr->rdlen > 0 && rr->type == TYPE_SOA && rr->rdlen < 22)
-		return fail(x, "a malformed SOA record");
+	/* The serial and the timers are read from the end of the RDATA;
+	 * without the five counters they would be read from the names. */
+	if (rr->type == TYPE_SOA && !rr_soa_valid(rr->rdata, rr->rdlen))
+		return fail(x, "a malformed SOA record (%u octets of RDATA)",
+		    rr->rdlen);
 	if (!dname_is_subdomain(rr->owner, x->origin))
 		return fail(x, "%s is outside the zone",
 		    dname_to_str(rr->owner, name, sizeof(name)));

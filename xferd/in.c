@@ -482,6 +482,28 @@ make_query(struct xin *in, uint16_t qtype)
 	return true;
 }
 
+/*
+ * The serial of the zone's SOA in the answer section (rr is scratch
+ * space). Returns: 1, 0 if there is none, -1 if its RDATA is malformed
+ * (the timers would be read from the wrong octets).
+ */
+static int
+answer_soa(struct pkt_reader *r, struct pkt_rr *rr, const uint8_t *origin,
+    uint32_t *serial)
+{
+	int found = 0;
+
+	while (pkt_read_rr(r, rr) == 0)
+		if (rr->section == 1 && rr->type == TYPE_SOA &&
+		    dname_equal(rr->owner, origin)) {
+			if (!rr_soa_valid(rr->rdata, rr->rdlen))
+				return -1;
+			*serial = rr_soa_serial(rr->rdata, rr->rdlen);
+			found = 1;
+		}
+	return found;
+}
+
 /* The answer to our SOA query: the primary's serial, or an error. */
 static void
 soa_answer(struct xin *in, const uint8_t *msg, size_t len)
@@ -493,7 +515,6 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 	uint16_t qt = 0, qc = 0;
 	size_t tpos = 0;
 	uint32_t serial = 0;
-	bool found = false;
 
 	if (pkt_read_begin(&r, msg, len, qname, &qt, &qc) != 0 ||
 	    r.id != in->id || !(r.flags & PKT_QR) || r.count[0] != 1 ||
@@ -501,13 +522,7 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 		free(rr);
 		return;		/* not the answer; keep waiting */
 	}
-	while (pkt_read_rr(&r, rr) == 0) {
-		if (rr->section == 1 && rr->type == TYPE_SOA &&
-		    dname_equal(rr->owner, z->cz->origin) && rr->rdlen >= 22) {
-			serial = rr_soa_serial(rr->rdata, rr->rdlen);
-			found = true;
-		}
-	}
+	int found = answer_soa(&r, rr, z->cz->origin, &serial);
 	free(rr);
 	if (pkt_read_tsig(msg, len, &tpos) != 0) {
 		next_primary(in, "a malformed SOA answer");
@@ -533,8 +548,12 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 		    PKT_RCODE(r.flags));
 		return;
 	}
-	if (!(r.flags & PKT_AA) || !found) {
+	if (!(r.flags & PKT_AA) || found == 0) {
 		next_primary(in, "not authoritative for the zone");
+		return;
+	}
+	if (found < 0) {
+		next_primary(in, "a malformed SOA record in the SOA answer");
 		return;
 	}
 	uint32_t ours = in->base ? in->base->serial : 0;

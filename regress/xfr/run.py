@@ -6,8 +6,8 @@ IXFR), BIND primary -> apex secondary (the same the other way), apex ->
 apex, apex -> Knot, NSD -> apex; then what must fail: no key, a wrong
 key, a wrong algorithm, an address not allowed, NOTIFY from a stranger,
 broken transfers from a fake primary (truncated, out-of-zone data, a
-wrong final SOA, garbage, unsigned where a key is configured, a zone
-that does not build), a primary that is down (retry, expiry, SERVFAIL,
+wrong final SOA, an SOA without its counters, garbage, unsigned where a
+key is configured, a zone that does not build), a primary that is down (retry, expiry, SERVFAIL,
 recovery), and restarts (a secondary serves its copy at once, a
 primary's journal survives).
 
@@ -37,6 +37,7 @@ import dns.name
 import dns.opcode
 import dns.query
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -704,7 +705,9 @@ class Fake:
                 q = dns.message.from_wire(data, question_only=True)
                 r = dns.message.make_response(q)
                 r.flags |= dns.flags.AA
-                r.answer.append(fake.soa())
+                r.answer.append(fake.soa_no_counters()
+                                if fake.mode == 'soa-answer-no-counters'
+                                else fake.soa())
                 sock.sendto(r.to_wire(), self.client_address)
 
         class T(socketserver.BaseRequestHandler):
@@ -731,6 +734,17 @@ class Fake:
         return dns.rrset.from_text(o, 300, 'IN', 'SOA', 'ns1.%s hm.%s %d 2 '
                                    '1 600 60' % (o, o, serial or self.serial))
 
+    def soa_no_counters(self):
+        """An SOA whose RDATA holds the two names and nothing else."""
+        o = self.origin + '.'
+        data = (dns.name.from_text('ns1.' + o).to_wire() +
+                dns.name.from_text('hm.' + o).to_wire())
+        rrset = dns.rrset.RRset(dns.name.from_text(o), dns.rdataclass.IN,
+                                dns.rdatatype.SOA)
+        rrset.add(dns.rdata.GenericRdata(dns.rdataclass.IN,
+                                         dns.rdatatype.SOA, data), 300)
+        return rrset
+
     def rr(self, name, rtype, text):
         return dns.rrset.from_text(name, 300, 'IN', rtype, text)
 
@@ -738,7 +752,8 @@ class Fake:
         o = self.origin + '.'
         r = dns.message.make_response(q)
         r.flags |= dns.flags.AA
-        r.answer.append(self.soa())
+        r.answer.append(self.soa_no_counters()
+                        if self.mode == 'soa-no-counters' else self.soa())
         r.answer.append(self.rr(o, 'NS', 'ns1.' + o))
         r.answer.append(self.rr('ns1.' + o, 'A', '192.0.2.53'))
         r.answer.append(self.rr('www.' + o, 'A', '192.0.2.%d' %
@@ -794,6 +809,8 @@ def test_broken_primary(args, work):
         'soa-mismatch': 'differs from the first',
         'garbage': 'another question',
         'bad-zone': 'CNAME',
+        'soa-no-counters': 'a malformed SOA record (',
+        'soa-answer-no-counters': 'a malformed SOA record in the SOA answer',
     }
     for mode, why in reasons.items():
         fake.mode = mode

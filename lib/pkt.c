@@ -116,16 +116,13 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		q->question_len = (uint16_t)(pos - PKT_HDRLEN);
 		q->has_question = q->qdcount == 1;
 	}
-	switch (PKT_OPCODE(q->flags)) {
-	case OPCODE_QUERY:
-	case OPCODE_NOTIFY:
-	case OPCODE_UPDATE:
-		break;
-	default:
-		return PKT_NOTIMP;
-	}
-	if (q->qdcount != 1)
-		return PKT_FORMERR;
+	/* An opcode we do not know is NOTIMP, but only once the message
+	 * has parsed, so that its OPT is known (as BIND does). */
+	bool notimp = PKT_OPCODE(q->flags) != OPCODE_QUERY &&
+	    PKT_OPCODE(q->flags) != OPCODE_NOTIFY &&
+	    PKT_OPCODE(q->flags) != OPCODE_UPDATE;
+	if (q->qdcount > 1 || (q->qdcount == 0 && !notimp))
+		return notimp ? PKT_NOTIMP : PKT_FORMERR;
 
 	for (unsigned i = 0; i < ancount + nscount + arcount; i++) {
 		uint16_t type, rclass, rdlen;
@@ -158,7 +155,9 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		}
 	}
 	/* Octets after the last record are ignored, as by BIND. */
-	return q->bad_cookie ? PKT_FORMERR : PKT_OK;
+	if (q->bad_cookie)
+		return PKT_FORMERR;
+	return notimp ? PKT_NOTIMP : PKT_OK;
 }
 
 /* ---- writer ------------------------------------------------------ */

@@ -579,8 +579,11 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		if (rcode == RCODE_NOTAUTH)
 			q.has_question = q.qdcount == 1;
 	} else if (v == PKT_NOTIMP) {
+		/* An opcode we do not know: nothing of the query is
+		 * understood, so RD and CD are not copied, as BIND does. */
 		rcode = RCODE_NOTIMP;
 		q.has_question = false;
+		a.flags &= ~(PKT_RD | PKT_CD);
 	} else if ((rcode = query_check(&q, cl->tcp, &echo)) != 0 && !echo)
 		q.has_question = false;
 	if (rcode != RCODE_NOERROR) {

@@ -264,6 +264,12 @@ def malformed():
          q(b'\x07example\x03org\x00', 6, 1)),
         ('update-unknown-zone', hdr(62, 5 << 11, 1, 0, 0, 0) +
          q(b'\x07example\x03org\x00', 6, 1)),
+        # An opcode nobody implements: RD and CD are not copied back.
+        ('opcode-3-rd-cd', hdr(63, 3 << 11 | 0x0110, 1, 0, 0, 0) + q()),
+        ('opcode-15-rd-cd', hdr(64, 15 << 11 | 0x0110, 1, 0, 0, 0) + q()),
+        ('opcode-status-rd-cd-edns', hdr(65, 2 << 11 | 0x0110, 1, 0, 0, 1) +
+         q() + opt()),
+        ('opcode-iquery-rd', hdr(66, 1 << 11 | 0x0100, 1, 0, 0, 0) + q()),
     ]
     return out
 

@@ -409,6 +409,78 @@ START_TEST(test_query_signed_reserve_never_exceeds_limit)
 }
 END_TEST
 
+/* ---- protocol corners, as BIND answers them ------------------------ */
+
+#define PROTO_ZONE	"$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n" \
+	"@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.2\n"
+
+static void
+proto_setup(struct golden *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->file = "protocol";
+	g->zone_origin[0] = "example.";
+	g->zone_path[g->nzones++] = write_temp(PROTO_ZONE);
+	golden_setup(g);
+	tsig_init();
+}
+
+static void
+proto_free(struct golden *g)
+{
+	unlink(g->zone_path[0]);
+	free(g->zone_path[0]);
+	free(g->blob[0]);
+	chaos_free(&g->chaos);
+	zonetab_free(&g->tab);
+	conf_free(g->conf);
+}
+
+/* A query with header flags (opcode included) and EDNS options. */
+static size_t
+raw_query(uint8_t *wire, const char *qname, uint16_t qtype, uint16_t flags,
+    const uint8_t *opts, size_t optlen)
+{
+	uint8_t name[DNAME_MAXLEN];
+	struct pkt_writer w;
+
+	ck_assert_int_gt(dname_from_str(qname, NULL, name), 0);
+	pkt_writer_init(&w, wire, 512);
+	ck_assert_int_eq(pkt_put_header_question(&w, 9, flags, name, qtype,
+	    CLASS_IN), 0);
+	ck_assert_int_eq(pkt_put_opt(&w, 1232, 0, false, opts, optlen), 0);
+	pkt_count_add(&w, 10, 1);
+	return w.len;
+}
+
+static size_t
+ask(struct golden *g, const uint8_t *req, size_t len, uint8_t *resp)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct query_client cl = { (struct sockaddr *)&sin, false };
+	struct query_result res;
+
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	size_t n = query_process(&g->env, &cl, req, len, resp, 4096, &res);
+	ck_assert_uint_gt(n, 0);
+	return n;
+}
+
+START_TEST(test_query_notimp_opcode_clears_rd_cd)
+{
+	uint8_t req[512], resp[4096];
+	struct golden g;
+
+	proto_setup(&g);
+	ask(&g, req, raw_query(req, "example.", TYPE_A, (3 << 11) | PKT_RD |
+	    PKT_CD, NULL, 0), resp);
+	ck_assert_uint_eq(get16(resp + 2) & 0xf, RCODE_NOTIMP);
+	ck_assert_uint_eq(get16(resp + 2) & 0x7800, 3 << 11);
+	ck_assert_uint_eq(get16(resp + 2) & (PKT_RD | PKT_CD), 0);
+	proto_free(&g);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -435,6 +507,9 @@ query_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_query_signed_reserve_never_exceeds_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("protocol");
+	tcase_add_test(tc, test_query_notimp_opcode_clears_rd_cd);
 	suite_add_tcase(s, tc);
 	return s;
 }

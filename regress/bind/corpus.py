@@ -361,6 +361,10 @@ def signed(rnd):
                 KEY_NAME)
     make_signed('badkey', 'www.example.com.', 'A', False, other,
                 'no-such-key.')
+    # RFC 8945 5.2.2: an unknown key named "." is BADKEY all the same.
+    root = dns.tsigkeyring.from_text({'.': ('hmac-sha256', KEY_SECRET)})
+    make_signed('badkey-root', 'www.example.com.', 'A', False, root, '.')
+    make_signed('badkey-root-tcp', 'example.com.', 'SOA', True, root, '.')
     make_signed('badsig', 'www.example.com.', 'A', False, wrong, KEY_NAME)
     make_signed('badtime', 'www.example.com.', 'A', False, good, KEY_NAME,
                 skew=-3600)

@@ -481,6 +481,40 @@ START_TEST(test_query_notimp_opcode_clears_rd_cd)
 }
 END_TEST
 
+/* RFC 8945 5.2.2: an unknown key, even one named ".", is answered with
+ * NOTAUTH and an unsigned TSIG record with error BADKEY. */
+START_TEST(test_query_unknown_root_key_gets_badkey)
+{
+	struct tsig_key root = { ".", "", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_key known = { "k", "\1k", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_keyring kr = { &known, 1 };
+	uint8_t req[512], resp[4096];
+	struct tsig_ctx ctx;
+	struct tsig_rr trr;
+	struct golden g;
+	size_t pos;
+
+	proto_setup(&g);
+	g.env.keys = &kr;
+	size_t len = raw_query(req, "example.", TYPE_SOA, 0, NULL, 0);
+	tsig_ctx_init(&ctx, &root);
+	ck_assert_int_eq(tsig_sign(&ctx, req, &len, sizeof(req), 1700000000,
+	    0, 9), 0);
+	tsig_ctx_free(&ctx);
+	size_t n = ask(&g, req, len, resp);
+	ck_assert_uint_eq(get16(resp + 2) & 0xf, RCODE_NOTAUTH);
+	ck_assert_int_eq(pkt_read_tsig(resp, n, &pos), 0);
+	ck_assert_uint_gt(pos, 0);
+	ck_assert_int_eq(tsig_parse(resp, n, pos, &trr), 0);
+	ck_assert_uint_eq(trr.key[0], 0);
+	ck_assert_uint_eq(trr.error, TSIG_BADKEY);
+	ck_assert_uint_eq(trr.mac_len, 0);
+	proto_free(&g);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -510,6 +544,7 @@ query_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("protocol");
 	tcase_add_test(tc, test_query_notimp_opcode_clears_rd_cd);
+	tcase_add_test(tc, test_query_unknown_root_key_gets_badkey);
 	suite_add_tcase(s, tc);
 	return s;
 }

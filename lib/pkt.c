@@ -42,7 +42,7 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 {
 	if (q->edns || owner[0] != 0)
 		return APEX_EMALF;
-	q->nsid = q->bad_cookie = false;
+	q->nsid = q->expire = q->bad_cookie = false;
 	q->cookie_len = 0;
 	q->edns = true;
 	q->edns_udp_size = rclass;
@@ -60,6 +60,11 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 		switch (code) {
 		case EDNS_NSID:
 			q->nsid = true;
+			break;
+		case EDNS_EXPIRE:
+			/* RFC 7314 2: empty in a query; as BIND does, a
+			 * value there is ignored. */
+			q->expire = true;
 			break;
 		case EDNS_COOKIE:
 			/* RFC 7873 5.2.2: 8 octets, or 16 to 40 octets;
@@ -96,7 +101,8 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 	unsigned ancount = get16(wire + 6), nscount = get16(wire + 8);
 	unsigned arcount = get16(wire + 10);
 	q->has_question = false;
-	q->edns = q->nsid = q->tsig = q->edns_do = q->bad_cookie = false;
+	q->edns = q->nsid = q->expire = q->tsig = q->edns_do = false;
+	q->bad_cookie = false;
 	q->has_soa = false;
 	q->cookie_len = 0;
 	q->question_len = 0;

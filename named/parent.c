@@ -427,17 +427,25 @@ worker_send(struct worker *wk, uint16_t type, uint32_t id,
 	return true;
 }
 
-/* A new worker learns which secondary zones have expired. */
+/* MSG_PW_EXPIRED for zone i: whether it expired, and when it does. */
+static void
+expired_msg(unsigned i, struct msg_buf *b)
+{
+	msg_buf_init(b);
+	msg_put_u32(b, p.zs[i].xfr.expired);
+	msg_put_u64(b, p.zs[i].xfr.expires);
+}
+
+/* A new worker learns when secondary zones expire, and which have. */
 static void
 parent_tell_expired(struct worker *wk)
 {
 	struct msg_buf b;
 
 	for (unsigned i = 0; i < p.conf->nzones; i++) {
-		if (!p.zs[i].xfr.expired)
+		if (!p.zs[i].xfr.expired && p.zs[i].xfr.expires == 0)
 			continue;
-		msg_buf_init(&b);
-		msg_put_u32(&b, 1);
+		expired_msg(i, &b);
 		if (!worker_send(wk, MSG_PW_EXPIRED, i, &b, -1))
 			return;
 	}
@@ -1347,6 +1355,7 @@ xfer_state(const uint8_t *origin, const struct xfr_state *st)
 		return;
 	struct xfr_state *x = &p.zs[i].xfr;
 	bool was = x->expired;
+	uint64_t expires = x->expires;
 	uint64_t count[XFR_STATE_COUNTERS];
 	memcpy(count, x->count, sizeof(count));
 	free(x->error);
@@ -1354,9 +1363,8 @@ xfer_state(const uint8_t *origin, const struct xfr_state *st)
 	x->error = xstrdup(st->error);
 	for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
 		x->count[k] += count[k];
-	if (x->expired != was) {
-		msg_buf_init(&b);
-		msg_put_u32(&b, x->expired);
+	if (x->expired != was || x->expires != expires) {
+		expired_msg(i, &b);
 		parent_broadcast(MSG_PW_EXPIRED, i, &b, -1);
 	}
 	parent_push_state();

@@ -95,6 +95,9 @@ opt_size(const struct answer *a)
 	}
 	if (want_cookie(a))
 		n += 4 + COOKIE_LEN;
+	/* Kept before the answer is known, for the EXPIRE it may get. */
+	if (a->q->expire && a->q->qtype == TYPE_SOA)
+		n += 8;
 	return n;
 }
 
@@ -105,7 +108,7 @@ put_opt(struct answer *a, size_t limit)
 {
 	const struct pkt_query *q = a->q;
 	const char *id = a->env->conf->server_id;
-	uint8_t opts[4 + 255 + 4 + COOKIE_LEN + 6 + 64];
+	uint8_t opts[4 + 255 + 4 + COOKIE_LEN + 8 + 6 + 64];
 	size_t optlen = 0;
 
 	if (!q->edns)
@@ -124,6 +127,12 @@ put_opt(struct answer *a, size_t limit)
 		put16(opts + optlen + 2, (uint16_t)n);
 		memcpy(opts + optlen + 4, id, n);
 		optlen += 4 + n;
+	}
+	if (a->have_expire) {
+		put16(opts + optlen, EDNS_EXPIRE);
+		put16(opts + optlen + 2, 4);
+		put32(opts + optlen + 4, a->expire);
+		optlen += 8;
 	}
 	a->w.cap = limit;
 	if (a->ede >= 0) {
@@ -419,6 +428,37 @@ env_unavailable(const struct answer *a, const struct zonetab_entry *ze)
 	return query_unavailable(a->env, a->q, ze);
 }
 
+/*
+ * RFC 7314: an SOA query at a zone's apex with the EXPIRE option learns
+ * how long the zone stays valid, as BIND answers it: a secondary's time
+ * left before it expires, any other zone's SOA EXPIRE.
+ */
+static void
+query_expire(struct answer *a, const struct zonetab_entry *ze)
+{
+	const struct pkt_query *q = a->q;
+	const struct conf_zone *cz = ze->data;
+	const struct query_env *env = a->env;
+
+	if (!q->expire || q->qtype != TYPE_SOA || a->rcode != RCODE_NOERROR ||
+	    q->qview.labels != ze->zone.hdr->origin_labels)
+		return;
+	if (cz != NULL && cz->type == ZONE_SECONDARY) {
+		uint64_t at = env->expires ? env->expires[cz -
+		    env->conf->zones] : 0;
+		if (at < env->now)
+			return;
+		a->expire = (uint32_t)(at - env->now);
+	} else {
+		const struct zone_rrset *soa = zone_soa(&ze->zone);
+		if (soa == NULL)
+			return;
+		const uint8_t *r = zone_rrset_data(soa);
+		a->expire = get32(r + 2 + get16(r) - 8);
+	}
+	a->have_expire = true;
+}
+
 /* The zone and its answer, for a well-formed IN or CH query. */
 static void
 query_zone(struct answer *a, const struct query_client *cl)
@@ -471,6 +511,7 @@ query_zone(struct answer *a, const struct query_client *cl)
 		return;
 	}
 	answer_build(a, ze);
+	query_expire(a, ze);
 }
 
 /* What the query log shows, in BIND's letters: RD (+/-), TSIG (S),

@@ -375,6 +375,42 @@ def signed(rnd):
     return out
 
 
+def expire(rnd):
+    """Queries with the EXPIRE option (RFC 7314): BIND answers it for an
+    SOA query at the apex of a zone (a primary's SOA EXPIRE), and for
+    nothing else; a transfer of a primary zone carries none either."""
+    out = []
+    cookie = dns.edns.GenericOption(10, bytes(range(8)))
+    nsid = dns.edns.GenericOption(3, b'')
+    for cid, name, qtype, tcp, qclass, extra in (
+            ('soa-udp', 'example.com.', 'SOA', False, 'IN', []),
+            ('soa-tcp', 'example.com.', 'SOA', True, 'IN', []),
+            ('soa-nsid-cookie', 'example.com.', 'SOA', False, 'IN',
+             [nsid, cookie]),
+            ('soa-net', 'example.net.', 'SOA', False, 'IN', []),
+            ('soa-child', 'child.example.com.', 'SOA', False, 'IN', []),
+            ('soa-below-apex', 'ns1.example.com.', 'SOA', False, 'IN', []),
+            ('soa-nxdomain', 'nxdomain.example.com.', 'SOA', False, 'IN',
+             []),
+            ('soa-referral', 'sub.example.com.', 'SOA', False, 'IN', []),
+            ('soa-refused', 'closed.test.', 'SOA', False, 'IN', []),
+            ('soa-not-ours', 'example.org.', 'SOA', False, 'IN', []),
+            ('a', 'example.com.', 'A', False, 'IN', []),
+            ('ns', 'example.com.', 'NS', True, 'IN', []),
+            ('axfr', 'example.net.', 'AXFR', True, 'IN', []),
+            ('axfr-refused', 'example.com.', 'AXFR', True, 'IN', []),
+            ('chaos-soa', 'version.bind.', 'SOA', False, 'CH', [])):
+        m = dns.message.make_query(name, qtype, rdclass=qclass, use_edns=0,
+                                   payload=1232, options=[
+                                       dns.edns.GenericOption(9, b'')] +
+                                   extra)
+        m.flags = 0
+        m.id = rnd.randrange(65536)
+        out.append(Case('expire/%s' % cid, m.to_wire(), tcp, name, qtype,
+                        'tcp' if tcp else 'udp'))
+    return out
+
+
 def skip_name(wire, pos):
     while True:
         n = wire[pos]
@@ -429,6 +465,7 @@ def cases(zonedir):
         i += 1
     out.extend(transfers(rnd))
     out.extend(signed(rnd))
+    out.extend(expire(rnd))
     for mid, wire in malformed():
         out.append(Case('malformed/%s/udp' % mid, wire, False, None, None,
                         'udp'))

@@ -466,6 +466,28 @@ ask(struct golden *g, const uint8_t *req, size_t len, uint8_t *resp)
 	return n;
 }
 
+/* The value of the 4-octet EDNS option code in the answer, or -1. */
+static long
+opt_u32(const uint8_t *msg, size_t len, uint16_t code)
+{
+	struct pkt_reader r;
+	struct pkt_rr rr;
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qt, qc;
+
+	ck_assert_int_eq(pkt_read_begin(&r, msg, len, qname, &qt, &qc), 0);
+	while (pkt_read_rr(&r, &rr) == 0) {
+		if (rr.type != TYPE_OPT)
+			continue;
+		for (size_t p = 0; p + 4 <= rr.rdlen; p += 4 +
+		    get16(rr.rdata + p + 2))
+			if (get16(rr.rdata + p) == code &&
+			    get16(rr.rdata + p + 2) == 4)
+				return (long)get32(rr.rdata + p + 4);
+	}
+	return -1;
+}
+
 START_TEST(test_query_notimp_opcode_clears_rd_cd)
 {
 	uint8_t req[512], resp[4096];
@@ -515,6 +537,43 @@ START_TEST(test_query_unknown_root_key_gets_badkey)
 }
 END_TEST
 
+/* RFC 7314, as BIND answers: only an SOA query at the apex gets EXPIRE;
+ * a primary's is the SOA EXPIRE, a secondary's the time left. */
+START_TEST(test_query_expire_as_bind)
+{
+	static const uint8_t expire[] = { 0, EDNS_EXPIRE, 0, 0 };
+	uint8_t req[512], resp[4096];
+	uint64_t expires[2] = { 0, 0 };
+	struct golden g;
+	size_t n;
+
+	proto_setup(&g);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), 86400);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, NULL, 0),
+	    resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_A, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	n = ask(&g, req, raw_query(req, "www.example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	/* The same zone as a secondary: what is left, or nothing. */
+	g.conf->zones[0].type = ZONE_SECONDARY;
+	g.env.expires = expires;
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	expires[0] = g.env.now + 1234;
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), 1234);
+	proto_free(&g);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -545,6 +604,7 @@ query_suite(void)
 	tc = tcase_create("protocol");
 	tcase_add_test(tc, test_query_notimp_opcode_clears_rd_cd);
 	tcase_add_test(tc, test_query_unknown_root_key_gets_badkey);
+	tcase_add_test(tc, test_query_expire_as_bind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.request
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.name
@@ -139,6 +140,28 @@ def soa_serial(port, origin, timeout=1.0):
     for rr in r.answer:
         if rr.rdtype == dns.rdatatype.SOA:
             return rr[0].serial
+    return None
+
+
+def expire_of(port, origin, qtype='SOA'):
+    """The EXPIRE option (RFC 7314) of the answer to a query carrying
+    it: SOA over UDP, a transfer's first message over TCP; or None."""
+    q = dns.message.make_query(origin + '.', qtype, use_edns=0, options=[
+        dns.edns.GenericOption(9, b'')])
+    if qtype == 'SOA':
+        r = dns.query.udp(q, '127.0.0.1', port=port, timeout=3.0)
+    else:
+        s = socket.create_connection(('127.0.0.1', port), timeout=3)
+        try:
+            w = q.to_wire()
+            s.sendall(struct.pack('!H', len(w)) + w)
+            n = struct.unpack('!H', recv_exact(s, 2))[0]
+            r = dns.message.from_wire(recv_exact(s, n))
+        finally:
+            s.close()
+    for o in r.options:
+        if o.otype == 9:
+            return struct.unpack('!I', o.to_wire())[0]
     return None
 
 
@@ -485,6 +508,16 @@ def test_apex_to_apex(args, work):
         s.logtext()[-1500:])
     content_equal('apex -> apex: the same records after IXFR', p.port,
                   s.port, o)
+    # RFC 7314, as BIND answers: a primary's SOA EXPIRE; a secondary's
+    # seconds left, in SOA answers and in a transfer's first message.
+    left = expire_of(s.port, o)
+    check('EXPIRE: the primary sends its SOA EXPIRE',
+          expire_of(p.port, o) == 86400, expire_of(p.port, o))
+    check('EXPIRE: the secondary sends the seconds left',
+          left is not None and 86400 - 120 < left <= 86400, left)
+    left = expire_of(s.port, o, 'AXFR')
+    check('EXPIRE: and so in the first message of an AXFR from it',
+          left is not None and 86400 - 120 < left <= 86400, left)
     rc, out = s.ctl('retransfer', o)
     check('apex-ctl retransfer: a new AXFR',
           rc == 0 and wait_for(lambda: len(re.findall(

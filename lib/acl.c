@@ -138,13 +138,21 @@ acl_match_addr(const struct acl *a, int family, const uint8_t *addr,
 			r = ACL_ALLOW;
 			break;
 		case ACL_NONE:
+			/* "none" is "!any": it denies where it stands. */
+			r = ACL_DENY;
 			break;
 		case ACL_KEY:
 			if (key != NULL && strcasecmp(key, e->key) == 0)
 				r = ACL_ALLOW;
 			break;
 		case ACL_NESTED:
-			r = acl_match_addr(e->nested, family, addr, key);
+			/* Only an allow inside a nested or named list makes
+			 * the element match; a deny there is no match, so
+			 * the next element decides and an outer "!" cannot
+			 * turn it into an allow (as BIND does). */
+			if (acl_match_addr(e->nested, family, addr, key) ==
+			    ACL_ALLOW)
+				r = ACL_ALLOW;
 			break;
 		}
 		if (r == ACL_NOMATCH)

@@ -5,7 +5,10 @@
  * elements (address or prefix, "any", "none", "localhost", "localnets",
  * "key NAME", a named ACL or a nested list), each optionally negated with
  * "!". The first element that matches decides: allow, or deny if it was
- * negated. A list where nothing matches denies.
+ * negated. A list where nothing matches denies. As in BIND, "none" is
+ * "!any", and a nested or named list matches only where it allows: a
+ * deny inside it is no match of the element, so the next element
+ * decides and "!list" never allows what the list itself denied.
  *
  * IPv4-mapped IPv6 clients (::ffff:a.b.c.d) are matched as IPv4.
  */

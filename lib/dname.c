@@ -212,19 +212,12 @@ dname_hash(const uint8_t *name)
 	return h[0];
 }
 
-char *
-dname_to_str(const uint8_t *name, char *buf, size_t size)
+/* Escape kinds: 1 with a backslash, 2 as \DDD (RFC 1035 5.1). */
+static char *
+to_str(const uint8_t *name, char *buf, size_t size, const uint8_t esc[256])
 {
-	/* 1: escape with a backslash, 2: as \DDD (RFC 1035 5.1) */
-	static uint8_t esc[256];
 	size_t o = 0;
 
-	if (esc[0] == 0) {
-		for (int c = 0; c < 256; c++)
-			esc[c] = (c <= 0x20 || c >= 0x7f) ? 2 : 0;
-		for (const char *p = ".;\\()\"$@"; *p != '\0'; p++)
-			esc[(unsigned char)*p] = 1;
-	}
 	if (size == 0)
 		return buf;
 	if (*name == 0) {
@@ -252,6 +245,40 @@ dname_to_str(const uint8_t *name, char *buf, size_t size)
 out:
 	buf[o] = '\0';
 	return buf;
+}
+
+char *
+dname_to_str(const uint8_t *name, char *buf, size_t size)
+{
+	static uint8_t esc[256];
+
+	if (esc[0] == 0) {
+		for (int c = 0; c < 256; c++)
+			esc[c] = (c <= 0x20 || c >= 0x7f) ? 2 : 0;
+		for (const char *p = ".;\\()\"$@"; *p != '\0'; p++)
+			esc[(unsigned char)*p] = 1;
+	}
+	return to_str(name, buf, size, esc);
+}
+
+char *
+dname_to_zone_str(const uint8_t *name, char *buf, size_t size)
+{
+	static uint8_t esc[256];
+
+	/* libzscanner takes nothing else bare in a name. The special
+	 * characters of RFC 1035 5.1 go as \X; the rest as \DDD, which
+	 * every reader takes (BIND reads "\[" as a bitstring label,
+	 * libzscanner "\#" as generic RDATA where a name in RDATA
+	 * starts). */
+	if (esc[0] == 0) {
+		for (int c = 0; c < 256; c++)
+			esc[c] = (isalnum(c) || (c != 0 &&
+			    strchr("-_*/", c) != NULL)) ? 0 : 2;
+		for (const char *p = ".;\\()\"$@"; *p != '\0'; p++)
+			esc[(unsigned char)*p] = 1;
+	}
+	return to_str(name, buf, size, esc);
 }
 
 int

@@ -89,6 +89,13 @@ uint32_t	dname_hash(const uint8_t *name);
 char	*dname_to_str(const uint8_t *name, char *buf, size_t size);
 
 /*
+ * The same for zone files: every octet but letters, digits, "-", "_",
+ * "*" and "/" escaped, so that any zone file reader takes the name back.
+ * Returns: buf, as dname_to_str().
+ */
+char	*dname_to_zone_str(const uint8_t *name, char *buf, size_t size);
+
+/*
  * Parses presentation form; a name without a final dot is relative to
  * origin (NULL means the root). Returns: the wire length or APEX_ESYNTAX.
  */

@@ -54,7 +54,9 @@ enum msg_type {
 			 * connection */
 	MSG_WP_NOTIFY,	/* name: zone; u32 len, bytes: sockaddr of the
 			 * sender (already checked against the zone) */
-	MSG_PW_EXPIRED,	/* id: zone; u32 1: expired (SERVFAIL), 0: not */
+	MSG_PW_EXPIRED,	/* id: zone; u32 1: expired (SERVFAIL), 0: not;
+			 * u64 when it expires (seconds since the epoch,
+			 * 0: not known), for EXPIRE (RFC 7314) */
 
 	MSG_PX_ZONE,	/* name: zone; u32 serial; fd: image now served */
 	MSG_PX_XFR,	/* as MSG_WP_XFR, relayed */

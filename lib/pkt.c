@@ -42,7 +42,7 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 {
 	if (q->edns || owner[0] != 0)
 		return APEX_EMALF;
-	q->nsid = q->bad_cookie = false;
+	q->nsid = q->expire = q->bad_cookie = false;
 	q->cookie_len = 0;
 	q->edns = true;
 	q->edns_udp_size = rclass;
@@ -60,6 +60,11 @@ parse_opt(const uint8_t *wire, const uint8_t *owner, uint16_t rclass,
 		switch (code) {
 		case EDNS_NSID:
 			q->nsid = true;
+			break;
+		case EDNS_EXPIRE:
+			/* RFC 7314 2: empty in a query; as BIND does, a
+			 * value there is ignored. */
+			q->expire = true;
 			break;
 		case EDNS_COOKIE:
 			/* RFC 7873 5.2.2: 8 octets, or 16 to 40 octets;
@@ -96,7 +101,8 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 	unsigned ancount = get16(wire + 6), nscount = get16(wire + 8);
 	unsigned arcount = get16(wire + 10);
 	q->has_question = false;
-	q->edns = q->nsid = q->tsig = q->edns_do = q->bad_cookie = false;
+	q->edns = q->nsid = q->expire = q->tsig = q->edns_do = false;
+	q->bad_cookie = false;
 	q->has_soa = false;
 	q->cookie_len = 0;
 	q->question_len = 0;
@@ -116,16 +122,13 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		q->question_len = (uint16_t)(pos - PKT_HDRLEN);
 		q->has_question = q->qdcount == 1;
 	}
-	switch (PKT_OPCODE(q->flags)) {
-	case OPCODE_QUERY:
-	case OPCODE_NOTIFY:
-	case OPCODE_UPDATE:
-		break;
-	default:
-		return PKT_NOTIMP;
-	}
-	if (q->qdcount != 1)
-		return PKT_FORMERR;
+	/* An opcode we do not know is NOTIMP, but only once the message
+	 * has parsed, so that its OPT is known (as BIND does). */
+	bool notimp = PKT_OPCODE(q->flags) != OPCODE_QUERY &&
+	    PKT_OPCODE(q->flags) != OPCODE_NOTIFY &&
+	    PKT_OPCODE(q->flags) != OPCODE_UPDATE;
+	if (q->qdcount > 1 || (q->qdcount == 0 && !notimp))
+		return notimp ? PKT_NOTIMP : PKT_FORMERR;
 
 	for (unsigned i = 0; i < ancount + nscount + arcount; i++) {
 		uint16_t type, rclass, rdlen;
@@ -158,7 +161,9 @@ pkt_parse_query(const uint8_t *wire, size_t len, struct pkt_query *q)
 		}
 	}
 	/* Octets after the last record are ignored, as by BIND. */
-	return q->bad_cookie ? PKT_FORMERR : PKT_OK;
+	if (q->bad_cookie)
+		return PKT_FORMERR;
+	return notimp ? PKT_NOTIMP : PKT_OK;
 }
 
 /* ---- writer ------------------------------------------------------ */

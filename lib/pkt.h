@@ -65,6 +65,7 @@ enum ede_code {
 
 enum edns_option {
 	EDNS_NSID = 3,
+	EDNS_EXPIRE = 9,	/* RFC 7314 */
 	EDNS_COOKIE = 10,
 	EDNS_EDE = 15,
 };
@@ -96,6 +97,7 @@ struct pkt_query {
 	bool			edns_do;
 	uint16_t		edns_udp_size;	/* as sent, not clamped */
 	bool			nsid;		/* NSID option present */
+	bool			expire;		/* EXPIRE option present */
 	bool			bad_cookie;	/* malformed COOKIE option */
 	uint8_t			cookie_len;	/* 0: no COOKIE option */
 	uint8_t			cookie[40];

@@ -191,3 +191,17 @@ rr_rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
 	int d = memcmp(a, b, n);
 	return d != 0 ? d : (int)alen - (int)blen;
 }
+
+bool
+rr_soa_valid(const uint8_t *rdata, size_t rdlen)
+{
+	size_t pos = 0;
+
+	for (int i = 0; i < 2; i++) {
+		int n = dname_scan(rdata + pos, rdlen - pos, NULL);
+		if (n < 0)
+			return false;
+		pos += (size_t)n;
+	}
+	return rdlen - pos == 20;
+}

@@ -111,6 +111,10 @@ rr_soa_serial(const uint8_t *rdata, size_t rdlen)
 	return rdlen >= 20 ? get32(rdata + rdlen - 20) : 0;
 }
 
+/* Whether an SOA RDATA, names uncompressed, is two names and the five
+ * counters with nothing after them (RFC 1035 3.3.13). */
+bool	rr_soa_valid(const uint8_t *rdata, size_t rdlen);
+
 /* RFC 1982 serial number arithmetic: whether a comes after b. */
 static inline bool
 rr_serial_gt(uint32_t a, uint32_t b)

@@ -414,7 +414,7 @@ tsig_sign(struct tsig_ctx *ctx, uint8_t *msg, size_t *len, size_t cap,
 	/* BADKEY and BADSIG go out unsigned, under the request's names. */
 	const uint8_t *key = k ? k->name : ctx->req_key;
 	const uint8_t *alg = k ? algs[k->alg].wire : ctx->req_alg;
-	if (key[0] == 0 && k == NULL)
+	if (k == NULL && !ctx->req_set)
 		return APEX_EINVAL;
 	size_t keylen = dname_len(key), alglen = dname_len(alg);
 	if (k != NULL) {
@@ -546,6 +546,7 @@ tsig_verify_request(const struct tsig_keyring *kr, const uint8_t *msg,
 		return TSIG_FORMERR;
 	memcpy(ctx->req_key, rr->key, dname_len(rr->key));
 	memcpy(ctx->req_alg, rr->alg, dname_len(rr->alg));
+	ctx->req_set = true;
 	const struct tsig_key *k = tsig_find_key(kr, rr->key);
 	if (k == NULL || !dname_equal(rr->alg, algs[k->alg].wire))
 		return TSIG_BADKEY;

@@ -88,7 +88,9 @@ struct tsig_ctx {
 	uint16_t		 mac_len;
 	unsigned		 unsigned_since;
 	void			*running;	/* unsigned messages' digest */
-	/* the request's key and algorithm, for unsigned error replies */
+	/* the request's key and algorithm, for unsigned error replies;
+	 * either may be the root name, hence req_set */
+	bool			 req_set;
 	uint8_t			 req_key[DNAME_MAXLEN];
 	uint8_t			 req_alg[DNAME_MAXLEN];
 };

@@ -100,8 +100,11 @@ take_rr(struct xfrin *x, const struct pkt_rr *rr)
 
 	if (x->state == S_DONE)
 		return fail(x, "records after the final SOA");
-	if (rr->rdlen > 0 && rr->type == TYPE_SOA && rr->rdlen < 22)
-		return fail(x, "a malformed SOA record");
+	/* The serial and the timers are read from the end of the RDATA;
+	 * without the five counters they would be read from the names. */
+	if (rr->type == TYPE_SOA && !rr_soa_valid(rr->rdata, rr->rdlen))
+		return fail(x, "a malformed SOA record (%u octets of RDATA)",
+		    rr->rdlen);
 	if (!dname_is_subdomain(rr->owner, x->origin))
 		return fail(x, "%s is outside the zone",
 		    dname_to_str(rr->owner, name, sizeof(name)));
@@ -305,8 +308,12 @@ xfrin_soa_answer(const uint8_t *msg, size_t len, uint16_t id,
 	out->flags = r.flags;
 	rr = xmalloc(sizeof(*rr));
 	while (pkt_read_rr(&r, rr) == 0) {
-		if (rr->section == 1 && rr->type == TYPE_SOA &&
-		    dname_equal(rr->owner, origin) && rr->rdlen >= 22) {
+		if (rr->section != 1 || rr->type != TYPE_SOA ||
+		    !dname_equal(rr->owner, origin))
+			continue;
+		if (!rr_soa_valid(rr->rdata, rr->rdlen))
+			out->malformed = true;
+		else {
 			out->serial = rr_soa_serial(rr->rdata, rr->rdlen);
 			out->found = true;
 		}

@@ -79,6 +79,8 @@ struct xfrin_soa {
 	uint16_t	flags;		/* of the header: AA, RCODE */
 	bool		found;		/* an SOA of the zone in the answer */
 	uint32_t	serial;		/* its serial, if found */
+	bool		malformed;	/* an SOA of the zone without its
+					 * two names and five counters */
 	size_t		tsig_pos;	/* of its TSIG record, 0: unsigned */
 };
 

@@ -130,16 +130,24 @@ node_owner(const struct zone *z, const struct zone_node *n)
 	return zone_node_name(z, n);
 }
 
-/* RFC 2308 3: the SOA in the authority section, at the negative TTL. */
+/*
+ * RFC 2308 3: the SOA in the authority section, at the negative TTL.
+ * In an NXDOMAIN answer to an SOA query its TTL is 0, as BIND sends it
+ * (zero-no-soa-ttl): a stub resolver looking for the zone of a name
+ * must not cache the SOA it finds on the way.
+ */
 static void
 put_negative(struct answer *a, const struct zonetab_entry *ze)
 {
 	const struct zone *z = &ze->zone;
 	const struct zone_rrset *soa = zone_soa(z);
+	uint32_t ttl = z->hdr->neg_ttl;
 
+	if (a->rcode == RCODE_NXDOMAIN && a->q->qtype == TYPE_SOA)
+		ttl = 0;
 	if (soa != NULL)
 		(void)put_required(a, SEC_AUTHORITY, node_owner(z,
-		    zone_node(z, 0)), soa, z->hdr->neg_ttl);
+		    zone_node(z, 0)), soa, ttl);
 }
 
 /* The zone's NS RRset in the authority section of a positive answer. */

@@ -44,6 +44,10 @@ struct answer {
 	int			 ede;		/* RFC 8914 info code, -1 */
 	const char		*ede_text;
 	bool			 tc;
+	bool			 no_room_nsid;	/* left out: no room */
+	bool			 no_room_cookie;
+	bool			 have_expire;	/* RFC 7314 EXPIRE to send */
+	uint32_t		 expire;	/* its value, seconds */
 	bool			 handoff;	/* a transfer for apex-xferd */
 	bool			 notify;	/* a NOTIFY to pass on */
 	const struct conf_zone	*zone;		/* of handoff or notify */

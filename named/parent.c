@@ -341,6 +341,7 @@ xfer_state(const uint8_t *origin, const struct xfr_state *st)
 		return;
 	struct xfr_state *x = &p.zs[i].xfr;
 	bool was = x->expired;
+	uint64_t expires = x->expires;
 	uint64_t count[XFR_STATE_COUNTERS];
 	memcpy(count, x->count, sizeof(count));
 	free(x->error);
@@ -348,9 +349,8 @@ xfer_state(const uint8_t *origin, const struct xfr_state *st)
 	x->error = xstrdup(st->error);
 	for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
 		x->count[k] += count[k];
-	if (x->expired != was) {
-		msg_buf_init(&b);
-		msg_put_u32(&b, x->expired);
+	if (x->expired != was || x->expires != expires) {
+		parent_expired_msg(i, &b);
 		parent_broadcast(MSG_PW_EXPIRED, i, &b, -1);
 	}
 	parent_push_state();

@@ -117,6 +117,7 @@ unsigned	parent_workers_up(void);
 bool	parent_worker_send(struct worker *wk, uint16_t type, uint32_t id,
 	    const struct msg_buf *b, int fd);
 void	parent_fork_worker(unsigned slot);
+void	parent_expired_msg(unsigned i, struct msg_buf *b);
 void	parent_worker_forget(struct worker *wk);
 void	parent_worker_died(struct worker *wk, int status);
 void	parent_broadcast(uint16_t type, uint32_t id, const struct msg_buf *b,

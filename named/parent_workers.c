@@ -112,17 +112,25 @@ parent_worker_send(struct worker *wk, uint16_t type, uint32_t id,
 	return child_send(&wk->c, type, id, b, fd);
 }
 
-/* A new worker learns which secondary zones have expired. */
+/* MSG_PW_EXPIRED for zone i: whether it expired, and when it does. */
+void
+parent_expired_msg(unsigned i, struct msg_buf *b)
+{
+	msg_buf_init(b);
+	msg_put_u32(b, p.zs[i].xfr.expired);
+	msg_put_u64(b, p.zs[i].xfr.expires);
+}
+
+/* A new worker learns when secondary zones expire, and which have. */
 static void
 parent_tell_expired(struct worker *wk)
 {
 	struct msg_buf b;
 
 	for (unsigned i = 0; i < p.conf->nzones; i++) {
-		if (!p.zs[i].xfr.expired)
+		if (!p.zs[i].xfr.expired && p.zs[i].xfr.expires == 0)
 			continue;
-		msg_buf_init(&b);
-		msg_put_u32(&b, 1);
+		parent_expired_msg(i, &b);
 		if (!parent_worker_send(wk, MSG_PW_EXPIRED, i, &b, -1))
 			return;
 	}

@@ -100,14 +100,16 @@ cookie_is_ours(const struct answer *a)
 static bool
 want_nsid(const struct answer *a)
 {
-	return a->q->nsid && a->env->conf->server_id != NULL;
+	return a->q->nsid && a->env->conf->server_id != NULL &&
+	    !a->no_room_nsid;
 }
 
 static bool
 want_cookie(const struct answer *a)
 {
 	return a->q->cookie_len > 0 && a->env->conf->answer_cookie &&
-	    a->client != NULL && a->rcode != RCODE_BADVERS;
+	    a->client != NULL && a->rcode != RCODE_BADVERS &&
+	    !a->no_room_cookie;
 }
 
 /* Room the OPT record needs, kept free while the sections are written;
@@ -125,6 +127,9 @@ opt_size(const struct answer *a)
 	}
 	if (want_cookie(a))
 		n += 4 + COOKIE_LEN;
+	/* Kept before the answer is known, for the EXPIRE it may get. */
+	if (a->q->expire && a->q->qtype == TYPE_SOA)
+		n += 8;
 	return n;
 }
 
@@ -135,7 +140,7 @@ put_opt(struct answer *a, size_t limit)
 {
 	const struct pkt_query *q = a->q;
 	const char *id = a->env->conf->server_id;
-	uint8_t opts[4 + 255 + 4 + COOKIE_LEN + 6 + 64];
+	uint8_t opts[4 + 255 + 4 + COOKIE_LEN + 8 + 6 + 64];
 	size_t optlen = 0;
 
 	if (!q->edns)
@@ -154,6 +159,12 @@ put_opt(struct answer *a, size_t limit)
 		put16(opts + optlen + 2, (uint16_t)n);
 		memcpy(opts + optlen + 4, id, n);
 		optlen += 4 + n;
+	}
+	if (a->have_expire) {
+		put16(opts + optlen, EDNS_EXPIRE);
+		put16(opts + optlen + 2, 4);
+		put32(opts + optlen + 4, a->expire);
+		optlen += 8;
 	}
 	a->w.cap = limit;
 	if (a->ede >= 0) {
@@ -191,6 +202,38 @@ tsig_size(const struct answer *a)
 	return tsig_space(&a->tsig_ctx, a->tsig_error);
 }
 
+/*
+ * The room the header, question and sections may use: the limit less
+ * the OPT and TSIG records written after them. A small max-udp-size, a
+ * long server-id and a long key name can need more than the limit, so
+ * the options a client can do without go first, NSID then the cookie,
+ * and the answer is truncated. Never more than the limit, which is
+ * never more than the buffer.
+ */
+static size_t
+sections_cap(struct answer *a, size_t limit)
+{
+	const struct pkt_query *q = a->q;
+	size_t base = PKT_HDRLEN + (q->has_question ? q->qview.len + 4 : 0);
+	size_t t = tsig_size(a);
+
+	if (base + opt_size(a) + t > limit)
+		a->no_room_nsid = true;
+	if (base + opt_size(a) + t > limit)
+		a->no_room_cookie = true;
+	size_t reserve = opt_size(a) + t;
+	return reserve < limit ? limit - reserve : 0;
+}
+
+/* The room for the OPT record: what the TSIG record leaves. */
+static size_t
+opt_cap(const struct answer *a, size_t limit)
+{
+	size_t t = tsig_size(a);
+
+	return t < limit ? limit - t : 0;
+}
+
 /* Sets the header's flags and RCODE, and signs when the query was. */
 static size_t
 finish(struct answer *a, size_t limit)
@@ -213,11 +256,11 @@ error_reply(struct answer *a, uint16_t rcode, size_t limit)
 	const struct pkt_query *q = a->q;
 
 	a->rcode = rcode;
-	a->w.cap = limit - opt_size(a) - tsig_size(a);
+	a->w.cap = sections_cap(a, limit);
 	if (pkt_put_header_question(&a->w, q->id, a->flags,
 	    q->has_question ? q->qname : NULL, q->qtype, q->qclass) != 0)
 		return 0;
-	put_opt(a, limit - tsig_size(a));
+	put_opt(a, opt_cap(a, limit));
 	return finish(a, limit);
 }
 
@@ -417,6 +460,37 @@ env_unavailable(const struct answer *a, const struct zonetab_entry *ze)
 	return query_unavailable(a->env, a->q, ze);
 }
 
+/*
+ * RFC 7314: an SOA query at a zone's apex with the EXPIRE option learns
+ * how long the zone stays valid, as BIND answers it: a secondary's time
+ * left before it expires, any other zone's SOA EXPIRE.
+ */
+static void
+query_expire(struct answer *a, const struct zonetab_entry *ze)
+{
+	const struct pkt_query *q = a->q;
+	const struct conf_zone *cz = ze->data;
+	const struct query_env *env = a->env;
+
+	if (!q->expire || q->qtype != TYPE_SOA || a->rcode != RCODE_NOERROR ||
+	    q->qview.labels != ze->zone.hdr->origin_labels)
+		return;
+	if (cz != NULL && cz->type == ZONE_SECONDARY) {
+		uint64_t at = env->expires ? env->expires[cz -
+		    env->conf->zones] : 0;
+		if (at < env->now)
+			return;
+		a->expire = (uint32_t)(at - env->now);
+	} else {
+		const struct zone_rrset *soa = zone_soa(&ze->zone);
+		if (soa == NULL)
+			return;
+		const uint8_t *r = zone_rrset_data(soa);
+		a->expire = get32(r + 2 + get16(r) - 8);
+	}
+	a->have_expire = true;
+}
+
 /* The zone and its answer, for a well-formed IN or CH query. */
 static void
 query_zone(struct answer *a, const struct query_client *cl)
@@ -469,6 +543,7 @@ query_zone(struct answer *a, const struct query_client *cl)
 		return;
 	}
 	answer_build(a, ze);
+	query_expire(a, ze);
 }
 
 /* What the query log shows, in BIND's letters: RD (+/-), TSIG (S),
@@ -635,8 +710,11 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		if (rcode == RCODE_NOTAUTH)
 			q.has_question = q.qdcount == 1;
 	} else if (v == PKT_NOTIMP) {
+		/* An opcode we do not know: nothing of the query is
+		 * understood, so RD and CD are not copied, as BIND does. */
 		rcode = RCODE_NOTIMP;
 		q.has_question = false;
+		a.flags &= ~(PKT_RD | PKT_CD);
 	} else if ((rcode = query_check(&q, cl->tcp, &echo)) != 0 && !echo)
 		q.has_question = false;
 	if (rcode != RCODE_NOERROR) {
@@ -649,7 +727,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		return error_reply(&a, rcode, limit);
 	}
 
-	a.w.cap = limit - opt_size(&a) - tsig_size(&a);
+	a.w.cap = sections_cap(&a, limit);
 	if (pkt_put_header_question(&a.w, q.id, a.flags, q.qname, q.qtype,
 	    q.qclass) != 0)
 		return 0;
@@ -671,7 +749,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		tsig_ctx_free(&a.tsig_ctx);
 		return 0;
 	}
-	put_opt(&a, limit - tsig_size(&a));
+	put_opt(&a, opt_cap(&a, limit));
 	res->rcode = a.rcode;
 	res->tc = a.tc;
 	return finish(&a, limit);

@@ -28,6 +28,9 @@ struct query_env {
 	 * expired): their names get SERVFAIL. */
 	const struct conf_zone	*const *unavailable;
 	unsigned		 nunavailable;
+	/* Per conf zone (index into conf->zones, NULL: none): when a
+	 * secondary expires, seconds since the epoch (0: not known). */
+	const uint64_t		*expires;
 	uint32_t		 now;	/* seconds since the epoch */
 	bool			 querylog;	/* fill query_result's log */
 	struct rrl		*rrl;	/* rate limiting; NULL: none */

@@ -74,6 +74,7 @@ static struct worker_state {
 	struct zone_mapping	*maps;		/* per conf zone */
 	struct zone		*zone;		/* per conf zone, if mapped */
 	bool			*expired;	/* per conf zone */
+	uint64_t		*expires;	/* per conf zone: when */
 	const struct conf_zone	**unavail;	/* for query_env */
 	const struct worker_args *args;
 	struct stats_block	*stats;
@@ -116,13 +117,17 @@ worker_update_unavailable(void)
 	w.env.nunavailable = n;
 }
 
-/* A secondary zone expired (RFC 1035 4.3.5) or came back. */
+/* A secondary zone expired (RFC 1035 4.3.5) or came back, or got a new
+ * expiry time. */
 static void
-worker_expire_zone(uint32_t i, bool expired)
+worker_expire_zone(uint32_t i, bool expired, uint64_t expires)
 {
 	const struct conf *cf = w.args->conf;
 
-	if (i >= cf->nzones || w.expired[i] == expired)
+	if (i >= cf->nzones)
+		return;
+	w.expires[i] = expires;
+	if (w.expired[i] == expired)
 		return;
 	w.expired[i] = expired;
 	if (expired)
@@ -141,6 +146,8 @@ worker_map_zones(void)
 	w.maps = xcalloc(cf->nzones + 1, sizeof(*w.maps));
 	w.zone = xcalloc(cf->nzones + 1, sizeof(*w.zone));
 	w.expired = xcalloc(cf->nzones + 1, sizeof(*w.expired));
+	w.expires = xcalloc(cf->nzones + 1, sizeof(*w.expires));
+	w.env.expires = w.expires;
 	w.unavail = xcalloc(cf->nzones + 1, sizeof(*w.unavail));
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		int fd = w.args->zone_fd[i];
@@ -728,6 +735,7 @@ worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 {
 	struct msg *m = w.in;
 	uint32_t v;
+	uint64_t v64;
 	int rc = msg_recv(fd, m);
 
 	if (rc == APEX_ENOENT)
@@ -748,10 +756,11 @@ worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 		w.env.querylog = v != 0;
 		break;
 	case MSG_PW_EXPIRED:
-		if (msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
+		if (msg_get_u32(m, &v) != 0 || msg_get_u64(m, &v64) != 0 ||
+		    msg_end(m) != 0)
 			fatalx("parent: malformed %s",
 			    msg_type_str(m->hdr.type));
-		worker_expire_zone(m->hdr.id, v != 0);
+		worker_expire_zone(m->hdr.id, v != 0, v64);
 		break;
 	case MSG_PW_RETIRE:
 		worker_retire();

@@ -47,6 +47,10 @@ stage "differential test against BIND 9, apex under ASan and UBSan"
 /usr/bin/python3 regress/bind/compare.py --minimal no-auth-recursive \
     --apex "$top/build-asan/named/apex-named"
 
+stage "address match lists beside BIND 9"
+/usr/bin/python3 regress/acl/run.py --apex "$top/build/named/apex-named"
+/usr/bin/python3 regress/acl/run.py --apex "$top/build-asan/named/apex-named"
+
 stage "the running server: TCP, UDP, pid file, signals"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build/named/apex-named"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build-asan/named/apex-named"

@@ -517,6 +517,10 @@ soa_answer(struct xin *in, const uint8_t *msg, size_t len)
 		    PKT_RCODE(sa.flags));
 		return;
 	}
+	if (sa.malformed) {
+		next_primary(in, "a malformed SOA record in the SOA answer");
+		return;
+	}
 	if (!(sa.flags & PKT_AA) || !sa.found) {
 		next_primary(in, "not authoritative for the zone");
 		return;

@@ -129,16 +129,33 @@ xout_queue(struct xout *x, const uint8_t *msg, size_t len)
 	x->messages++;
 }
 
-/* RFC 6891 7: a request with OPT gets OPT in every message. */
+/*
+ * RFC 6891 7: a request with OPT gets OPT in every message. With expire,
+ * a request with the EXPIRE option for a secondary zone learns the time
+ * left before the zone expires (RFC 7314 4), as BIND tells it: in the
+ * first message, for secondaries only.
+ */
 static void
-put_opt(const struct xout *x, struct pkt_writer *w)
+put_opt(const struct xout *x, struct pkt_writer *w, bool expire)
 {
+	const struct xzone *z = x->z;
+	time_t now = time(NULL);
+	uint8_t opt[8];
+	size_t n = 0;
+
 	if (!x->q.edns)
 		return;
-	if (w->cap + 11 <= PKT_MAXLEN)
-		w->cap += 11;
-	if (pkt_put_opt(w, xd.conf->edns_udp_size, 0, x->q.edns_do, NULL,
-	    0) == 0)
+	if (expire && x->q.expire && z != NULL && z->cz->type ==
+	    ZONE_SECONDARY && !z->expired && z->expires >= now) {
+		put16(opt, EDNS_EXPIRE);
+		put16(opt + 2, 4);
+		put32(opt + 4, (uint32_t)(z->expires - now));
+		n = 8;
+	}
+	if (w->cap + 11 + n <= PKT_MAXLEN)
+		w->cap += 11 + n;
+	if (pkt_put_opt(w, xd.conf->edns_udp_size, 0, x->q.edns_do, opt,
+	    n) == 0)
 		pkt_count_add(w, 10, 1);
 }
 
@@ -153,7 +170,7 @@ xout_error(struct xout *x, uint16_t rcode, uint16_t tsig_error)
 	if (pkt_put_header_question(&w, x->q.id, flags, x->q.has_question ?
 	    x->q.qname : NULL, x->q.qtype, x->q.qclass) != 0)
 		return;
-	put_opt(x, &w);
+	put_opt(x, &w, false);
 	size_t len = w.len;
 	if (x->signed_ && tsig_sign(&x->tsig, w.buf, &len, PKT_MAXLEN,
 	    (uint64_t)time(NULL), tsig_error, x->q.id) != 0)
@@ -315,7 +332,7 @@ build_message(struct xout *x)
 	if (n == 0)
 		return false;
 	pkt_count_add(&w, 6, n);
-	put_opt(x, &w);
+	put_opt(x, &w, x->first);
 	size_t len = w.len;
 	if (x->signed_ && tsig_sign(&x->tsig, w.buf, &len, PKT_MAXLEN,
 	    (uint64_t)time(NULL), 0, x->q.id) != 0)

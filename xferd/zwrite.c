@@ -2,9 +2,10 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * Writing a transferred zone to its file, in presentation format (ldns
- * prints each record; types it does not know go out in the RFC 3597
- * generic form), atomically: a temporary file in the same directory,
- * fsync, rename over the old file, fsync of the directory. A reader
+ * prints each record's fields but names; types it does not know go out
+ * in the RFC 3597 generic form), atomically: a temporary file in the
+ * same directory, fsync, rename over the old file, fsync of the
+ * directory. A reader
  * (or a restart) sees the old file or the new one, never a mix.
  * Runs in: apex-xferd (unprivileged, seccomp).
  */
@@ -30,7 +31,7 @@ put_generic(FILE *f, const uint8_t *owner, const struct zone_rrset *rs,
 {
 	char name[DNAME_STRLEN], cls[16];
 
-	dname_to_str(owner, name, sizeof(name));
+	dname_to_zone_str(owner, name, sizeof(name));
 	fprintf(f, "%s\t%u\t%s\tTYPE%u\t\\# %u", name, zone_rrset_ttl(rs),
 	    rr_class_str(get16(rs->wire + 2), cls), rs->type, get16(rec));
 	if (get16(rec) > 0)
@@ -40,12 +41,19 @@ put_generic(FILE *f, const uint8_t *owner, const struct zone_rrset *rs,
 	fputc('\n', f);
 }
 
-/* One record as ldns prints it. Returns: false if ldns cannot. */
+/*
+ * One record: the owner and names in RDATA in apex's presentation form
+ * (dname_to_zone_str() escapes every octet a zone file reader takes as
+ * special, RFC 1035 5.1: "$", "@", quotes, parentheses, ";", blanks,
+ * backslash, non-printable), every other field as ldns prints it.
+ * Returns: false if ldns cannot.
+ */
 static bool
 put_ldns(FILE *f, const uint8_t *owner, const struct zone_rrset *rs,
     const uint8_t *rec)
 {
 	uint8_t wire[DNAME_MAXLEN + 10 + 65535];
+	char name[DNAME_STRLEN], cls[16], type[16];
 	size_t ol = dname_len(owner), pos = 0;
 	ldns_rr *rr = NULL;
 
@@ -58,17 +66,29 @@ put_ldns(FILE *f, const uint8_t *owner, const struct zone_rrset *rs,
 	memcpy(wire + ol + 8, rec, 2 + (size_t)get16(rec));
 	if (ldns_wire2rr(&rr, wire, ol + 10 + get16(rec), &pos,
 	    LDNS_SECTION_ANSWER) != LDNS_STATUS_OK || pos != ol + 10 +
-	    get16(rec)) {
+	    get16(rec) || ldns_rr_rd_count(rr) == 0) {
 		if (rr != NULL)
 			ldns_rr_free(rr);
 		return false;
 	}
-	char *s = ldns_rr2str(rr);
+	fprintf(f, "%s\t%u\t%s\t%s", dname_to_zone_str(owner, name,
+	    sizeof(name)), zone_rrset_ttl(rs), rr_class_str(get16(rs->wire +
+	    2), cls), rr_type_str(rs->type, type));
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+		fputc(i == 0 ? '\t' : ' ', f);
+		if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME) {
+			fputs(dname_to_zone_str(ldns_rdf_data(rdf), name,
+			    sizeof(name)), f);
+			continue;
+		}
+		char *s = ldns_rdf2str(rdf);
+		if (s != NULL)
+			fputs(s, f);
+		free(s);
+	}
+	fputc('\n', f);
 	ldns_rr_free(rr);
-	if (s == NULL)
-		return false;
-	fputs(s, f);
-	free(s);
 	return true;
 }
 

@@ -264,6 +264,12 @@ def malformed():
          q(b'\x07example\x03org\x00', 6, 1)),
         ('update-unknown-zone', hdr(62, 5 << 11, 1, 0, 0, 0) +
          q(b'\x07example\x03org\x00', 6, 1)),
+        # An opcode nobody implements: RD and CD are not copied back.
+        ('opcode-3-rd-cd', hdr(63, 3 << 11 | 0x0110, 1, 0, 0, 0) + q()),
+        ('opcode-15-rd-cd', hdr(64, 15 << 11 | 0x0110, 1, 0, 0, 0) + q()),
+        ('opcode-status-rd-cd-edns', hdr(65, 2 << 11 | 0x0110, 1, 0, 0, 1) +
+         q() + opt()),
+        ('opcode-iquery-rd', hdr(66, 1 << 11 | 0x0100, 1, 0, 0, 0) + q()),
     ]
     return out
 
@@ -355,6 +361,10 @@ def signed(rnd):
                 KEY_NAME)
     make_signed('badkey', 'www.example.com.', 'A', False, other,
                 'no-such-key.')
+    # RFC 8945 5.2.2: an unknown key named "." is BADKEY all the same.
+    root = dns.tsigkeyring.from_text({'.': ('hmac-sha256', KEY_SECRET)})
+    make_signed('badkey-root', 'www.example.com.', 'A', False, root, '.')
+    make_signed('badkey-root-tcp', 'example.com.', 'SOA', True, root, '.')
     make_signed('badsig', 'www.example.com.', 'A', False, wrong, KEY_NAME)
     make_signed('badtime', 'www.example.com.', 'A', False, good, KEY_NAME,
                 skew=-3600)
@@ -362,6 +372,42 @@ def signed(rnd):
                 cut=16)
     make_signed('mac-too-short', 'www.example.com.', 'A', False, good,
                 KEY_NAME, cut=8)
+    return out
+
+
+def expire(rnd):
+    """Queries with the EXPIRE option (RFC 7314): BIND answers it for an
+    SOA query at the apex of a zone (a primary's SOA EXPIRE), and for
+    nothing else; a transfer of a primary zone carries none either."""
+    out = []
+    cookie = dns.edns.GenericOption(10, bytes(range(8)))
+    nsid = dns.edns.GenericOption(3, b'')
+    for cid, name, qtype, tcp, qclass, extra in (
+            ('soa-udp', 'example.com.', 'SOA', False, 'IN', []),
+            ('soa-tcp', 'example.com.', 'SOA', True, 'IN', []),
+            ('soa-nsid-cookie', 'example.com.', 'SOA', False, 'IN',
+             [nsid, cookie]),
+            ('soa-net', 'example.net.', 'SOA', False, 'IN', []),
+            ('soa-child', 'child.example.com.', 'SOA', False, 'IN', []),
+            ('soa-below-apex', 'ns1.example.com.', 'SOA', False, 'IN', []),
+            ('soa-nxdomain', 'nxdomain.example.com.', 'SOA', False, 'IN',
+             []),
+            ('soa-referral', 'sub.example.com.', 'SOA', False, 'IN', []),
+            ('soa-refused', 'closed.test.', 'SOA', False, 'IN', []),
+            ('soa-not-ours', 'example.org.', 'SOA', False, 'IN', []),
+            ('a', 'example.com.', 'A', False, 'IN', []),
+            ('ns', 'example.com.', 'NS', True, 'IN', []),
+            ('axfr', 'example.net.', 'AXFR', True, 'IN', []),
+            ('axfr-refused', 'example.com.', 'AXFR', True, 'IN', []),
+            ('chaos-soa', 'version.bind.', 'SOA', False, 'CH', [])):
+        m = dns.message.make_query(name, qtype, rdclass=qclass, use_edns=0,
+                                   payload=1232, options=[
+                                       dns.edns.GenericOption(9, b'')] +
+                                   extra)
+        m.flags = 0
+        m.id = rnd.randrange(65536)
+        out.append(Case('expire/%s' % cid, m.to_wire(), tcp, name, qtype,
+                        'tcp' if tcp else 'udp'))
     return out
 
 
@@ -419,6 +465,7 @@ def cases(zonedir):
         i += 1
     out.extend(transfers(rnd))
     out.extend(signed(rnd))
+    out.extend(expire(rnd))
     for mid, wire in malformed():
         out.append(Case('malformed/%s/udp' % mid, wire, False, None, None,
                         'udp'))

@@ -38,6 +38,16 @@ ns example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 
 < NXDOMAIN qr aa
 ns example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
 
+# An NXDOMAIN answer to an SOA query: the SOA at TTL 0, as from BIND.
+> nothere.example.com SOA
+< NXDOMAIN qr aa
+ns example.com. 0 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+
+> www.example.com SOA +rd
+< NOERROR qr aa rd
+an www.example.com. 3600 IN CNAME example.com.
+an example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+
 > www.example.com A +rd
 < NOERROR qr aa rd
 an www.example.com. 3600 IN CNAME example.com.

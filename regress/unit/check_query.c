@@ -34,6 +34,7 @@
 #include "rrl.h"
 #include "siphash.h"
 #include "testutil.h"
+#include "tsig.h"
 #include "zone.h"
 #include "zonefile.h"
 #include "zonetab.h"
@@ -386,6 +387,252 @@ START_TEST(test_query_golden_file)
 }
 END_TEST
 
+/* ---- response size limits ------------------------------------------ */
+
+/* A long key name: four labels of 60 octets, 245 octets on the wire. */
+#define L60	"k1234567890123456789012345678901234567890123456789012345678"
+#define LONG_KEY	L60 "." L60 "." L60 "." L60 "."
+
+/* A signed query for big.example TXT with NSID and a client cookie. */
+static size_t
+signed_query(struct tsig_key *key, uint8_t *wire, size_t cap)
+{
+	static const uint8_t opts[] = { 0, EDNS_NSID, 0, 0, 0, EDNS_COOKIE,
+	    0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t name[DNAME_MAXLEN];
+	struct pkt_writer w;
+	struct tsig_ctx ctx;
+
+	ck_assert_int_gt(dname_from_str("big.example.", NULL, name), 0);
+	pkt_writer_init(&w, wire, cap);
+	ck_assert_int_eq(pkt_put_header_question(&w, 7, 0, name, TYPE_TXT,
+	    CLASS_IN), 0);
+	ck_assert_int_eq(pkt_put_opt(&w, 4096, 0, false, opts, sizeof(opts)),
+	    0);
+	pkt_count_add(&w, 10, 1);
+	size_t len = w.len;
+	tsig_ctx_init(&ctx, key);
+	ck_assert_int_eq(tsig_sign(&ctx, wire, &len, cap, 1700000000, 0, 7),
+	    0);
+	tsig_ctx_free(&ctx);
+	return len;
+}
+
+/*
+ * max-udp-size 512, a 255-octet server-id and a 245-octet key name: the
+ * OPT and TSIG records together need more than 512 octets. The answer
+ * must still fit the limit, truncated and signed, without the NSID.
+ */
+START_TEST(test_query_signed_reserve_never_exceeds_limit)
+{
+	struct tsig_key key = { LONG_KEY, "", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_keyring kr = { &key, 1 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct query_client cl = { (struct sockaddr *)&sin, false };
+	struct query_result res;
+	struct golden g;
+	uint8_t req[1024], *resp = malloc(4096);
+	char id[256], zone[65536] = "$TTL 300\n"
+	    "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n";
+
+	ck_assert_int_gt(dname_from_str(LONG_KEY, NULL, key.name), 0);
+	for (int i = 0; i < 90; i++)
+		snprintf(zone + strlen(zone), sizeof(zone) - strlen(zone),
+		    "big TXT \"record %d of a large RRset, %s\"\n", i, L60);
+	memset(&g, 0, sizeof(g));
+	g.file = "signed_reserve";
+	g.zone_origin[0] = "example.";
+	g.zone_path[g.nzones++] = write_temp(zone);
+	memset(id, 'n', 255);
+	id[255] = '\0';
+	snprintf(g.options, sizeof(g.options), "max-udp-size 512; "
+	    "server-id \"%s\";", id);
+	golden_setup(&g);
+	g.env.keys = &kr;
+	tsig_init();
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	size_t qlen = signed_query(&key, req, sizeof(req));
+	size_t rlen = query_process(&g.env, &cl, req, qlen, resp, 4096, &res);
+	ck_assert_uint_gt(rlen, 0);
+	ck_assert_uint_le(rlen, 512);
+	ck_assert_int_ne(get16(resp + 2) & PKT_TC, 0);
+	ck_assert_int_eq(get16(resp + 10), 2);	/* OPT and TSIG */
+	unlink(g.zone_path[0]);
+	free(g.zone_path[0]);
+	free(g.blob[0]);
+	free(resp);
+	chaos_free(&g.chaos);
+	zonetab_free(&g.tab);
+	conf_free(g.conf);
+}
+END_TEST
+
+/* ---- protocol corners, as BIND answers them ------------------------ */
+
+#define PROTO_ZONE	"$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n" \
+	"@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.2\n"
+
+static void
+proto_setup(struct golden *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->file = "protocol";
+	g->zone_origin[0] = "example.";
+	g->zone_path[g->nzones++] = write_temp(PROTO_ZONE);
+	golden_setup(g);
+	tsig_init();
+}
+
+static void
+proto_free(struct golden *g)
+{
+	unlink(g->zone_path[0]);
+	free(g->zone_path[0]);
+	free(g->blob[0]);
+	chaos_free(&g->chaos);
+	zonetab_free(&g->tab);
+	conf_free(g->conf);
+}
+
+/* A query with header flags (opcode included) and EDNS options. */
+static size_t
+raw_query(uint8_t *wire, const char *qname, uint16_t qtype, uint16_t flags,
+    const uint8_t *opts, size_t optlen)
+{
+	uint8_t name[DNAME_MAXLEN];
+	struct pkt_writer w;
+
+	ck_assert_int_gt(dname_from_str(qname, NULL, name), 0);
+	pkt_writer_init(&w, wire, 512);
+	ck_assert_int_eq(pkt_put_header_question(&w, 9, flags, name, qtype,
+	    CLASS_IN), 0);
+	ck_assert_int_eq(pkt_put_opt(&w, 1232, 0, false, opts, optlen), 0);
+	pkt_count_add(&w, 10, 1);
+	return w.len;
+}
+
+static size_t
+ask(struct golden *g, const uint8_t *req, size_t len, uint8_t *resp)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct query_client cl = { (struct sockaddr *)&sin, false };
+	struct query_result res;
+
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	size_t n = query_process(&g->env, &cl, req, len, resp, 4096, &res);
+	ck_assert_uint_gt(n, 0);
+	return n;
+}
+
+/* The value of the 4-octet EDNS option code in the answer, or -1. */
+static long
+opt_u32(const uint8_t *msg, size_t len, uint16_t code)
+{
+	struct pkt_reader r;
+	struct pkt_rr rr;
+	uint8_t qname[DNAME_MAXLEN];
+	uint16_t qt, qc;
+
+	ck_assert_int_eq(pkt_read_begin(&r, msg, len, qname, &qt, &qc), 0);
+	while (pkt_read_rr(&r, &rr) == 0) {
+		if (rr.type != TYPE_OPT)
+			continue;
+		for (size_t p = 0; p + 4 <= rr.rdlen; p += 4 +
+		    get16(rr.rdata + p + 2))
+			if (get16(rr.rdata + p) == code &&
+			    get16(rr.rdata + p + 2) == 4)
+				return (long)get32(rr.rdata + p + 4);
+	}
+	return -1;
+}
+
+START_TEST(test_query_notimp_opcode_clears_rd_cd)
+{
+	uint8_t req[512], resp[4096];
+	struct golden g;
+
+	proto_setup(&g);
+	ask(&g, req, raw_query(req, "example.", TYPE_A, (3 << 11) | PKT_RD |
+	    PKT_CD, NULL, 0), resp);
+	ck_assert_uint_eq(get16(resp + 2) & 0xf, RCODE_NOTIMP);
+	ck_assert_uint_eq(get16(resp + 2) & 0x7800, 3 << 11);
+	ck_assert_uint_eq(get16(resp + 2) & (PKT_RD | PKT_CD), 0);
+	proto_free(&g);
+}
+END_TEST
+
+/* RFC 8945 5.2.2: an unknown key, even one named ".", is answered with
+ * NOTAUTH and an unsigned TSIG record with error BADKEY. */
+START_TEST(test_query_unknown_root_key_gets_badkey)
+{
+	struct tsig_key root = { ".", "", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_key known = { "k", "\1k", TSIG_HMAC_SHA256, "0123456789ab"
+	    "cdef0123456789abcdef", 32, 0 };
+	struct tsig_keyring kr = { &known, 1 };
+	uint8_t req[512], resp[4096];
+	struct tsig_ctx ctx;
+	struct tsig_rr trr;
+	struct golden g;
+	size_t pos;
+
+	proto_setup(&g);
+	g.env.keys = &kr;
+	size_t len = raw_query(req, "example.", TYPE_SOA, 0, NULL, 0);
+	tsig_ctx_init(&ctx, &root);
+	ck_assert_int_eq(tsig_sign(&ctx, req, &len, sizeof(req), 1700000000,
+	    0, 9), 0);
+	tsig_ctx_free(&ctx);
+	size_t n = ask(&g, req, len, resp);
+	ck_assert_uint_eq(get16(resp + 2) & 0xf, RCODE_NOTAUTH);
+	ck_assert_int_eq(pkt_read_tsig(resp, n, &pos), 0);
+	ck_assert_uint_gt(pos, 0);
+	ck_assert_int_eq(tsig_parse(resp, n, pos, &trr), 0);
+	ck_assert_uint_eq(trr.key[0], 0);
+	ck_assert_uint_eq(trr.error, TSIG_BADKEY);
+	ck_assert_uint_eq(trr.mac_len, 0);
+	proto_free(&g);
+}
+END_TEST
+
+/* RFC 7314, as BIND answers: only an SOA query at the apex gets EXPIRE;
+ * a primary's is the SOA EXPIRE, a secondary's the time left. */
+START_TEST(test_query_expire_as_bind)
+{
+	static const uint8_t expire[] = { 0, EDNS_EXPIRE, 0, 0 };
+	uint8_t req[512], resp[4096];
+	uint64_t expires[2] = { 0, 0 };
+	struct golden g;
+	size_t n;
+
+	proto_setup(&g);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), 86400);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, NULL, 0),
+	    resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	n = ask(&g, req, raw_query(req, "example.", TYPE_A, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	n = ask(&g, req, raw_query(req, "www.example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	/* The same zone as a secondary: what is left, or nothing. */
+	g.conf->zones[0].type = ZONE_SECONDARY;
+	g.env.expires = expires;
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), -1);
+	expires[0] = g.env.now + 1234;
+	n = ask(&g, req, raw_query(req, "example.", TYPE_SOA, 0, expire,
+	    sizeof(expire)), resp);
+	ck_assert_int_eq(opt_u32(resp, n, EDNS_EXPIRE), 1234);
+	proto_free(&g);
+}
+END_TEST
+
 static Suite *
 query_suite(void)
 {
@@ -409,6 +656,14 @@ query_suite(void)
 	}
 	closedir(d);
 	tcase_add_loop_test(tc, test_query_golden_file, 0, (int)ngolden);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_query_signed_reserve_never_exceeds_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("protocol");
+	tcase_add_test(tc, test_query_notimp_opcode_clears_rd_cd);
+	tcase_add_test(tc, test_query_unknown_root_key_gets_badkey);
+	tcase_add_test(tc, test_query_expire_as_bind);
 	suite_add_tcase(s, tc);
 	return s;
 }

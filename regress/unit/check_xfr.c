@@ -508,6 +508,71 @@ START_TEST(test_xfrin_rejects_bad_transfers)
 }
 END_TEST
 
+/* Malformed SOA RDATA: empty, the names without the counters, names
+ * and half the counters, compressed names alone, one octet too many. */
+static const struct {
+	const char	*rdata;
+	size_t		 len;
+} bad_soa[] = {
+	{ "", 0 },
+	{ "\7example\3com\0\7example\3com\0", 26 },
+	{ "\7example\3com\0\7example\3com\0"
+	    "\0\0\0\5\0\0\16\20\0\0", 36 },
+	{ "\300\14\300\14", 4 },
+	{ "\0\0" "\0\0\0\5\0\0\16\20\0\0\2\130\0\1\121\200\0\0\0\74"
+	    "\0", 23 },
+};
+
+/* An AXFR or IXFR response of two SOA records, serial 5; the one at
+ * where has the RDATA of bad_soa[k]. */
+static size_t
+bad_soa_response(uint8_t *buf, uint16_t qtype, int where, size_t k)
+{
+	static const uint8_t good[] = { 0, 0, 0, 0, 0, 5, 0, 0, 14, 16, 0, 0,
+	    2, 88, 0, 1, 81, 128, 0, 0, 0, 60 };
+	static const uint8_t wire[8] = { 0, TYPE_SOA, 0, CLASS_IN, 0, 0, 1,
+	    44 };
+	struct pkt_writer w;
+
+	pkt_writer_init(&w, buf, PKT_MAXLEN);
+	ck_assert_int_eq(pkt_put_header_question(&w, 7, PKT_QR | PKT_AA,
+	    ORIGIN, qtype, CLASS_IN), 0);
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *rd = i == where ? (const uint8_t *)
+		    bad_soa[k].rdata : good;
+		size_t n = i == where ? bad_soa[k].len : sizeof(good);
+		ck_assert_int_eq(pkt_put_name(&w, ORIGIN, false), 0);
+		memcpy(w.buf + w.len, wire, 8);
+		put16(w.buf + w.len + 8, (uint16_t)n);
+		memcpy(w.buf + w.len + 10, rd, n);
+		w.len += 10 + n;
+	}
+	pkt_count_add(&w, 6, 2);
+	return w.len;
+}
+
+START_TEST(test_xfrin_rejects_soa_without_counters)
+{
+	uint8_t m[PKT_MAXLEN];
+	struct xfrin x;
+
+	for (int t = 0; t < 2; t++)
+		for (int where = 0; where < 2; where++)
+			for (size_t k = 0; k < nitems(bad_soa); k++) {
+				uint16_t qt = t ? TYPE_IXFR : TYPE_AXFR;
+				xfrin_init(&x, ORIGIN, CLASS_IN, qt, 7, 4, 0,
+				    NULL);
+				size_t len = bad_soa_response(m, qt, where, k);
+				ck_assert_msg(xfrin_message(&x, m, len, 0) ==
+				    XFRIN_ERROR, "type %u, SOA %d, case %zu "
+				    "taken", qt, where, k);
+				ck_assert_msg(strstr(x.error, "malformed"),
+				    "%s", x.error);
+				xfrin_free(&x);
+			}
+}
+END_TEST
+
 START_TEST(test_xfrin_ixfr_forms)
 {
 	uint8_t m[PKT_MAXLEN];
@@ -639,6 +704,7 @@ main(void)
 	tcase_add_test(tc, test_xfrin_axfr_in_one_or_many_messages);
 	tcase_add_test(tc, test_xfrin_rejects_bad_transfers);
 	tcase_add_test(tc, test_xfrin_soa_answer_reads_serial_or_waits);
+	tcase_add_test(tc, test_xfrin_rejects_soa_without_counters);
 	tcase_add_test(tc, test_xfrin_ixfr_forms);
 	tcase_add_test(tc, test_xfrin_tsig_on_every_message_that_counts);
 	suite_add_tcase(s, tc);

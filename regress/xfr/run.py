@@ -6,8 +6,8 @@ IXFR), BIND primary -> apex secondary (the same the other way), apex ->
 apex, apex -> Knot, NSD -> apex; then what must fail: no key, a wrong
 key, a wrong algorithm, an address not allowed, NOTIFY from a stranger,
 broken transfers from a fake primary (truncated, out-of-zone data, a
-wrong final SOA, garbage, unsigned where a key is configured, a zone
-that does not build), a primary that is down (retry, expiry, SERVFAIL,
+wrong final SOA, an SOA without its counters, garbage, unsigned where a
+key is configured, a zone that does not build), a primary that is down (retry, expiry, SERVFAIL,
 recovery), and restarts (a secondary serves its copy at once, a
 primary's journal survives).
 
@@ -31,12 +31,14 @@ import threading
 import time
 import urllib.request
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.name
 import dns.opcode
 import dns.query
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -138,6 +140,28 @@ def soa_serial(port, origin, timeout=1.0):
     for rr in r.answer:
         if rr.rdtype == dns.rdatatype.SOA:
             return rr[0].serial
+    return None
+
+
+def expire_of(port, origin, qtype='SOA'):
+    """The EXPIRE option (RFC 7314) of the answer to a query carrying
+    it: SOA over UDP, a transfer's first message over TCP; or None."""
+    q = dns.message.make_query(origin + '.', qtype, use_edns=0, options=[
+        dns.edns.GenericOption(9, b'')])
+    if qtype == 'SOA':
+        r = dns.query.udp(q, '127.0.0.1', port=port, timeout=3.0)
+    else:
+        s = socket.create_connection(('127.0.0.1', port), timeout=3)
+        try:
+            w = q.to_wire()
+            s.sendall(struct.pack('!H', len(w)) + w)
+            n = struct.unpack('!H', recv_exact(s, 2))[0]
+            r = dns.message.from_wire(recv_exact(s, n))
+        finally:
+            s.close()
+    for o in r.options:
+        if o.otype == 9:
+            return struct.unpack('!I', o.to_wire())[0]
     return None
 
 
@@ -484,6 +508,16 @@ def test_apex_to_apex(args, work):
         s.logtext()[-1500:])
     content_equal('apex -> apex: the same records after IXFR', p.port,
                   s.port, o)
+    # RFC 7314, as BIND answers: a primary's SOA EXPIRE; a secondary's
+    # seconds left, in SOA answers and in a transfer's first message.
+    left = expire_of(s.port, o)
+    check('EXPIRE: the primary sends its SOA EXPIRE',
+          expire_of(p.port, o) == 86400, expire_of(p.port, o))
+    check('EXPIRE: the secondary sends the seconds left',
+          left is not None and 86400 - 120 < left <= 86400, left)
+    left = expire_of(s.port, o, 'AXFR')
+    check('EXPIRE: and so in the first message of an AXFR from it',
+          left is not None and 86400 - 120 < left <= 86400, left)
     rc, out = s.ctl('retransfer', o)
     check('apex-ctl retransfer: a new AXFR',
           rc == 0 and wait_for(lambda: len(re.findall(
@@ -704,7 +738,9 @@ class Fake:
                 q = dns.message.from_wire(data, question_only=True)
                 r = dns.message.make_response(q)
                 r.flags |= dns.flags.AA
-                r.answer.append(fake.soa())
+                r.answer.append(fake.soa_no_counters()
+                                if fake.mode == 'soa-answer-no-counters'
+                                else fake.soa())
                 sock.sendto(r.to_wire(), self.client_address)
 
         class T(socketserver.BaseRequestHandler):
@@ -731,6 +767,17 @@ class Fake:
         return dns.rrset.from_text(o, 300, 'IN', 'SOA', 'ns1.%s hm.%s %d 2 '
                                    '1 600 60' % (o, o, serial or self.serial))
 
+    def soa_no_counters(self):
+        """An SOA whose RDATA holds the two names and nothing else."""
+        o = self.origin + '.'
+        data = (dns.name.from_text('ns1.' + o).to_wire() +
+                dns.name.from_text('hm.' + o).to_wire())
+        rrset = dns.rrset.RRset(dns.name.from_text(o), dns.rdataclass.IN,
+                                dns.rdatatype.SOA)
+        rrset.add(dns.rdata.GenericRdata(dns.rdataclass.IN,
+                                         dns.rdatatype.SOA, data), 300)
+        return rrset
+
     def rr(self, name, rtype, text):
         return dns.rrset.from_text(name, 300, 'IN', rtype, text)
 
@@ -738,7 +785,8 @@ class Fake:
         o = self.origin + '.'
         r = dns.message.make_response(q)
         r.flags |= dns.flags.AA
-        r.answer.append(self.soa())
+        r.answer.append(self.soa_no_counters()
+                        if self.mode == 'soa-no-counters' else self.soa())
         r.answer.append(self.rr(o, 'NS', 'ns1.' + o))
         r.answer.append(self.rr('ns1.' + o, 'A', '192.0.2.53'))
         r.answer.append(self.rr('www.' + o, 'A', '192.0.2.%d' %
@@ -794,6 +842,8 @@ def test_broken_primary(args, work):
         'soa-mismatch': 'differs from the first',
         'garbage': 'another question',
         'bad-zone': 'CNAME',
+        'soa-no-counters': 'a malformed SOA record (',
+        'soa-answer-no-counters': 'a malformed SOA record in the SOA answer',
     }
     for mode, why in reasons.items():
         fake.mode = mode

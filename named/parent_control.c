@@ -121,8 +121,8 @@ put_zone_state(struct msg_buf *b, unsigned i)
  * takes carry the others.
  */
 /*
- * The state report goes to the control process at most every
- * STATE_INTERVAL_MS: a burst of changes (a NOTIFY flood's refreshes,
+ * The state report goes to the control process at most STATE_BURST
+ * times every STATE_INTERVAL_MS: a burst of changes (a NOTIFY flood's refreshes,
  * thousands of zones loading) costs one report, not one per change.
  * A reply to apex-ctl first sends what is pending, so the command's
  * effect is in the state the next command reads.
@@ -149,8 +149,15 @@ parent_push_state(void)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	uint64_t ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	uint64_t wait = p.state_sent_ms + STATE_INTERVAL_MS > ms ?
-	    p.state_sent_ms + STATE_INTERVAL_MS - ms : 0;
+	if (ms - p.state_window_ms >= STATE_INTERVAL_MS) {
+		p.state_window_ms = ms;
+		p.state_sent = 0;
+	}
+	/* The first few changes of an interval go at once (so status
+	 * follows a transfer or a reload without delay); the rest wait
+	 * for the interval's end and go as one. */
+	uint64_t wait = p.state_sent < STATE_BURST ? 0 :
+	    p.state_window_ms + STATE_INTERVAL_MS - ms;
 	struct timeval tv = { (time_t)(wait / 1000),
 	    (suseconds_t)(wait % 1000) * 1000 };
 	evtimer_add(p.state_ev, &tv);
@@ -160,15 +167,13 @@ static void
 parent_send_state(void)
 {
 	struct msg_buf *b;
-	struct timespec now;
 	uint16_t type = MSG_PC_STATE;
 	unsigned i = 0;
 
 	if (p.state_ev != NULL)
 		evtimer_del(p.state_ev);
 	p.state_dirty = false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	p.state_sent_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	p.state_sent++;
 	if (!child_running(&p.control))
 		return;
 	b = xmalloc(sizeof(*b));

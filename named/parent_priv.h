@@ -27,7 +27,8 @@
 #define DEFAULT_USER	"apex"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	30000
-#define STATE_INTERVAL_MS	200	/* state reports at most this often */
+#define STATE_INTERVAL_MS	200	/* state reports at most */
+#define STATE_BURST		4	/* this many per interval */
 #define STOP_GRACE	6	/* seconds for workers to finish TCP */
 
 struct worker {
@@ -88,7 +89,8 @@ struct parent_state {
 	struct child		 control;
 	struct event		*state_ev;	/* the next state report */
 	bool			 state_dirty;
-	uint64_t		 state_sent_ms;	/* monotonic */
+	uint64_t		 state_window_ms;	/* monotonic */
+	unsigned		 state_sent;	/* reports in that window */
 
 	int			 pid_fd;
 	struct msg		*m;

@@ -927,7 +927,7 @@ def test_primary_down(args, work):
     check('primary back: the zone that had no copy is served',
           wait_for(lambda: soa_serial(s.port, 'xfr8.test') == 1, 10))
     # The state report behind /health follows within a fraction of a
-    # second (the parent sends it at most every 200 ms).
+    # second (the parent sends it at most four times every 200 ms).
     check('/health: 200 again',
           wait_for(lambda: http_get(s.http, '/health')[0] == 200, 3),
           http_get(s.http, '/health'))

@@ -35,6 +35,7 @@
 #define CTL_IDLE	30	/* seconds an apex-ctl connection may idle */
 #define HTTP_MAX_CONNS	32	/* HTTP connections at once */
 #define HTTP_TIMEOUT	10	/* seconds for a request and its answer */
+#define HTTP_LINGER	65536	/* octets discarded after an answer */
 
 struct client {
 	int		 fd;		/* -1: free */
@@ -52,7 +53,9 @@ struct http_conn {
 	size_t		 inlen;
 	struct sbuf	 out;		/* the answer, status line on */
 	size_t		 outoff;
+	size_t		 discarded;	/* read after the answer */
 	bool		 answered;
+	bool		 lingering;	/* answer sent, draining input */
 };
 
 static struct control_state {
@@ -418,8 +421,8 @@ http_close(struct http_conn *hc)
 	sbuf_free(&hc->out);
 	hc->rev = hc->wev = hc->timer = NULL;
 	hc->fd = -1;
-	hc->inlen = hc->outoff = 0;
-	hc->answered = false;
+	hc->inlen = hc->outoff = hc->discarded = 0;
+	hc->answered = hc->lingering = false;
 }
 
 /* Every answer closes the connection: one request per connection keeps
@@ -485,6 +488,23 @@ http_route(struct http_conn *hc, const struct http_request *req)
 	sbuf_free(&body);
 }
 
+/*
+ * After the answer, what the client still sends is read and dropped, a
+ * bounded amount: closing with unread input would reset the connection
+ * and could destroy the answer (a 413 or 431) before the client read it.
+ */
+static void
+http_linger(struct http_conn *hc)
+{
+	ssize_t n = read(hc->fd, hc->in, sizeof(hc->in));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && (hc->discarded += (size_t)n) <= HTTP_LINGER)
+		return;
+	http_close(hc);
+}
+
 static void
 http_readable(evutil_socket_t fd, short events, void *arg)
 {
@@ -492,6 +512,10 @@ http_readable(evutil_socket_t fd, short events, void *arg)
 	struct http_request req;
 	char text[64];
 
+	if (hc->lingering) {
+		http_linger(hc);
+		return;
+	}
 	/* The buffer is never full here: http_parse() decides by then. */
 	ssize_t n = read(fd, hc->in + hc->inlen, sizeof(hc->in) - hc->inlen);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -525,7 +549,14 @@ http_writable(evutil_socket_t fd, short events, void *arg)
 			break;
 		hc->outoff += (size_t)n;
 	}
-	http_close(hc);
+	if (hc->outoff < hc->out.len || shutdown(fd, SHUT_WR) != 0) {
+		http_close(hc);
+		return;
+	}
+	hc->lingering = true;
+	event_del(hc->wev);
+	if (event_add(hc->rev, NULL) != 0)
+		fatalx("http event");
 }
 
 /* One deadline for the whole exchange, so a client that trickles its
@@ -599,21 +630,15 @@ http_accept(evutil_socket_t lfd, short events, void *arg)
  */
 static const struct sandbox_rule control_allow[] = {
 	{ "accept4", "apex-ctl and HTTP connections" },
-	{ "accept", "HTTP connections (libevent)" },
 	{ "getsockopt", "SO_PEERCRED of apex-ctl; socket errors" },
-	{ "setsockopt", "libevent tunes HTTP sockets" },
-	{ "getpeername", "the HTTP client's address" },
-	{ "getsockname", "libevent" },
+	{ "getsockname", "which statistics channel took a connection" },
 	{ "recvmsg", "messages from the parent and apex-ctl" },
 	{ "sendmsg", "messages to them" },
 	{ "recvfrom", "libc's recv" },
 	{ "sendto", "log lines to the parent" },
 	{ "read", "HTTP requests" },
-	{ "readv", "HTTP requests (evbuffer)" },
 	{ "write", "HTTP responses" },
-	{ "writev", "HTTP responses (evbuffer)" },
-	{ "ioctl", "FIONREAD before reading HTTP" },
-	{ "shutdown", "close HTTP connections" },
+	{ "shutdown", "end HTTP answers before the lingering read" },
 	{ "close", "close connections" },
 	{ "epoll_wait", "libevent" },
 	{ "epoll_pwait", "libevent" },

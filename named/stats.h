@@ -59,9 +59,9 @@ struct stats_block {
 	uint64_t	tcp_accepted;
 	uint64_t	tcp_refused;		/* over tcp-clients */
 	uint64_t	dropped_log_lines;	/* query log batches lost */
-	uint64_t	tcp_refused_addr;	/* over tcp-clients-per-address */
-	uint64_t	tcp_closed[STATS_NCLOSE];
-	uint64_t	tcp_paused;		/* reads paused: answers unread */
+	uint64_t	tcp_refused_addr;	/* over the per-address cap */
+	uint64_t	tcp_closed[STATS_NCLOSE];	/* by timeouts */
+	uint64_t	tcp_paused;	/* reads stopped: answers unread */
 	/*
 	 * The control process keeps these itself and adds them to the sums
 	 * it renders; they stay 0 in the shared blocks.

@@ -429,6 +429,13 @@ tcp_progress(struct tcp_conn *c)
 		fatalx("tcp timer");
 }
 
+/* Whether a whole query waits in the input buffer. */
+static bool
+tcp_has_query(const struct tcp_conn *c)
+{
+	return c->inlen >= 2 && c->inlen - 2 >= get16(c->in);
+}
+
 /* Whether enough answers wait for the client that reading stops. */
 static bool
 tcp_backlogged(const struct tcp_conn *c)
@@ -480,7 +487,8 @@ tcp_flush(struct tcp_conn *c)
 			return false;
 		}
 		/* Retiring: a connection with nothing owed is closed. */
-		if (c->eof || (w.retiring && c->inlen < 2)) {
+		if ((c->eof && !tcp_has_query(c)) ||
+		    (w.retiring && c->inlen < 2)) {
 			tcp_close(c);
 			return false;
 		}
@@ -569,6 +577,31 @@ tcp_process(struct tcp_conn *c)
 	qlog_flush();
 }
 
+/*
+ * Answers what is buffered and writes it, until the connection waits for
+ * its client: to take its answers (the write event comes back here) or
+ * to send a whole query (the read event does). Queries already read are
+ * never left waiting for an event that will not come: the kernel may
+ * take every answer at once.
+ */
+static void
+tcp_serve(struct tcp_conn *c)
+{
+	do {
+		tcp_process(c);
+		if (c->handoff && c->outlen == c->outoff) {
+			tcp_handoff(c);
+			return;
+		}
+		if (c->eof && c->outlen == c->outoff && !tcp_has_query(c)) {
+			tcp_close(c);
+			return;
+		}
+		if (!tcp_flush(c))
+			return;
+	} while (c->outlen == 0 && tcp_has_query(c) && !c->handoff);
+}
+
 static void
 tcp_readable(evutil_socket_t fd, short events, void *arg)
 {
@@ -587,16 +620,7 @@ tcp_readable(evutil_socket_t fd, short events, void *arg)
 	if (n == 0)
 		c->eof = true;
 	c->inlen += (size_t)n;
-	tcp_process(c);
-	if (c->handoff && c->outlen == c->outoff) {
-		tcp_handoff(c);
-		return;
-	}
-	if (c->eof && c->outlen == c->outoff) {
-		tcp_close(c);
-		return;
-	}
-	(void)tcp_flush(c);
+	tcp_serve(c);
 }
 
 static void
@@ -607,10 +631,8 @@ tcp_writable(evutil_socket_t fd, short events, void *arg)
 	if (!tcp_flush(c))
 		return;
 	/* Room again: answer what was held back. */
-	if (c->inlen >= 2 && !tcp_backlogged(c)) {
-		tcp_process(c);
-		(void)tcp_flush(c);
-	}
+	if (tcp_has_query(c) && !tcp_backlogged(c) && !c->handoff)
+		tcp_serve(c);
 }
 
 static bool

@@ -51,6 +51,10 @@ stage "the running server: TCP, UDP, pid file, signals"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build/named/apex-named"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build-asan/named/apex-named"
 
+stage "bounds of every listener: slow, idle and greedy clients"
+/usr/bin/python3 regress/limits/run.py --build "$top/build"
+/usr/bin/python3 regress/limits/run.py --build "$top/build-asan"
+
 stage "the service: privileges, sandboxes, reloads, apex-ctl, metrics, logs"
 /usr/bin/python3 regress/service/run.py --build "$top/build"
 /usr/bin/python3 regress/service/run.py --build "$top/build-asan"

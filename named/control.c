@@ -6,7 +6,8 @@
  * status, zonestatus and stats itself, from the parent's last state
  * report and the shared counters; commands that change something go to
  * the parent as typed requests, and the parent's reply goes back to
- * apex-ctl.
+ * apex-ctl. Both listeners are bounded (connections, sizes, time), so no
+ * client can make this process grow.
  * Runs in: control (forked by the parent; unprivileged, seccomp).
  */
 #include <errno.h>

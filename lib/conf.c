@@ -487,6 +487,9 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 	} else if (conf_is(name, "tcp-clients")) {
 		if (conf_get_uint(c, st, 1, 100000, &v) == 0)
 			cf->tcp_clients = (unsigned)v;
+	} else if (conf_is(name, "tcp-clients-per-address")) {
+		if (conf_get_uint(c, st, 0, 100000, &v) == 0)
+			cf->tcp_clients_per_address = (unsigned)v;
 	} else if (conf_is(name, "tcp-idle-timeout")) {
 		/* BIND counts in units of 100 ms. */
 		if (conf_get_uint(c, st, 1, 1200, &v) == 0)
@@ -880,6 +883,9 @@ conf_new(const char *path)
 	cf->max_records_per_type = 100;
 	cf->max_types_per_name = 100;
 	cf->tcp_clients = 150;
+	/* Room for a secondary's transfers and a pipelining resolver,
+	 * not for one address to take every slot. */
+	cf->tcp_clients_per_address = 25;
 	cf->tcp_idle_timeout = 30000;
 	conf_xfr_defaults(&cf->xfr);
 	conf_rrl_defaults(&cf->rrl);

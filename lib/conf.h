@@ -270,6 +270,7 @@ struct conf {
 	unsigned		 max_records_per_type;	/* 0: no limit */
 	unsigned		 max_types_per_name;	/* 0: no limit */
 	unsigned		 tcp_clients;
+	unsigned		 tcp_clients_per_address;	/* 0: none */
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
 	struct conf_rrl		 rrl;
 

@@ -6,7 +6,8 @@
  * status, zonestatus and stats itself, from the parent's last state
  * report and the shared counters; commands that change something go to
  * the parent as typed requests, and the parent's reply goes back to
- * apex-ctl.
+ * apex-ctl. Both listeners are bounded (connections, sizes, time), so no
+ * client can make this process grow.
  * Runs in: control (forked by the parent; unprivileged, seccomp).
  */
 #include <errno.h>
@@ -20,27 +21,42 @@
 
 #include <netinet/in.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "control.h"
 #include "error.h"
+#include "http.h"
 #include "log.h"
 #include "msg.h"
 #include "sandbox.h"
 #include "sbuf.h"
 #include "stats.h"
 
-#define MAX_CLIENTS	32
+#define MAX_CLIENTS	32	/* apex-ctl connections at once */
+#define CTL_IDLE	30	/* seconds an apex-ctl connection may idle */
+#define HTTP_MAX_CONNS	32	/* HTTP connections at once */
+#define HTTP_TIMEOUT	10	/* seconds for a request and its answer */
+#define HTTP_LINGER	65536	/* octets discarded after an answer */
 
 struct client {
 	int		 fd;		/* -1: free */
 	struct event	*ev;
 	uint32_t	 req;		/* request waiting for the parent */
 	uint32_t	 flags;
+};
+
+/* An HTTP connection: one request, read into in[], one answer. */
+struct http_conn {
+	int		 fd;		/* -1: free */
+	struct event	*rev, *wev;
+	struct event	*timer;		/* the deadline of the exchange */
+	char		 in[HTTP_HEADER_MAX];
+	size_t		 inlen;
+	struct sbuf	 out;		/* the answer, status line on */
+	size_t		 outoff;
+	size_t		 discarded;	/* read after the answer */
+	bool		 answered;
+	bool		 lingering;	/* answer sent, draining input */
 };
 
 static struct control_state {
@@ -52,9 +68,26 @@ static struct control_state {
 	struct client		 clients[MAX_CLIENTS];
 	uint32_t		 next_req;
 	struct msg		*m;
-	struct evhttp		*http;
+	struct http_conn	 http[HTTP_MAX_CONNS];
+	/* What the bounds did, for /metrics (see stats.h). */
+	uint64_t		 http_results[HTTP_RES_COUNT];
+	uint64_t		 http_refused_acl, http_refused_limit;
+	uint64_t		 ctl_refused, ctl_idle_closed;
 	struct stats_block	**counters;	/* read-only maps */
 } c;
+
+/* The workers' counters and this process's own. */
+static void
+control_sum(struct stats_block *sum)
+{
+	stats_sum(c.counters, c.args->ncounters, sum);
+	for (unsigned i = 0; i < HTTP_RES_COUNT; i++)
+		sum->http_requests[i] = c.http_results[i];
+	sum->http_refused_acl = c.http_refused_acl;
+	sum->http_refused_limit = c.http_refused_limit;
+	sum->ctl_refused = c.ctl_refused;
+	sum->ctl_idle_closed = c.ctl_idle_closed;
+}
 
 /* ---- the parent ---------------------------------------------------- */
 
@@ -224,7 +257,7 @@ client_local(struct client *cl, uint32_t cmd, const char *arg)
 		}
 		break;
 	case CTL_STATS:
-		stats_sum(c.counters, c.args->ncounters, &sum);
+		control_sum(&sum);
 		render_stats(&c.view, &sum, json, &out);
 		break;
 	default:
@@ -243,6 +276,15 @@ client_readable(evutil_socket_t fd, short events, void *arg)
 	struct msg *m = c.m;
 	struct ctl_request req;
 
+	/* A request waiting for the parent may take long (a reload of
+	 * large zones); only a connection that owes us nothing idles. */
+	if (events & EV_TIMEOUT) {
+		if (cl->req == 0) {
+			c.ctl_idle_closed++;
+			client_close(cl);
+		}
+		return;
+	}
 	if (msg_recv(fd, m) != 0) {
 		client_close(cl);
 		return;
@@ -292,6 +334,7 @@ peer_allowed(int fd)
 static void
 control_accept(evutil_socket_t lfd, short events, void *arg)
 {
+	static const struct timeval idle = { CTL_IDLE, 0 };
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
@@ -310,10 +353,11 @@ control_accept(evutil_socket_t lfd, short events, void *arg)
 		cl->req = 0;
 		cl->ev = event_new(c.base, fd, EV_READ | EV_PERSIST,
 		    client_readable, cl);
-		if (cl->ev == NULL || event_add(cl->ev, NULL) != 0)
+		if (cl->ev == NULL || event_add(cl->ev, &idle) != 0)
 			fatalx("client event");
 		return;
 	}
+	c.ctl_refused++;
 	close(fd);	/* too many at once */
 }
 
@@ -355,84 +399,224 @@ http_channel(int fd)
 
 /* The channel's allow list (none given: this host only, as BIND). */
 static bool
-http_allowed(struct evhttp_request *req)
+http_allowed(int fd, const struct sockaddr *peer)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(req);
-	struct bufferevent *bev = con ?
-	    evhttp_connection_get_bufferevent(con) : NULL;
-	const struct sockaddr *sa = con ?
-	    evhttp_connection_get_addr(con) : NULL;
-	const struct conf_stats_channel *ch;
+	const struct conf_stats_channel *ch = http_channel(fd);
 
-	if (sa == NULL || bev == NULL ||
-	    (ch = http_channel(bufferevent_getfd(bev))) == NULL)
+	if (ch == NULL)
 		return false;
-	return acl_allows(ch->allow ? ch->allow : c.args->conf->localhost, sa,
-	    NULL);
+	return acl_allows(ch->allow ? ch->allow : c.args->conf->localhost,
+	    peer, NULL);
 }
 
 static void
-http_send(struct evhttp_request *req, int code, const char *reason,
-    const char *type, const char *body)
+http_close(struct http_conn *hc)
 {
-	struct evbuffer *out = evbuffer_new();
+	event_free(hc->rev);
+	event_free(hc->wev);
+	event_free(hc->timer);
+	close(hc->fd);
+	sbuf_free(&hc->out);
+	hc->rev = hc->wev = hc->timer = NULL;
+	hc->fd = -1;
+	hc->inlen = hc->outoff = hc->discarded = 0;
+	hc->answered = hc->lingering = false;
+}
 
-	if (out == NULL)
-		return;
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", type);
-	evbuffer_add(out, body, strlen(body));
-	evhttp_send_reply(req, code, reason, out);
-	evbuffer_free(out);
+/* Every answer closes the connection: one request per connection keeps
+ * the reader stateless, and scrapers reconnect cheaply. */
+static void
+http_respond(struct http_conn *hc, int status, const char *type,
+    const char *body, bool head)
+{
+	c.http_results[http_result_of(status)]++;
+	hc->answered = true;
+	sbuf_printf(&hc->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+	    http_reason(status), type, strlen(body), head ? "" : body);
+	event_del(hc->rev);
+	if (event_add(hc->wev, NULL) != 0)
+		fatalx("http event");
 }
 
 static void
-http_request(struct evhttp_request *req, void *arg)
+http_render_json(struct sbuf *out, const struct stats_block *sum)
 {
-	const char *uri = evhttp_request_get_uri(req);
+	sbuf_printf(out, "{\"status\":");
+	render_status(&c.view, 1, out);
+	sbuf_printf(out, ",\"stats\":");
+	render_stats(&c.view, sum, 1, out);
+	sbuf_printf(out, ",\"zones\":[");
+	for (uint32_t i = 0; i < c.view.nzones; i++) {
+		if (i > 0)
+			sbuf_printf(out, ",");
+		(void)render_zonestatus(&c.view, c.view.zones[i].name, 1, out);
+	}
+	sbuf_printf(out, "]}\n");
+}
+
+static void
+http_route(struct http_conn *hc, const struct http_request *req)
+{
 	struct stats_block sum;
-	struct sbuf out;
+	struct sbuf body;
 
-	if (!http_allowed(req)) {
-		http_send(req, 403, "Forbidden", "text/plain", "forbidden\n");
+	sbuf_init(&body);
+	control_sum(&sum);
+	switch (req->route) {
+	case HTTP_ROUTE_METRICS:
+		render_metrics(&c.view, &sum, &body);
+		http_respond(hc, 200, "text/plain; version=0.0.4", body.s,
+		    req->head);
+		break;
+	case HTTP_ROUTE_HEALTH:
+		if (server_view_healthy(&c.view, &body))
+			http_respond(hc, 200, "text/plain", "OK\n", req->head);
+		else
+			http_respond(hc, 503, "text/plain", body.s, req->head);
+		break;
+	case HTTP_ROUTE_JSON:
+		http_render_json(&body, &sum);
+		http_respond(hc, 200, "application/json", body.s, req->head);
+		break;
+	default:
+		http_respond(hc, 404, "text/plain",
+		    "/metrics, /health and /json\n", req->head);
+	}
+	sbuf_free(&body);
+}
+
+/*
+ * After the answer, what the client still sends is read and dropped, a
+ * bounded amount: closing with unread input would reset the connection
+ * and could destroy the answer (a 413 or 431) before the client read it.
+ */
+static void
+http_linger(struct http_conn *hc)
+{
+	ssize_t n = read(hc->fd, hc->in, sizeof(hc->in));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && (hc->discarded += (size_t)n) <= HTTP_LINGER)
+		return;
+	http_close(hc);
+}
+
+static void
+http_readable(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn *hc = arg;
+	struct http_request req;
+	char text[64];
+
+	if (hc->lingering) {
+		http_linger(hc);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-		http_send(req, 405, "Method Not Allowed", "text/plain",
-		    "GET only\n");
+	/* The buffer is never full here: http_parse() decides by then. */
+	ssize_t n = read(fd, hc->in + hc->inlen, sizeof(hc->in) - hc->inlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		http_close(hc);
 		return;
 	}
-	sbuf_init(&out);
-	if (strcmp(uri, "/metrics") == 0) {
-		stats_sum(c.counters, c.args->ncounters, &sum);
-		render_metrics(&c.view, &sum, &out);
-		http_send(req, 200, "OK", "text/plain; version=0.0.4", out.s);
-	} else if (strcmp(uri, "/health") == 0) {
-		if (server_view_healthy(&c.view, &out)) {
-			http_send(req, 200, "OK", "text/plain", "OK\n");
-		} else
-			http_send(req, 503, "Service Unavailable",
-			    "text/plain", out.s);
-	} else if (strcmp(uri, "/json") == 0) {
-		stats_sum(c.counters, c.args->ncounters, &sum);
-		sbuf_printf(&out, "{\"status\":");
-		render_status(&c.view, 1, &out);
-		sbuf_printf(&out, ",\"stats\":");
-		render_stats(&c.view, &sum, 1, &out);
-		sbuf_printf(&out, ",\"zones\":[");
-		for (uint32_t i = 0; i < c.view.nzones; i++) {
-			if (i > 0)
-				sbuf_printf(&out, ",");
-			(void)render_zonestatus(&c.view, c.view.zones[i].name,
-			    1, &out);
+	hc->inlen += (size_t)n;
+	if (http_parse(hc->in, hc->inlen, &req) == HTTP_MORE)
+		return;
+	if (req.status == 0) {
+		http_route(hc, &req);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s\n", http_reason(req.status));
+	http_respond(hc, req.status, "text/plain", text, req.head);
+}
+
+static void
+http_writable(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn *hc = arg;
+
+	while (hc->outoff < hc->out.len) {
+		ssize_t n = write(fd, hc->out.s + hc->outoff,
+		    hc->out.len - hc->outoff);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0)
+			break;
+		hc->outoff += (size_t)n;
+	}
+	if (hc->outoff < hc->out.len || shutdown(fd, SHUT_WR) != 0) {
+		http_close(hc);
+		return;
+	}
+	hc->lingering = true;
+	event_del(hc->wev);
+	if (event_add(hc->rev, NULL) != 0)
+		fatalx("http event");
+}
+
+/* One deadline for the whole exchange, so a client that trickles its
+ * request (or reads the answer slowly) holds a slot for at most that. */
+static void
+http_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn *hc = arg;
+
+	if (!hc->answered)
+		c.http_results[HTTP_RES_TIMEOUT]++;
+	http_close(hc);
+}
+
+static void
+http_start(int fd)
+{
+	static const struct timeval deadline = { HTTP_TIMEOUT, 0 };
+
+	for (unsigned i = 0; i < HTTP_MAX_CONNS; i++) {
+		struct http_conn *hc = &c.http[i];
+		if (hc->fd >= 0)
+			continue;
+		hc->fd = fd;
+		sbuf_init(&hc->out);
+		hc->rev = event_new(c.base, fd, EV_READ | EV_PERSIST,
+		    http_readable, hc);
+		hc->wev = event_new(c.base, fd, EV_WRITE | EV_PERSIST,
+		    http_writable, hc);
+		hc->timer = evtimer_new(c.base, http_timeout, hc);
+		if (hc->rev == NULL || hc->wev == NULL || hc->timer == NULL ||
+		    event_add(hc->rev, NULL) != 0 ||
+		    evtimer_add(hc->timer, &deadline) != 0)
+			fatalx("http event");
+		return;
+	}
+	c.http_refused_limit++;
+	close(fd);
+}
+
+/*
+ * The allow list is checked here, before a byte is read, and the
+ * connection cap too: a client that may not use the channel costs an
+ * accept and a close, nothing more.
+ */
+static void
+http_accept(evutil_socket_t lfd, short events, void *arg)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (!http_allowed(fd, (struct sockaddr *)&ss)) {
+			c.http_refused_acl++;
+			close(fd);
+			continue;
 		}
-		sbuf_printf(&out, "]}\n");
-		http_send(req, 200, "OK", "application/json", out.s);
-	} else
-		http_send(req, 404, "Not Found", "text/plain",
-		    "/metrics, /health and /json\n");
-	sbuf_free(&out);
+		http_start(fd);
+	}
 }
 
 /* ---- main ---------------------------------------------------------- */
@@ -444,21 +628,15 @@ http_request(struct evhttp_request *req, void *arg)
  */
 static const struct sandbox_rule control_allow[] = {
 	{ "accept4", "apex-ctl and HTTP connections" },
-	{ "accept", "HTTP connections (libevent)" },
 	{ "getsockopt", "SO_PEERCRED of apex-ctl; socket errors" },
-	{ "setsockopt", "libevent tunes HTTP sockets" },
-	{ "getpeername", "the HTTP client's address" },
-	{ "getsockname", "libevent" },
+	{ "getsockname", "which statistics channel took a connection" },
 	{ "recvmsg", "messages from the parent and apex-ctl" },
 	{ "sendmsg", "messages to them" },
 	{ "recvfrom", "libc's recv" },
 	{ "sendto", "log lines to the parent" },
 	{ "read", "HTTP requests" },
-	{ "readv", "HTTP requests (evbuffer)" },
 	{ "write", "HTTP responses" },
-	{ "writev", "HTTP responses (evbuffer)" },
-	{ "ioctl", "FIONREAD before reading HTTP" },
-	{ "shutdown", "close HTTP connections" },
+	{ "shutdown", "end HTTP answers before the lingering read" },
 	{ "close", "close connections" },
 	{ "epoll_wait", "libevent" },
 	{ "epoll_pwait", "libevent" },
@@ -553,15 +731,13 @@ control_main(const struct control_args *args)
 		if (ev == NULL || event_add(ev, NULL) != 0)
 			fatalx("control socket event");
 	}
-	if (args->nstats_fds > 0) {
-		if ((c.http = evhttp_new(c.base)) == NULL)
-			fatalx("evhttp_new");
-		evhttp_set_gencb(c.http, http_request, NULL);
-		evhttp_set_timeout(c.http, 10);
-		for (unsigned i = 0; i < args->nstats_fds; i++)
-			if (evhttp_accept_socket(c.http,
-			    args->stats_fds[i]) != 0)
-				fatalx("statistics channel");
+	for (unsigned i = 0; i < HTTP_MAX_CONNS; i++)
+		c.http[i].fd = -1;
+	for (unsigned i = 0; i < args->nstats_fds; i++) {
+		struct event *ev = event_new(c.base, args->stats_fds[i],
+		    EV_READ | EV_PERSIST, http_accept, NULL);
+		if (ev == NULL || event_add(ev, NULL) != 0)
+			fatalx("statistics channel");
 	}
 	if (sandbox_enter_args("control", control_allow,
 	    nitems(control_allow), control_allow_args,

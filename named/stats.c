@@ -530,6 +530,54 @@ render_rrl_metrics(const struct stats_block *s, struct sbuf *b)
 			    (unsigned long long)s->rrl[a][k]);
 }
 
+/* What the listeners' bounds did: refusals and closes by reason. */
+static void
+render_bounds_metrics(const struct stats_block *s, struct sbuf *b)
+{
+	static const char *const closed[STATS_NCLOSE] = {
+		"idle", "read-timeout", "write-timeout",
+	};
+
+	metric_head(b, "apex_tcp_connections_total", "counter",
+	    "TCP connections, accepted or refused (over tcp-clients, or "
+	    "over tcp-clients-per-address).");
+	sbuf_printf(b, "apex_tcp_connections_total{result=\"accepted\"} "
+	    "%llu\napex_tcp_connections_total{result=\"refused\"} %llu\n"
+	    "apex_tcp_connections_total{result=\"per-address-limit\"} %llu\n",
+	    (unsigned long long)s->tcp_accepted,
+	    (unsigned long long)s->tcp_refused,
+	    (unsigned long long)s->tcp_refused_addr);
+	metric_head(b, "apex_tcp_connections_closed_total", "counter",
+	    "TCP connections closed by the server's timeouts, by reason.");
+	for (unsigned i = 0; i < STATS_NCLOSE; i++)
+		sbuf_printf(b, "apex_tcp_connections_closed_total"
+		    "{reason=\"%s\"} %llu\n", closed[i],
+		    (unsigned long long)s->tcp_closed[i]);
+	metric_head(b, "apex_tcp_reads_paused_total", "counter",
+	    "Times a TCP connection stopped being read until its client "
+	    "read the answers queued for it.");
+	sbuf_printf(b, "apex_tcp_reads_paused_total %llu\n",
+	    (unsigned long long)s->tcp_paused);
+	metric_head(b, "apex_http_requests_total", "counter",
+	    "Statistics channel requests, by result.");
+	for (unsigned i = 0; i < HTTP_RES_COUNT; i++)
+		sbuf_printf(b, "apex_http_requests_total{result=\"%s\"} %llu\n",
+		    http_result_name(i),
+		    (unsigned long long)s->http_requests[i]);
+	metric_head(b, "apex_http_connections_refused_total", "counter",
+	    "Statistics channel connections closed at accept, by reason.");
+	sbuf_printf(b, "apex_http_connections_refused_total{reason=\"allow\"} "
+	    "%llu\napex_http_connections_refused_total{reason=\"limit\"} "
+	    "%llu\n", (unsigned long long)s->http_refused_acl,
+	    (unsigned long long)s->http_refused_limit);
+	metric_head(b, "apex_control_connections_closed_total", "counter",
+	    "apex-ctl connections refused over the cap, or closed idle.");
+	sbuf_printf(b, "apex_control_connections_closed_total"
+	    "{reason=\"limit\"} %llu\napex_control_connections_closed_total"
+	    "{reason=\"idle\"} %llu\n", (unsigned long long)s->ctl_refused,
+	    (unsigned long long)s->ctl_idle_closed);
+}
+
 void
 render_metrics(const struct server_view *v, const struct stats_block *s,
     struct sbuf *b)
@@ -577,12 +625,7 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	sbuf_printf(b, "apex_responses_truncated_total %llu\n",
 	    (unsigned long long)s->truncated);
 	render_rrl_metrics(s, b);
-	metric_head(b, "apex_tcp_connections_total", "counter",
-	    "TCP connections, accepted or refused over tcp-clients.");
-	sbuf_printf(b, "apex_tcp_connections_total{result=\"accepted\"} "
-	    "%llu\napex_tcp_connections_total{result=\"refused\"} %llu\n",
-	    (unsigned long long)s->tcp_accepted,
-	    (unsigned long long)s->tcp_refused);
+	render_bounds_metrics(s, b);
 	metric_head(b, "apex_xferd_up", "gauge",
 	    "1 if apex-xferd (zone transfers, NOTIFY) is running.");
 	sbuf_printf(b, "apex_xferd_up %u\n", v->xferd_up);

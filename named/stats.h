@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
 #include "msg.h"
 #include "util.h"
 
@@ -50,6 +51,14 @@ enum stats_transport {
 	STATS_TCP,
 };
 
+/* Why a worker closed a TCP connection on its own. */
+enum stats_tcp_close {
+	STATS_CLOSE_IDLE,		/* nothing sent or owed */
+	STATS_CLOSE_READ_TIMEOUT,	/* a query never completed */
+	STATS_CLOSE_WRITE_TIMEOUT,	/* answers left unread */
+	STATS_NCLOSE
+};
+
 struct stats_block {
 	uint64_t	queries[2];		/* by transport */
 	uint64_t	qtype[STATS_NQTYPE];
@@ -64,6 +73,18 @@ struct stats_block {
 	uint64_t	tcp_refused;		/* over tcp-clients */
 	uint64_t	dropped_log_lines;	/* query log batches lost */
 	uint64_t	rrl[STATS_NRRL_ACTION][STATS_NRRL_KIND];
+	uint64_t	tcp_refused_addr;	/* over the per-address cap */
+	uint64_t	tcp_closed[STATS_NCLOSE];	/* by timeouts */
+	uint64_t	tcp_paused;	/* reads stopped: answers unread */
+	/*
+	 * The control process keeps these itself and adds them to the sums
+	 * it renders; they stay 0 in the shared blocks.
+	 */
+	uint64_t	http_requests[HTTP_RES_COUNT];	/* by result */
+	uint64_t	http_refused_acl;	/* not in the allow list */
+	uint64_t	http_refused_limit;	/* over the connection cap */
+	uint64_t	ctl_refused;		/* apex-ctl over the cap */
+	uint64_t	ctl_idle_closed;	/* apex-ctl connections idle */
 } __attribute__((aligned(64)));
 
 /* The blocks, as the parent holds them: descriptors only. */

@@ -49,17 +49,24 @@
 #define UDP_ROUNDS	8	/* batches per wakeup before yielding */
 #define TCP_INBUF	(2 + PKT_MAXLEN)
 #define TCP_OUT_HIGH	(128 * 1024)	/* stop reading above this backlog */
+#define TCP_PIPELINE	64	/* answers queued before reading stops */
 #define RETIRE_GRACE	5	/* seconds to finish TCP answers */
 
 struct tcp_conn {
 	int			 fd;
 	unsigned		 sock;		/* index of the listener */
 	struct event		*rev, *wev;
+	struct event		*timer;		/* tcp-idle-timeout, restarted
+						 * only by progress */
 	struct sockaddr_storage	 peer;
 	uint8_t			*in;
 	size_t			 inlen;
 	uint8_t			*out;
 	size_t			 outlen, outoff, outcap;
+	unsigned		 queued;	/* answers since out[] was
+						 * last empty */
+	bool			 paused;	/* reading stopped: unread
+						 * answers */
 	bool			 eof;		/* peer closed its side */
 	bool			 handoff;	/* in[] starts with a transfer
 						 * request for apex-xferd */
@@ -93,6 +100,7 @@ static struct worker_state {
 	struct tcp_conn		*conns;
 	struct tcp_conn		*free_conns;
 	unsigned		 max_conns, open_conns;
+	unsigned		 per_address;	/* connections; 0: no limit */
 	struct timeval		 tcp_idle;
 	uint8_t			*tcp_resp;
 
@@ -399,6 +407,7 @@ tcp_close(struct tcp_conn *c)
 {
 	event_free(c->rev);
 	event_free(c->wev);
+	event_free(c->timer);
 	close(c->fd);
 	free(c->in);
 	free(c->out);
@@ -436,6 +445,49 @@ tcp_handoff(struct tcp_conn *c)
 	tcp_close(c);
 }
 
+/*
+ * The connection moved: a query was read whole, or the client took every
+ * answer it was owed. Only this restarts the timeout, so a client that
+ * trickles a query a byte at a time, or reads its answers that way, is
+ * closed after tcp-idle-timeout however busy it looks.
+ */
+static void
+tcp_progress(struct tcp_conn *c)
+{
+	if (evtimer_add(c->timer, &w.tcp_idle) != 0)
+		fatalx("tcp timer");
+}
+
+/* Whether a whole query waits in the input buffer. */
+static bool
+tcp_has_query(const struct tcp_conn *c)
+{
+	return c->inlen >= 2 && c->inlen - 2 >= get16(c->in);
+}
+
+/* Whether enough answers wait for the client that reading stops. */
+static bool
+tcp_backlogged(const struct tcp_conn *c)
+{
+	return c->outlen - c->outoff > TCP_OUT_HIGH ||
+	    c->queued >= TCP_PIPELINE;
+}
+
+/* RFC 7766 6.2.3: idle connections are closed, whatever is queued. */
+static void
+tcp_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (c->outlen > c->outoff)
+		w.stats->tcp_closed[STATS_CLOSE_WRITE_TIMEOUT]++;
+	else if (c->inlen > 0)
+		w.stats->tcp_closed[STATS_CLOSE_READ_TIMEOUT]++;
+	else
+		w.stats->tcp_closed[STATS_CLOSE_IDLE]++;
+	tcp_close(c);
+}
+
 /* Writes what is pending. Returns: false if the connection closed. */
 static bool
 tcp_flush(struct tcp_conn *c)
@@ -455,24 +507,34 @@ tcp_flush(struct tcp_conn *c)
 	}
 	if (c->outoff == c->outlen) {
 		c->outoff = c->outlen = 0;
+		if (c->queued > 0)
+			tcp_progress(c);
+		c->queued = 0;
 		event_del(c->wev);
 		if (c->handoff) {
 			tcp_handoff(c);
 			return false;
 		}
 		/* Retiring: a connection with nothing owed is closed. */
-		if (c->eof || (w.retiring && c->inlen < 2)) {
+		if ((c->eof && !tcp_has_query(c)) ||
+		    (w.retiring && c->inlen < 2)) {
 			tcp_close(c);
 			return false;
 		}
 	} else
 		event_add(c->wev, NULL);
 	/* Backpressure: a client that does not read gets no more
-	 * answers computed for it. */
-	if (c->outlen - c->outoff > TCP_OUT_HIGH || c->eof || c->handoff)
+	 * answers computed for it, and its queries stay in the kernel. */
+	if (tcp_backlogged(c)) {
+		if (!c->paused)
+			w.stats->tcp_paused++;
+		c->paused = true;
+	} else
+		c->paused = false;
+	if (c->paused || c->eof || c->handoff)
 		event_del(c->rev);
 	else
-		event_add(c->rev, &w.tcp_idle);
+		event_add(c->rev, NULL);
 	return true;
 }
 
@@ -493,6 +555,7 @@ tcp_append(struct tcp_conn *c, const uint8_t *resp, size_t len)
 	put16(c->out + c->outlen, (uint16_t)len);
 	memcpy(c->out + c->outlen + 2, resp, len);
 	c->outlen += len + 2;
+	c->queued++;
 }
 
 /* Answers every complete message in the input buffer. */
@@ -505,8 +568,7 @@ tcp_process(struct tcp_conn *c)
 	unsigned answered = 0;
 	uint64_t t0 = now_ns();
 
-	while (!c->handoff && c->inlen - off >= 2 &&
-	    c->outlen - c->outoff <= TCP_OUT_HIGH) {
+	while (!c->handoff && c->inlen - off >= 2 && !tcp_backlogged(c)) {
 		size_t mlen = get16(c->in + off);
 		if (c->inlen - off - 2 < mlen)
 			break;
@@ -537,10 +599,36 @@ tcp_process(struct tcp_conn *c)
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
+		tcp_progress(c);
 	}
 	if (answered > 0)
 		stats_latency(w.stats, now_ns() - t0, answered);
 	qlog_flush();
+}
+
+/*
+ * Answers what is buffered and writes it, until the connection waits for
+ * its client: to take its answers (the write event comes back here) or
+ * to send a whole query (the read event does). Queries already read are
+ * never left waiting for an event that will not come: the kernel may
+ * take every answer at once.
+ */
+static void
+tcp_serve(struct tcp_conn *c)
+{
+	do {
+		tcp_process(c);
+		if (c->handoff && c->outlen == c->outoff) {
+			tcp_handoff(c);
+			return;
+		}
+		if (c->eof && c->outlen == c->outoff && !tcp_has_query(c)) {
+			tcp_close(c);
+			return;
+		}
+		if (!tcp_flush(c))
+			return;
+	} while (c->outlen == 0 && tcp_has_query(c) && !c->handoff);
 }
 
 static void
@@ -548,11 +636,6 @@ tcp_readable(evutil_socket_t fd, short events, void *arg)
 {
 	struct tcp_conn *c = arg;
 
-	if (events & EV_TIMEOUT) {
-		/* RFC 7766 6.2.3: idle connections are closed. */
-		tcp_close(c);
-		return;
-	}
 	if (c->inlen == TCP_INBUF)
 		return;	/* a whole message waits for output room */
 	w.env.now = (uint32_t)time(NULL);
@@ -566,16 +649,7 @@ tcp_readable(evutil_socket_t fd, short events, void *arg)
 	if (n == 0)
 		c->eof = true;
 	c->inlen += (size_t)n;
-	tcp_process(c);
-	if (c->handoff && c->outlen == c->outoff) {
-		tcp_handoff(c);
-		return;
-	}
-	if (c->eof && c->outlen == c->outoff) {
-		tcp_close(c);
-		return;
-	}
-	(void)tcp_flush(c);
+	tcp_serve(c);
 }
 
 static void
@@ -586,10 +660,35 @@ tcp_writable(evutil_socket_t fd, short events, void *arg)
 	if (!tcp_flush(c))
 		return;
 	/* Room again: answer what was held back. */
-	if (c->inlen >= 2 && c->outlen == 0) {
-		tcp_process(c);
-		(void)tcp_flush(c);
-	}
+	if (tcp_has_query(c) && !tcp_backlogged(c) && !c->handoff)
+		tcp_serve(c);
+}
+
+static bool
+same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/* Connections this worker holds from the client's address. A scan: the
+ * table is tcp-clients divided by the workers, and accepts are rare
+ * next to queries. */
+static unsigned
+tcp_count_peer(const struct sockaddr_storage *ss)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < w.max_conns; i++)
+		if (w.conns[i].fd >= 0 && same_address(&w.conns[i].peer, ss))
+			n++;
+	return n;
 }
 
 static void
@@ -609,6 +708,11 @@ tcp_accept(evutil_socket_t lfd, short events, void *arg)
 			close(fd);
 			continue;
 		}
+		if (w.per_address > 0 && tcp_count_peer(&ss) >= w.per_address) {
+			w.stats->tcp_refused_addr++;
+			close(fd);
+			continue;
+		}
 		w.stats->tcp_accepted++;
 		w.free_conns = c->next_free;
 		w.open_conns++;
@@ -620,9 +724,11 @@ tcp_accept(evutil_socket_t lfd, short events, void *arg)
 		    tcp_readable, c);
 		c->wev = event_new(w.base, fd, EV_WRITE | EV_PERSIST,
 		    tcp_writable, c);
-		if (c->rev == NULL || c->wev == NULL ||
-		    event_add(c->rev, &w.tcp_idle) != 0)
+		c->timer = evtimer_new(w.base, tcp_timeout, c);
+		if (c->rev == NULL || c->wev == NULL || c->timer == NULL ||
+		    event_add(c->rev, NULL) != 0)
 			fatalx("tcp event");
+		tcp_progress(c);
 	}
 }
 
@@ -632,6 +738,10 @@ worker_tcp_init(void)
 	const struct conf *cf = w.args->conf;
 
 	w.max_conns = (cf->tcp_clients + w.args->nworkers - 1) /
+	    w.args->nworkers;
+	/* Split like tcp-clients: each worker sees its share of a client's
+	 * connections (SO_REUSEPORT spreads them by a hash). */
+	w.per_address = (cf->tcp_clients_per_address + w.args->nworkers - 1) /
 	    w.args->nworkers;
 	w.conns = xcalloc(w.max_conns, sizeof(*w.conns));
 	for (unsigned i = 0; i < w.max_conns; i++) {

@@ -59,6 +59,10 @@ stage "response rate limiting: a UDP flood, slips, TCP, exempt clients, log-only
 /usr/bin/python3 regress/rrl/run.py --apex "$top/build/named/apex-named"
 /usr/bin/python3 regress/rrl/run.py --apex "$top/build-asan/named/apex-named"
 
+stage "bounds of every listener: slow, idle and greedy clients"
+/usr/bin/python3 regress/limits/run.py --build "$top/build"
+/usr/bin/python3 regress/limits/run.py --build "$top/build-asan"
+
 stage "the service: privileges, sandboxes, reloads, apex-ctl, metrics, logs"
 /usr/bin/python3 regress/service/run.py --build "$top/build"
 /usr/bin/python3 regress/service/run.py --build "$top/build-asan"

@@ -24,13 +24,13 @@ fi
 make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
     regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
-    regress/fuzz/fuzz_notify >/dev/null
+    regress/fuzz/fuzz_notify regress/fuzz/fuzz_http >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
-    "$seeds/notify" "$b/crashes"
+    "$seeds/notify" "$seeds/http" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -58,6 +58,32 @@ for z in zones/example.com.zone regress/bind/zones/child.example.com.zone; do
 done
 printf '\001\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     >"$seeds/msg/header"
+# HTTP requests as scrapers and curl send them, and ones to refuse; the
+# first octet of each is the read size (see fuzz_http.c).
+/usr/bin/python3 - "$seeds/http" <<'PY'
+import os, sys
+reqs = [
+    b'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:8053\r\n'
+    b'User-Agent: Prometheus/2.45.0\r\nAccept: text/plain\r\n'
+    b'Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10'
+    b'\r\n\r\n',
+    b'GET /health HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1'
+    b'\r\nAccept: */*\r\n\r\n',
+    b'HEAD /json HTTP/1.0\r\n\r\n',
+    b'GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    b'POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello',
+    b'GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked'
+    b'\r\n\r\n0\r\n\r\n',
+    b'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n',
+    b'GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n',
+    b'GET /metrics HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n',
+    b'GET /metrics HTTP/1.1\r\nHost: x\r\nX: ' + b'y' * 9000 + b'\r\n\r\n',
+]
+for i, r in enumerate(reqs):
+    for step in (0, 7, 63):
+        with open(os.path.join(sys.argv[1], '%02d-%02d' % (i, step)), 'wb') as f:
+            f.write(bytes([step]) + r)
+PY
 # Transfers as primaries send them, and journals as apex writes them.
 /usr/bin/python3 regress/fuzz/seeds_xfr.py "$seeds/xfrin" "$seeds/journal"
 # apex-ctl requests, NOTIFY messages and answers to SOA queries.
@@ -75,10 +101,11 @@ runs() {
 	xfrin) echo 400000 ;;
 	journal) echo 1000000 ;;
 	notify) echo 1000000 ;;
+	http) echo 500000 ;;
 	*) echo 4000000 ;;
 	esac
 }
-for t in query zonefile conf image msg xfrin journal ctl notify; do
+for t in query zonefile conf image msg xfrin journal ctl notify http; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

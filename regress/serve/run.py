@@ -152,8 +152,8 @@ def main():
     with open(os.path.join(work, 'named.conf'), 'w') as f:
         f.write('options { directory "%s"; pid-file "%s"; '
                 'listen-on port %d { 127.0.0.1; }; listen-on-v6 { none; }; '
-                'tcp-idle-timeout 20; notify no; '
-                'state-directory "%s/state"; };\n'
+                'tcp-idle-timeout 20; tcp-clients-per-address 150; '
+                'notify no; state-directory "%s/state"; };\n'
                 'zone "example.com" { type primary; '
                 'file "example.com.zone"; };\n' % (work, pidfile, port,
                                                    work))

@@ -211,6 +211,26 @@ START_TEST(test_conf_errors_name_file_and_line)
 }
 END_TEST
 
+START_TEST(test_conf_tcp_clients_per_address)
+{
+	struct problems p;
+	struct conf *cf = load("options { };\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->tcp_clients_per_address, 25);
+	conf_free(cf);
+	cf = load("options { tcp-clients-per-address 0; };\n", &p);
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->tcp_clients_per_address, 0);
+	conf_free(cf);
+	ck_assert_ptr_null(load("options {\n tcp-clients-per-address -1;\n"
+	    "};\n", &p));
+	ck_assert_msg(strstr(p.text, "2: tcp-clients-per-address: expected a "
+	    "number"), "%s", p.text);
+	ck_assert_ptr_null(load("options { tcp-clients-per-address; };\n", &p));
+}
+END_TEST
+
 START_TEST(test_conf_transfer_settings)
 {
 	struct problems p;
@@ -412,6 +432,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_rate_limit_defaults_follow_bind);
 	tcase_add_test(tc, test_conf_rate_limit_rejects_bad_values);
 	tcase_add_test(tc, test_conf_transfer_settings);
+	tcase_add_test(tc, test_conf_tcp_clients_per_address);
 	tcase_add_test(tc, test_conf_include);
 	tcase_add_test(tc, test_conf_include_loop_ends);
 	tcase_add_test(tc, test_conf_acl_prefixes);

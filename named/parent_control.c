@@ -122,8 +122,9 @@ put_zone_state(struct msg_buf *b, unsigned i)
  */
 /*
  * The state report goes to the control process at most STATE_BURST
- * times every STATE_INTERVAL_MS: a burst of changes (a NOTIFY flood's refreshes,
- * thousands of zones loading) costs one report, not one per change.
+ * times every STATE_INTERVAL_MS: a burst of changes (a NOTIFY flood's
+ * refreshes, thousands of zones loading) costs a few reports, not one
+ * per change.
  * A reply to apex-ctl first sends what is pending, so the command's
  * effect is in the state the next command reads.
  */

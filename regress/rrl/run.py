@@ -25,6 +25,7 @@ import time
 import urllib.request
 
 import dns.edns
+import dns.exception
 import dns.flags
 import dns.message
 import dns.query
@@ -189,7 +190,19 @@ def cookie_query(srv, cookie):
 def test_cookies(srv):
     """The flooder's account is still in debt: a client cookie gets
     BADCOOKIE and a server cookie, which then gets answers (as BIND)."""
-    m, cookie = cookie_query(srv, b'\1\2\3\4\5\6\7\10')
+    # With slip 2 one of any two limited answers is slipped (here as
+    # BADCOOKIE) and the other dropped; which one comes first depends on
+    # how many the flood left counted, so the second try must answer.
+    m = None
+    for _ in range(2):
+        try:
+            m, cookie = cookie_query(srv, b'\1\2\3\4\5\6\7\10')
+            break
+        except dns.exception.Timeout:
+            continue
+    check('limited, with a client cookie: one of two answered', m is not None)
+    if m is None:
+        return
     check('limited, with a client cookie: BADCOOKIE and a server cookie',
           m.rcode() == dns.rcode.BADCOOKIE and len(cookie) == 24 and
           not m.answer, '%s %s' % (dns.rcode.to_text(m.rcode()), cookie))

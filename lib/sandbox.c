@@ -72,18 +72,28 @@ sandbox_kills(void)
 #endif
 }
 
+/* The number of a system call, or -1 (logged) if this architecture
+ * has none of that name. */
+static int
+resolve(const char *role, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr == __NR_SCMP_ERROR) {
+		log_debug("%s: sandbox: no system call %s here", role, name);
+		return -1;
+	}
+	return nr;
+}
+
 static int
 add_rules(scmp_filter_ctx ctx, const char *role,
     const struct sandbox_rule *rules, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
-		if (nr == __NR_SCMP_ERROR) {
-			log_debug("%s: sandbox: no system call %s here", role,
-			    rules[i].syscall);
-			continue;
-		}
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) != 0)
+		int nr = resolve(role, rules[i].syscall);
+		if (nr >= 0 &&
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) != 0)
 			return APEX_EIO;
 	}
 	return 0;
@@ -94,13 +104,8 @@ add_arg_rules(scmp_filter_ctx ctx, const char *role,
     const struct sandbox_arg_rule *rules, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int nr = seccomp_syscall_resolve_name(rules[i].syscall);
-		if (nr == __NR_SCMP_ERROR) {
-			log_debug("%s: sandbox: no system call %s here", role,
-			    rules[i].syscall);
-			continue;
-		}
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		int nr = resolve(role, rules[i].syscall);
+		if (nr >= 0 && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 		    SCMP_CMP(rules[i].arg, SCMP_CMP_MASKED_EQ, rules[i].mask,
 		    rules[i].value)) != 0)
 			return APEX_EIO;

@@ -227,3 +227,13 @@ ipc_get_request(struct msg *m, uint32_t *cmd, uint32_t *flags, char *arg,
 	    msg_get_u32(m, flags) == 0 && msg_get_str(m, arg, size) == 0 &&
 	    msg_end(m) == 0 ? 0 : APEX_EMALF;
 }
+
+int
+ctl_request_decode(struct msg *m, struct ctl_request *req)
+{
+	if (m->hdr.type != MSG_CTL_REQUEST || ipc_get_request(m, &req->cmd,
+	    &req->flags, req->arg, sizeof(req->arg)) != 0 || req->cmd == 0 ||
+	    req->cmd >= CTL_COMMAND_MAX)
+		return APEX_EMALF;
+	return 0;
+}

@@ -91,4 +91,18 @@ void	ipc_put_request(struct msg_buf *, uint32_t cmd, uint32_t flags,
 int	ipc_get_request(struct msg *, uint32_t *cmd, uint32_t *flags,
 	    char *arg, size_t size) MUST_CHECK;
 
+/* A MSG_CTL_REQUEST as the control process reads it. */
+struct ctl_request {
+	uint32_t	cmd;		/* enum ctl_command */
+	uint32_t	flags;		/* CTL_F_* */
+	char		arg[1024];
+};
+
+/*
+ * Decodes m, a request from apex-ctl, into req: type MSG_CTL_REQUEST,
+ * a known command, the whole payload consumed.
+ * Returns: 0 or APEX_EMALF.
+ */
+int	ctl_request_decode(struct msg *m, struct ctl_request *req) MUST_CHECK;
+
 #endif

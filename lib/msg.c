@@ -14,7 +14,6 @@
 
 #include "dname.h"
 #include "error.h"
-#include "ipc.h"
 #include "log.h"
 #include "msg.h"
 
@@ -361,16 +360,6 @@ int
 msg_end(const struct msg *m)
 {
 	return m->pos == m->hdr.len ? 0 : APEX_EMALF;
-}
-
-int
-ctl_request_decode(struct msg *m, struct ctl_request *req)
-{
-	if (m->hdr.type != MSG_CTL_REQUEST || ipc_get_request(m, &req->cmd,
-	    &req->flags, req->arg, sizeof(req->arg)) != 0 || req->cmd == 0 ||
-	    req->cmd >= CTL_COMMAND_MAX)
-		return APEX_EMALF;
-	return 0;
 }
 
 const char *

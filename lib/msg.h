@@ -103,13 +103,6 @@ enum ctl_command {
 
 #define CTL_F_JSON	0x1	/* answer in JSON */
 
-/* A MSG_CTL_REQUEST as the control process reads it. */
-struct ctl_request {
-	uint32_t	cmd;		/* enum ctl_command */
-	uint32_t	flags;		/* CTL_F_* */
-	char		arg[1024];
-};
-
 /*
  * MSG_WP_XFR and MSG_PX_XFR: u32 length and the octets of the client's
  * sockaddr, u32 length and the octets the client sent from the transfer
@@ -217,13 +210,6 @@ int	msg_get_bytes(struct msg *, void *buf, size_t n) MUST_CHECK;
 int	msg_end(const struct msg *) MUST_CHECK;
 
 const char	*msg_type_str(uint16_t type);
-
-/*
- * Decodes m, a request from apex-ctl, into req: type MSG_CTL_REQUEST,
- * a known command, the whole payload consumed.
- * Returns: 0 or APEX_EMALF.
- */
-int	ctl_request_decode(struct msg *m, struct ctl_request *req) MUST_CHECK;
 
 /*
  * Makes log_*() in this process send MSG_LOG to the parent over sock

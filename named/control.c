@@ -27,6 +27,7 @@
 #include "error.h"
 #include "http.h"
 #include "log.h"
+#include "ipc.h"
 #include "msg.h"
 #include "sandbox.h"
 #include "sbuf.h"

@@ -2,8 +2,8 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * libFuzzer target: any bytes as a datagram on the control socket,
- * through msg_recv() and ctl_request_decode(), as the control process
- * reads a request from apex-ctl. A request that decodes must name a
+ * through msg_recv() and ctl_request_decode() (lib/ipc.c), as the
+ * control process reads a request from apex-ctl. A request that decodes must name a
  * known command and carry a terminated argument.
  */
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
+#include "ipc.h"
 #include "msg.h"
 
 int

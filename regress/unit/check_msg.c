@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "error.h"
+#include "ipc.h"
 #include "msg.h"
 #include "testutil.h"
 

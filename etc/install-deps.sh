@@ -8,7 +8,7 @@ what=${1:-build}
 build="build-essential autoconf automake libtool pkg-config libevent-dev
 libldns-dev libssl-dev libseccomp-dev libknot-dev check bind9-dnsutils"
 test="bind9 bind9-utils knot knot-dnsutils nsd ldnsutils dnsperf
-python3-dnspython clang prometheus"
+python3-dnspython clang prometheus unbound"
 pkgs=$build
 [ "$what" = test ] && pkgs="$build $test"
 

@@ -173,7 +173,10 @@ image_find(const struct zone *z, const struct pkt_rr *rr)
 	uint32_t n = zone_find_name(z, lname);
 	if (n == ZONE_NONE)
 		return 0;
-	const struct zone_rrset *rs = zone_find_rrset(z, zone_node(z, n),
+	/* RRSIGs are kept as one RRset per type covered. */
+	const struct zone_rrset *rs = rr->type == TYPE_RRSIG ?
+	    rr->rdlen >= 2 ? zone_find_sigs(z, zone_node(z, n),
+	    get16(rr->rdata)) : NULL : zone_find_rrset(z, zone_node(z, n),
 	    rr->type);
 	if (rs == NULL)
 		return 0;

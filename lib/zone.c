@@ -27,6 +27,8 @@ static int
 verify_rrsets(const struct zone *z, const struct zone_node *n)
 {
 	size_t off = n->rrsets;
+	bool prev_sigs = false;
+	uint16_t prev_type = 0;
 
 	if (off % 4 != 0)
 		return APEX_EMALF;
@@ -45,11 +47,19 @@ verify_rrsets(const struct zone *z, const struct zone_node *n)
 				return APEX_EMALF;
 			d += 2 + get16(d);
 		}
-		if (d != end)
+		if (d != end || (rs->type == TYPE_RRSIG && get16(z->base +
+		    off) < 18))
 			return APEX_EMALF;
+		/* What answers follow: the sigs bit names an RRSIG RRset
+		 * next, covering this type. */
+		if (prev_sigs && (rs->type != TYPE_RRSIG ||
+		    get16(z->base + off + 2) != prev_type))
+			return APEX_EMALF;
+		prev_sigs = rs->sigs;
+		prev_type = rs->type;
 		off = (off + rs->size + 3) & ~(size_t)3;
 	}
-	return 0;
+	return prev_sigs ? APEX_EMALF : 0;
 }
 
 static int
@@ -71,6 +81,44 @@ verify_node(const struct zone *z, uint32_t k)
 	if (!dname_is_subdomain(z->base + n->name, z->origin))
 		return APEX_EMALF;
 	return verify_rrsets(z, n);
+}
+
+static bool
+dnode_ok(const struct zone_hdr *h, uint32_t v)
+{
+	if (v == ZONE_NONE)
+		return true;
+	if (h->denial == ZONE_DENIAL_NSEC3)
+		return (v & ZONE_N3_INDEX) < h->n3_count;
+	return v < h->node_count;
+}
+
+/* The proof index of a signed zone: every reference in range. */
+static int
+verify_denial(struct zone *z)
+{
+	const struct zone_hdr *h = z->hdr;
+
+	if (h->denial == ZONE_DENIAL_NONE)
+		return h->dnodes == 0 && h->n3_count == 0 ? 0 : APEX_EMALF;
+	if (h->denial > ZONE_DENIAL_NSEC3 || h->dnodes % 4 || h->n3 % 4 ||
+	    !in_bounds(z->size, h->dnodes,
+	    (size_t)h->node_count * sizeof(struct zone_dnode)) ||
+	    !in_bounds(z->size, h->n3,
+	    (size_t)h->n3_count * sizeof(struct zone_n3)) ||
+	    (h->denial == ZONE_DENIAL_NSEC3) != (h->n3_count > 0))
+		return APEX_EMALF;
+	z->dnodes = (const struct zone_dnode *)(const void *)
+	    (z->base + h->dnodes);
+	z->n3 = (const struct zone_n3 *)(const void *)(z->base + h->n3);
+	for (uint32_t k = 0; k < h->node_count; k++)
+		if (!dnode_ok(h, z->dnodes[k].self) ||
+		    !dnode_ok(h, z->dnodes[k].wild))
+			return APEX_EMALF;
+	for (uint32_t i = 0; i < h->n3_count; i++)
+		if (z->n3[i].node >= h->node_count)
+			return APEX_EMALF;
+	return 0;
 }
 
 int
@@ -103,6 +151,8 @@ zone_open(struct zone *z, const void *blob, size_t size)
 	for (uint32_t k = 0; k < h->node_count; k++)
 		if (verify_node(z, k) != 0)
 			goto bad;
+	if (verify_denial(z) != 0)
+		goto bad;
 	uint32_t used = 0;
 	for (uint32_t s = 0; s <= h->hash_mask; s++) {
 		if (z->slots[s].node == ZONE_NONE)
@@ -172,6 +222,9 @@ zone_lookup(const struct zone *z, const uint8_t *lname,
 	unsigned top = v->labels - z->hdr->origin_labels;
 	uint32_t n = zone_find_node(z, lname, v->len, h[0]);
 
+	/* NSEC3 owners are not names of the zone (RFC 5155 7.2.8). */
+	if (n != ZONE_NONE && (z->nodes[n].flags & ZN_NSEC3))
+		n = ZONE_NONE;
 	if (n != ZONE_NONE) {
 		const struct zone_node *node = &z->nodes[n];
 		out->encloser = n;
@@ -192,7 +245,7 @@ zone_lookup(const struct zone *z, const uint8_t *lname,
 	for (i = 1; i < top; i++) {
 		n = zone_find_node(z, lname + v->off[i], v->len - v->off[i],
 		    h[i]);
-		if (n != ZONE_NONE)
+		if (n != ZONE_NONE && !(z->nodes[n].flags & ZN_NSEC3))
 			break;
 	}
 	if (i >= top)

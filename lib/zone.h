@@ -16,6 +16,14 @@
  *                                  by count records, each a 16-bit RDLENGTH
  *                                  (network order) and RDATA as loaded
  *   owner names, lowercase wire form, absolute
+ *   signed zones only: struct zone_dnode[node_count], then for NSEC3
+ *                                  struct zone_n3[n3_count] in hash order
+ *
+ * An RRSIG RRset holds the signatures covering one type, with their own
+ * TTL, and is written right after the RRset it covers (whose `sigs` bit
+ * says so); RRSIGs whose RRset is absent come last. NSEC3 records live
+ * at owners that are not names of the zone (RFC 5155 7.2.8): their nodes
+ * carry ZN_NSEC3, which lookups skip, and zone_n3 indexes them by hash.
  *
  * Every ancestor of an owner name down to the apex exists as a node
  * (empty non-terminals have no RRsets), so a closest encloser is found by
@@ -37,7 +45,7 @@
 #include "util.h"
 
 #define ZONE_MAGIC	0x5a585041u	/* "APXZ" */
-#define ZONE_VERSION	1u
+#define ZONE_VERSION	2u
 #define ZONE_NONE	UINT32_MAX
 
 enum zone_node_flag {
@@ -47,6 +55,16 @@ enum zone_node_flag {
 	ZN_CNAME = 0x08,
 	ZN_WILD_CHILD = 0x10,	/* "*.<this node>" exists */
 	ZN_OCCLUDED = 0x20,	/* below a delegation or a DNAME */
+	ZN_NSEC3 = 0x40,	/* only the NSEC3 chain: not a zone name */
+	ZN_NSEC = 0x80,		/* owns an NSEC record */
+};
+
+/* How the zone denies existence: from the NSEC3PARAM at the apex and a
+ * chain that matches it, else from an NSEC at the apex, else not. */
+enum zone_denial {
+	ZONE_DENIAL_NONE,
+	ZONE_DENIAL_NSEC,
+	ZONE_DENIAL_NSEC3,
 };
 
 struct zone_hdr {
@@ -65,6 +83,36 @@ struct zone_hdr {
 	uint32_t	slots;
 	uint32_t	rrset_count;
 	uint32_t	rr_count;
+	uint32_t	denial;		/* enum zone_denial */
+	uint32_t	dnodes;		/* offset of zone_dnode[], or 0 */
+	uint32_t	n3;		/* offset of zone_n3[] */
+	uint32_t	n3_count;
+	uint16_t	n3_iterations;	/* of the NSEC3PARAM in use */
+	uint8_t		n3_saltlen;
+	uint8_t		n3_salt[255];
+	uint8_t		pad[2];
+};
+
+/*
+ * Where the proofs for a node are, precomputed at load so that a DO=1
+ * answer costs at most one hash. NSEC: self is the node that owns the
+ * NSEC at or before this name in canonical order (the one that covers
+ * names after it); NSEC3: the zone_n3 entry matching this name's hash
+ * (flagged ZONE_N3_MATCH) or covering it. wild: the same for
+ * "*.<this name>", the wildcard a closest encloser denies. ZONE_NONE
+ * below a delegation or a DNAME.
+ */
+struct zone_dnode {
+	uint32_t	self;
+	uint32_t	wild;
+};
+
+#define ZONE_N3_MATCH	0x80000000u
+#define ZONE_N3_INDEX	0x7fffffffu
+
+struct zone_n3 {
+	uint8_t		hash[20];
+	uint32_t	node;		/* owner of the NSEC3 record */
 };
 
 struct zone_node {
@@ -84,10 +132,13 @@ struct zone_slot {
 	uint32_t	node;		/* ZONE_NONE: empty */
 };
 
+#define ZONE_RRSET_MAX	32767	/* records in one RRset */
+
 struct zone_rrset {
 	uint8_t		wire[8];	/* TYPE, CLASS, TTL as sent */
 	uint16_t	type;
-	uint16_t	count;		/* records that follow */
+	uint16_t	count:15;	/* records that follow */
+	uint16_t	sigs:1;		/* the next RRset holds its RRSIGs */
 	uint32_t	size;		/* bytes of those records */
 };
 
@@ -99,6 +150,8 @@ struct zone {
 	const struct zone_node	*nodes;
 	const struct zone_slot	*slots;
 	const uint8_t		*origin;
+	const struct zone_dnode	*dnodes;	/* NULL: unsigned */
+	const struct zone_n3	*n3;
 };
 
 /*
@@ -167,6 +220,24 @@ zone_rrset_ttl(const struct zone_rrset *rs)
 	return get32(rs->wire + 4);
 }
 
+/* The RRSIGs covering rs, or NULL. */
+static inline const struct zone_rrset *
+zone_rrset_sigs(const struct zone_rrset *rs)
+{
+	return rs->sigs ? zone_rrset_next(rs) : NULL;
+}
+
+/* The type an RRSIG RRset covers. */
+static inline uint16_t
+zone_rrsig_covered(const struct zone_rrset *rs)
+{
+	return get16(zone_rrset_data(rs) + 2);
+}
+
+/* The RRSIG RRset at n covering type, or NULL. */
+const struct zone_rrset	*zone_find_sigs(const struct zone *z,
+	    const struct zone_node *n, uint16_t covered);
+
 /* The node's RRset of the given type, or NULL. */
 const struct zone_rrset	*zone_find_rrset(const struct zone *z,
 	    const struct zone_node *n, uint16_t type);
@@ -205,6 +276,20 @@ struct zone_lookup {
 void	zone_lookup(const struct zone *z, const uint8_t *lname,
 	    const struct dname_view *v, const uint32_t *h,
 	    struct zone_lookup *out);
+
+/* ---- denial of existence (zone_dnssec.c) -------------------------- */
+
+/* The last node at or before lname in canonical order (lname is
+ * lowercase, at or below the origin). */
+uint32_t	zone_node_before(const struct zone *z, const uint8_t *lname);
+
+/* The NSEC3 hash of a lowercase name with the zone's parameters. */
+void	zone_n3_hash(const struct zone *z, const uint8_t *lname, size_t len,
+	    uint8_t out[20]);
+
+/* The zone_n3 entry matching hash (with ZONE_N3_MATCH) or covering it;
+ * ZONE_NONE if the zone has no NSEC3 chain. */
+uint32_t	zone_n3_find(const struct zone *z, const uint8_t hash[20]);
 
 /* ---- building ---------------------------------------------------- */
 
@@ -245,5 +330,20 @@ int	zone_builder_add(struct zone_builder *, const uint8_t *owner,
  */
 int	zone_builder_finish(struct zone_builder *, void **blob, size_t *size)
 	    MUST_CHECK;
+
+/*
+ * For zone_builder_finish() only: chooses how a built image denies
+ * existence and appends its proof index (zone_dnode, zone_n3), marking
+ * NSEC3 chain owners. tags name the apex NSEC3PARAM and DNSKEY records
+ * for reports.
+ * Returns: 0, APEX_EZONE (reported) or APEX_ELIMIT.
+ */
+struct zone_dnssec_tags {
+	uint32_t	nsec3param;
+	uint32_t	dnskey;
+};
+int	zone_dnssec_index(void **blob, size_t *size,
+	    const struct zone_dnssec_tags *tags, zone_report_fn *report,
+	    void *arg) MUST_CHECK;
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dname.h"
 #include "error.h"
@@ -66,6 +67,11 @@ struct zone_builder {
 	uint32_t	 nrec, caprec;
 	struct zb_buf	 names, keys, rdata;
 	uint32_t	 last;		/* name of the previous record */
+	uint32_t	 now;		/* for signatures expired at load */
+	uint32_t	 expired;	/* how many */
+	uint32_t	 expired_tag;	/* the first of them */
+	uint32_t	 expired_at;
+	char		 expired_what[DNAME_STRLEN + 16];
 };
 
 static void PRINTF(4, 5)
@@ -136,6 +142,7 @@ zone_builder_new(const uint8_t *origin, uint16_t rclass,
 	zb->tab = xmalloc((zb->tabmask + 1) * sizeof(*zb->tab));
 	memset(zb->tab, 0xff, (zb->tabmask + 1) * sizeof(*zb->tab));
 	zb->last = ZONE_NONE;
+	zb->now = (uint32_t)time(NULL);
 	return zb;
 }
 
@@ -523,6 +530,14 @@ struct zb_node {
 	uint16_t	nrrsets;
 };
 
+/* The type an RRSIG record covers; 0 for other types. */
+static uint16_t
+rec_covered(const struct zone_builder *zb, const struct zb_rec *r)
+{
+	return r->type == TYPE_RRSIG && r->rdlen >= 2 ?
+	    get16(zb->rdata.p + r->rdata) : 0;
+}
+
 static bool
 zb_node_has(const struct zone_builder *zb, const uint32_t *idx,
     const struct zb_node *n, uint16_t type)
@@ -547,6 +562,62 @@ static bool	rec_is_dup(const struct zone_builder *, const uint32_t *,
 static uint32_t	rrset_end(const struct zone_builder *, const uint32_t *,
 		    uint32_t, uint32_t);
 
+/* Counts an RRSIG whose expiration (RFC 4034 3.1.5: serial number
+ * arithmetic) has passed; the first one is named in the report. */
+static void
+zb_check_expired(struct zone_builder *zb, const struct zb_rec *r,
+    const uint8_t *owner)
+{
+	char name[DNAME_STRLEN], tstr[16];
+	const uint8_t *rd = zb->rdata.p + r->rdata;
+	uint32_t exp = get32(rd + 8);
+
+	if ((int32_t)(exp - zb->now) >= 0)
+		return;
+	if (zb->expired++ == 0) {
+		zb->expired_tag = r->tag;
+		zb->expired_at = exp;
+		snprintf(zb->expired_what, sizeof(zb->expired_what), "%s/%s",
+		    dname_to_str(owner, name, sizeof(name)),
+		    rr_type_str(get16(rd), tstr));
+	}
+}
+
+/*
+ * RRSIG RRsets: a signature of a type the name does not have is kept
+ * (and transferred) but can never be sent with its RRset; signatures
+ * already expired make validators fail.
+ */
+static void
+zb_check_sigs(struct zone_builder *zb, const uint32_t *idx,
+    const struct zb_node *n, const uint8_t *owner)
+{
+	char tstr[16];
+
+	for (uint32_t i = n->first; i < n->end;) {
+		uint32_t e = rrset_end(zb, idx, i, n->end);
+		const struct zb_rec *r = &zb->rec[idx[i]];
+		if (r->type == TYPE_RRSIG) {
+			uint16_t c = rec_covered(zb, r);
+			if (c == TYPE_RRSIG || !zb_node_has(zb, idx, n, c))
+				zb_report_at(zb, r->tag, false, owner,
+				    "RRSIG covers %s, which the name does "
+				    "not have", rr_type_str(c, tstr));
+			for (uint32_t j = i; j < e; j++)
+				if (zb->rec[idx[j]].rdlen >= 18)
+					zb_check_expired(zb,
+					    &zb->rec[idx[j]], owner);
+				else
+					zb_report_at(zb, zb->rec[idx[j]].tag,
+					    true, owner, "malformed RRSIG");
+		}
+		if (e - i > ZONE_RRSET_MAX)
+			zb_report_at(zb, r->tag, true, owner, "more than %u "
+			    "records of one type", ZONE_RRSET_MAX);
+		i = e;
+	}
+}
+
 /* BIND's max-records-per-type and max-types-per-name. */
 static void
 zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
@@ -569,6 +640,9 @@ zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
 		zb_report_at(zb, zb->rec[idx[n->first]].tag, true, owner,
 		    "too many record types (must not exceed %u)",
 		    zb->max_types);
+	if (types > UINT16_MAX)
+		zb_report_at(zb, zb->rec[idx[n->first]].tag, true, owner,
+		    "more than %u RRsets", UINT16_MAX);
 }
 
 static void
@@ -617,6 +691,7 @@ zb_check_node(struct zone_builder *zb, const uint32_t *idx,
 	if ((n->flags & ZN_APEX) && nds > 0)
 		zb_report_at(zb, tag, true, owner, "DS record at top of zone");
 	zb_check_limits(zb, idx, n, owner);
+	zb_check_sigs(zb, idx, n, owner);
 }
 
 /* An in-zone name server needs address records (glue below a cut). */
@@ -666,13 +741,17 @@ align4(size_t n)
 }
 
 /* Walks the records of one node type by type; returns the next start. */
+/* Walks the records of one node RRset by RRset (RRSIGs by the type
+ * they cover, RFC 4034 3); returns the next start. */
 static uint32_t
 rrset_end(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
     uint32_t end)
 {
-	uint16_t type = zb->rec[idx[i]].type;
+	const struct zb_rec *first = &zb->rec[idx[i]];
+	uint16_t type = first->type, covered = rec_covered(zb, first);
 
-	while (i < end && zb->rec[idx[i]].type == type)
+	while (i < end && zb->rec[idx[i]].type == type &&
+	    rec_covered(zb, &zb->rec[idx[i]]) == covered)
 		i++;
 	return i;
 }
@@ -716,46 +795,96 @@ zb_rrsets_size(const struct zone_builder *zb, const uint32_t *idx,
 	return total;
 }
 
+/* Writes the RRset of records [i, e) at p; returns the end. */
+static uint8_t *
+zb_write_rrset(struct zone_builder *zb, const uint32_t *idx,
+    const struct zb_node *n, uint32_t i, uint32_t e, uint8_t *p)
+{
+	char str[DNAME_STRLEN], tstr[16];
+	struct zone_rrset *rs = (struct zone_rrset *)(void *)p;
+	uint8_t *d = p + sizeof(*rs);
+	/* The TTL of the record that came first in the file wins. */
+	uint32_t first = i, ttl;
+
+	for (uint32_t j = i; j < e; j++)
+		if (zb->rec[idx[j]].seq < zb->rec[idx[first]].seq)
+			first = j;
+	ttl = zb->rec[idx[first]].ttl;
+	memset(rs, 0, sizeof(*rs));
+	rs->type = zb->rec[idx[first]].type;
+	for (uint32_t j = i; j < e; j++) {
+		const struct zb_rec *r = &zb->rec[idx[j]];
+		if (rec_is_dup(zb, idx, j, i))
+			continue;
+		if (r->ttl != ttl)
+			zb_report(zb, r->tag, false,
+			    "%s/%s: TTL set to prior TTL (%u)",
+			    dname_to_str(zb_name_wire(zb, n->name), str,
+			    sizeof(str)), rr_type_str(r->type, tstr), ttl);
+		put16(d, r->rdlen);
+		memcpy(d + 2, zb->rdata.p + r->rdata, r->rdlen);
+		d += 2 + r->rdlen;
+		rs->count++;
+	}
+	put16(rs->wire, rs->type);
+	put16(rs->wire + 2, zb->rclass);
+	put32(rs->wire + 4, ttl);
+	rs->size = (uint32_t)(d - (p + sizeof(*rs)));
+	size_t step = align4(sizeof(*rs) + rs->size);
+	memset(d, 0, step - sizeof(*rs) - rs->size);
+	return p + step;
+}
+
+/* The RRSIG RRset of a node covering type: its record range, or false.
+ * RRSIGs sort by the type they cover (canonical RDATA order). */
+static bool
+zb_find_sigs(const struct zone_builder *zb, const uint32_t *idx,
+    const struct zb_node *n, uint16_t type, uint32_t *first, uint32_t *end)
+{
+	for (uint32_t i = n->first; i < n->end;) {
+		uint32_t e = rrset_end(zb, idx, i, n->end);
+		const struct zb_rec *r = &zb->rec[idx[i]];
+		if (r->type == TYPE_RRSIG && rec_covered(zb, r) == type) {
+			*first = i;
+			*end = e;
+			return true;
+		}
+		i = e;
+	}
+	return false;
+}
+
+/*
+ * The RRsets of a node: each type followed by the RRSIGs covering it,
+ * so that an answer finds them without a search; then RRSIGs whose
+ * RRset the node does not have.
+ */
 static uint8_t *
 zb_write_rrsets(struct zone_builder *zb, const uint32_t *idx,
     const struct zb_node *n, uint8_t *p)
 {
-	char str[DNAME_STRLEN], tstr[16];
+	uint32_t sf, se;
 
 	for (uint32_t i = n->first; i < n->end;) {
 		uint32_t e = rrset_end(zb, idx, i, n->end);
-		struct zone_rrset *rs = (struct zone_rrset *)(void *)p;
-		uint8_t *d = p + sizeof(*rs);
-		/* The TTL of the record that came first in the file wins. */
-		uint32_t first = i, ttl;
-		for (uint32_t j = i; j < e; j++)
-			if (zb->rec[idx[j]].seq < zb->rec[idx[first]].seq)
-				first = j;
-		ttl = zb->rec[idx[first]].ttl;
-		memset(rs, 0, sizeof(*rs));
-		rs->type = zb->rec[idx[first]].type;
-		for (uint32_t j = i; j < e; j++) {
-			const struct zb_rec *r = &zb->rec[idx[j]];
-			if (rec_is_dup(zb, idx, j, i))
-				continue;
-			if (r->ttl != ttl)
-				zb_report(zb, r->tag, false,
-				    "%s/%s: TTL set to prior TTL (%u)",
-				    dname_to_str(zb_name_wire(zb, n->name),
-				    str, sizeof(str)),
-				    rr_type_str(r->type, tstr), ttl);
-			put16(d, r->rdlen);
-			memcpy(d + 2, zb->rdata.p + r->rdata, r->rdlen);
-			d += 2 + r->rdlen;
-			rs->count++;
+		const struct zb_rec *r = &zb->rec[idx[i]];
+		if (r->type != TYPE_RRSIG) {
+			struct zone_rrset *rs = (struct zone_rrset *)(void *)p;
+			p = zb_write_rrset(zb, idx, n, i, e, p);
+			if (zb_find_sigs(zb, idx, n, r->type, &sf, &se)) {
+				rs->sigs = 1;
+				p = zb_write_rrset(zb, idx, n, sf, se, p);
+			}
 		}
-		put16(rs->wire, rs->type);
-		put16(rs->wire + 2, zb->rclass);
-		put32(rs->wire + 4, ttl);
-		rs->size = (uint32_t)(d - (p + sizeof(*rs)));
-		size_t step = align4(sizeof(*rs) + rs->size);
-		memset(d, 0, step - sizeof(*rs) - rs->size);
-		p += step;
+		i = e;
+	}
+	for (uint32_t i = n->first; i < n->end;) {
+		uint32_t e = rrset_end(zb, idx, i, n->end);
+		const struct zb_rec *r = &zb->rec[idx[i]];
+		uint16_t c = rec_covered(zb, r);
+		if (r->type == TYPE_RRSIG && (c == TYPE_RRSIG ||
+		    !zb_node_has(zb, idx, n, c)))
+			p = zb_write_rrset(zb, idx, n, i, e, p);
 		i = e;
 	}
 	return p;
@@ -877,6 +1006,8 @@ zb_mark_nodes(struct zone_builder *zb, const uint32_t *order,
 				n->flags |= ZN_DNAME;
 			else if (t == TYPE_CNAME)
 				n->flags |= ZN_CNAME;
+			else if (t == TYPE_NSEC)
+				n->flags |= ZN_NSEC;
 		}
 		if (nm->parent == ZONE_NONE)
 			continue;
@@ -891,6 +1022,41 @@ zb_mark_nodes(struct zone_builder *zb, const uint32_t *order,
 		if (w[0] == 1 && w[1] == '*')
 			p->flags |= ZN_WILD_CHILD;
 	}
+}
+
+static void
+zb_report_expired(struct zone_builder *zb)
+{
+	char name[DNAME_STRLEN], when[32];
+	time_t t = (time_t)zb->now + (int32_t)(zb->expired_at - zb->now);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	zb_report(zb, zb->expired_tag, false, "%s: %u signature%s expired at "
+	    "load; the first, of %s, at %s", dname_to_str(zb->origin, name,
+	    sizeof(name)), zb->expired, zb->expired == 1 ? "" : "s",
+	    zb->expired_what, when);
+}
+
+/* The proof index of a signed image (zone_dnssec.c). */
+static int
+zb_index(struct zone_builder *zb, const uint32_t *idx,
+    const struct zb_node *apex, void **blob, size_t *size)
+{
+	struct zone_dnssec_tags tags = { 0, 0 };
+
+	for (uint32_t i = apex->first; i < apex->end; i++) {
+		const struct zb_rec *r = &zb->rec[idx[i]];
+		if (r->type == TYPE_NSEC3PARAM && tags.nsec3param == 0)
+			tags.nsec3param = r->tag;
+		else if (r->type == TYPE_DNSKEY && tags.dnskey == 0)
+			tags.dnskey = r->tag;
+	}
+	int rc = zone_dnssec_index(blob, size, &tags, zb->report, zb->arg);
+	if (rc == APEX_EZONE)
+		zb->errors++;
+	return rc;
 }
 
 int
@@ -928,10 +1094,17 @@ zone_builder_finish(struct zone_builder *zb, void **blob, size_t *size)
 		    !(nodes[k].flags & ZN_OCCLUDED))
 			zb_check_ns_targets(zb, idx, nodes, &nodes[k]);
 	}
+	if (zb->expired > 0)
+		zb_report_expired(zb);
 	if (zb->errors == 0)
 		rc = zb_layout(zb, order, idx, nodes, blob, size);
 	else
 		rc = APEX_EZONE;
+	if (rc == 0 && (rc = zb_index(zb, idx, &nodes[0], blob, size)) != 0) {
+		free(*blob);
+		*blob = NULL;
+		*size = 0;
+	}
 	free(nodes);
 	free(idx);
 	free(start);

@@ -78,6 +78,21 @@ diff_rrset(const uint8_t *owner, const struct zone_rrset *a,
 	}
 }
 
+/*
+ * The position of an RRset in its node's order (zone.h): each type,
+ * the RRSIGs covering it right after, then RRSIGs of absent types.
+ * attached: the RRset before it carries the sigs bit.
+ */
+static uint32_t
+rrset_key(const struct zone_rrset *rs, bool attached)
+{
+	if (rs->type != TYPE_RRSIG)
+		return (uint32_t)rs->type << 1;
+	if (attached)
+		return (uint32_t)zone_rrsig_covered(rs) << 1 | 1;
+	return 0x20000u | zone_rrsig_covered(rs);
+}
+
 /* Two versions of one name. */
 static void
 diff_node(const struct zone *za, const struct zone_node *na,
@@ -88,6 +103,7 @@ diff_node(const struct zone *za, const struct zone_node *na,
 	const struct zone_rrset *a = zone_rrset_first(za, na);
 	const struct zone_rrset *b = zone_rrset_first(zb, nb);
 	unsigned i = 0, k = 0;
+	bool sa = false, sb = false;	/* the RRset before had sigs */
 
 	while (i < na->nrrsets || k < nb->nrrsets) {
 		int d;
@@ -95,8 +111,10 @@ diff_node(const struct zone *za, const struct zone_node *na,
 			d = 1;
 		else if (k == nb->nrrsets)
 			d = -1;
-		else
-			d = a->type < b->type ? -1 : a->type > b->type;
+		else {
+			uint32_t ka = rrset_key(a, sa), kb = rrset_key(b, sb);
+			d = ka < kb ? -1 : ka > kb;
+		}
 		if (d == 0 && a->type != TYPE_SOA)
 			diff_rrset(owner, a, b, del, add);
 		else if (d < 0 && a->type != TYPE_SOA)
@@ -104,10 +122,12 @@ diff_node(const struct zone *za, const struct zone_node *na,
 		else if (d > 0 && b->type != TYPE_SOA)
 			put_rrset(add, owner, b);
 		if (d <= 0) {
+			sa = a->sigs;
 			a = zone_rrset_next(a);
 			i++;
 		}
 		if (d >= 0) {
+			sb = b->sigs;
 			b = zone_rrset_next(b);
 			k++;
 		}

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "answer.h"
+#include "answer_priv.h"
 #include "dname.h"
 #include "error.h"
 #include "log.h"
@@ -18,14 +18,6 @@
 #include "zone.h"
 
 #define RCODE_YXDOMAIN	6
-
-/* The name being resolved: as written back, lowercase, and hashed. */
-struct chase {
-	uint8_t			name[DNAME_MAXLEN];
-	uint8_t			lname[DNAME_MAXLEN];
-	struct dname_view	v;
-	uint32_t		h[DNAME_MAXLABELS + 1];
-};
 
 enum step {
 	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
@@ -86,20 +78,35 @@ note_targets(struct answer *a, const struct zonetab_entry *ze,
  * or nothing. Returns: false when it did not fit.
  */
 static bool
+put_records(struct answer *a, const uint8_t *owner,
+    const struct zone_rrset *rs, uint64_t ttl)
+{
+	const uint8_t *d = zone_rrset_data(rs);
+
+	for (unsigned i = 0; i < rs->count; i++) {
+		if (pkt_put_rr(&a->w, owner, rs->wire, d, ttl) != 0)
+			return false;
+		d += 2 + get16(d);
+	}
+	return true;
+}
+
+/* The RRset and, with DO=1, its signatures (the same TTL when one is
+ * given: a negative answer's SOA and its RRSIG alike). */
+static bool
 put_rrset(struct answer *a, unsigned count, const uint8_t *owner,
     const struct zone_rrset *rs, uint64_t ttl)
 {
 	struct pkt_mark m = pkt_mark(&a->w);
-	const uint8_t *d = zone_rrset_data(rs);
+	const struct zone_rrset *sigs = a->dnssec ? zone_rrset_sigs(rs) :
+	    NULL;
 
-	for (unsigned i = 0; i < rs->count; i++) {
-		if (pkt_put_rr(&a->w, owner, rs->wire, d, ttl) != 0) {
-			pkt_rollback(&a->w, m);
-			return false;
-		}
-		d += 2 + get16(d);
+	if (!put_records(a, owner, rs, ttl) ||
+	    (sigs != NULL && !put_records(a, owner, sigs, ttl))) {
+		pkt_rollback(&a->w, m);
+		return false;
 	}
-	pkt_count_add(&a->w, count, rs->count);
+	pkt_count_add(&a->w, count, rs->count + (sigs ? sigs->count : 0));
 	if (a->nrrsets < ANSWER_MAX_RRSETS)
 		a->rrsets[a->nrrsets++] = rs;
 	return true;
@@ -107,8 +114,8 @@ put_rrset(struct answer *a, unsigned count, const uint8_t *owner,
 
 /* Answer and authority data are required: if they do not fit, the
  * response is truncated (RFC 2181 9). */
-static bool
-put_required(struct answer *a, unsigned count, const uint8_t *owner,
+bool
+answer_put_required(struct answer *a, unsigned count, const uint8_t *owner,
     const struct zone_rrset *rs, uint64_t ttl)
 {
 	if (a->tc)
@@ -119,10 +126,6 @@ put_required(struct answer *a, unsigned count, const uint8_t *owner,
 	}
 	return true;
 }
-
-#define SEC_ANSWER	6
-#define SEC_AUTHORITY	8
-#define SEC_ADDITIONAL	10
 
 static const uint8_t *
 node_owner(const struct zone *z, const struct zone_node *n)
@@ -146,7 +149,7 @@ put_negative(struct answer *a, const struct zonetab_entry *ze)
 	if (a->rcode == RCODE_NXDOMAIN && a->q->qtype == TYPE_SOA)
 		ttl = 0;
 	if (soa != NULL)
-		(void)put_required(a, SEC_AUTHORITY, node_owner(z,
+		(void)answer_put_required(a, SEC_AUTHORITY, node_owner(z,
 		    zone_node(z, 0)), soa, ttl);
 }
 
@@ -158,10 +161,7 @@ put_zone_ns(struct answer *a, const struct zonetab_entry *ze)
 	const struct zone_node *apex = zone_node(z, 0);
 	const struct zone_rrset *ns = zone_find_rrset(z, apex, TYPE_NS);
 
-	/* A DS answer comes from the parent side of a cut; the zone's own
-	 * NS would only confuse (BIND leaves it out too). */
-	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc ||
-	    a->q->qtype == TYPE_DS)
+	if (a->minimal_auth || ns == NULL || rrset_added(a, ns) || a->tc)
 		return;
 	if (put_rrset(a, SEC_AUTHORITY, node_owner(z, apex), ns,
 	    PKT_TTL_KEEP) && a->q->qtype != TYPE_ANY)
@@ -181,9 +181,10 @@ referral(struct answer *a, const struct zonetab_entry *ze, uint32_t cut)
 		a->flags &= (uint16_t)~PKT_AA;
 	if (ns == NULL)
 		return;
-	if (put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
+	if (answer_put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
 	    PKT_TTL_KEEP))
 		note_targets(a, ze, ns, true, true);
+	denial_referral(a, ze, cut);
 }
 
 /* ---- the additional section -------------------------------------- */
@@ -280,8 +281,8 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	const struct zone_rrset *rs = zone_find_rrset(z, n, TYPE_DNAME);
 	uint8_t target[DNAME_MAXLEN + DNAME_MAXLEN];
 
-	if (rs == NULL || !put_required(a, SEC_ANSWER, node_owner(z, n), rs,
-	    PKT_TTL_KEEP))
+	if (rs == NULL || !answer_put_required(a, SEC_ANSWER, node_owner(z,
+	    n), rs, PKT_TTL_KEEP))
 		return false;
 	const uint8_t *d = zone_rrset_data(rs);
 	int tl = dname_scan(d + 2, get16(d), NULL);
@@ -313,36 +314,82 @@ dname_step(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 }
 
 
-/* The answer at an existing node (exact or wildcard match). */
+/* QTYPE ANY (RFC 8482): every RRset, each with its signatures when
+ * DO=1; those are then not repeated on their own. */
 static enum step
-answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
+answer_any(struct answer *a, const struct zone *z, const struct zone_node *n,
     struct chase *c)
 {
-	const struct zone *z = &ze->zone;
-	const struct zone_node *n = zone_node(z, node);
-	uint16_t qtype = a->q->qtype;
+	const struct zone_rrset *rs = zone_rrset_first(z, n);
+	bool attached = false;
 
-	if (n->nrrsets == 0) {
+	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs)) {
+		bool skip = attached && a->dnssec;
+		attached = rs->sigs;
+		if (skip)
+			continue;
+		/* No additional-section data for ANY, as from BIND: the
+		 * answer is large enough already. */
+		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
+		    PKT_TTL_KEEP))
+			return STEP_DONE;
+		if (a->env->conf->minimal_any)
+			break;	/* RFC 8482 4.2: one RRset will do */
+	}
+	return STEP_DONE_POSITIVE;
+}
+
+/* QTYPE RRSIG: the signatures of every type at the name, each RRset
+ * with its own TTL (RFC 4034 3). */
+static enum step
+answer_rrsig(struct answer *a, const struct zonetab_entry *ze,
+    const struct zone_lookup *r, struct chase *c)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *n = zone_node(z, r->node);
+	const struct zone_rrset *rs = zone_rrset_first(z, n);
+	bool any = false;
+
+	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs)) {
+		if (rs->type != TYPE_RRSIG)
+			continue;
+		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
+		    PKT_TTL_KEEP))
+			return STEP_DONE;
+		any = true;
+	}
+	if (!any) {
 		put_negative(a, ze);
+		denial_nodata(a, ze, c, r);
 		return STEP_DONE_NEGATIVE;
 	}
-	if (qtype == TYPE_ANY) {
-		const struct zone_rrset *rs = zone_rrset_first(z, n);
-		for (unsigned i = 0; i < n->nrrsets; i++,
-		    rs = zone_rrset_next(rs)) {
-			/* No additional-section data for ANY, as from
-			 * BIND: the answer is large enough already. */
-			if (!put_required(a, SEC_ANSWER, c->name, rs,
-			    PKT_TTL_KEEP))
-				return STEP_DONE;
-			if (a->env->conf->minimal_any)
-				break;	/* RFC 8482 4.2: one RRset will do */
-		}
-		return STEP_DONE_POSITIVE;
-	}
-	const struct zone_rrset *rs = zone_find_rrset(z, n, qtype);
-	if (rs != NULL) {
-		if (!put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
+	return STEP_DONE_POSITIVE;
+}
+
+/* The answer at an existing node (exact or wildcard match). */
+static enum step
+answer_node(struct answer *a, const struct zonetab_entry *ze,
+    const struct zone_lookup *r, struct chase *c)
+{
+	const struct zone *z = &ze->zone;
+	const struct zone_node *n = zone_node(z, r->node);
+	uint16_t qtype = a->q->qtype;
+	const struct zone_rrset *rs = NULL;
+
+	if (n->nrrsets == 0)
+		goto nodata;
+	/* Data from a wildcard comes with the proof that the name itself
+	 * does not exist; queued before the name changes along a chain. */
+	if (r->match == ZM_WILDCARD && (qtype == TYPE_ANY ||
+	    zone_find_rrset(z, n, qtype) != NULL || (n->flags & ZN_CNAME)))
+		denial_wildcard(a, ze, c, r);
+	if (qtype == TYPE_ANY)
+		return answer_any(a, z, n, c);
+	if (qtype == TYPE_RRSIG)
+		return answer_rrsig(a, ze, r, c);
+	if ((rs = zone_find_rrset(z, n, qtype)) != NULL) {
+		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
+		    PKT_TTL_KEEP))
 			return STEP_DONE;
 		/* Addresses of the name servers asked for are wanted
 		 * even in minimal responses, as BIND gives them. */
@@ -351,15 +398,17 @@ answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	}
 	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
 		rs = zone_find_rrset(z, n, TYPE_CNAME);
-		if (!rrset_added(a, rs) &&
-		    !put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
+		if (!rrset_added(a, rs) && !answer_put_required(a, SEC_ANSWER,
+		    c->name, rs, PKT_TTL_KEEP))
 			return STEP_DONE;
 		const uint8_t *d = zone_rrset_data(rs);
 		if (!chase_set(c, d + 2, get16(d)))
 			return STEP_DONE;
 		return STEP_FOLLOW;
 	}
+nodata:
 	put_negative(a, ze);
+	denial_nodata(a, ze, c, r);
 	return STEP_DONE_NEGATIVE;
 }
 
@@ -397,12 +446,12 @@ answer_match(struct answer *a, const struct zonetab_entry *ze,
 	switch (r->match) {
 	case ZM_EXACT:
 	case ZM_WILDCARD:
-		return answer_node(a, ze, r->node, c);
+		return answer_node(a, ze, r, c);
 	case ZM_DELEGATION:
 		/* DS is the parent side's data (RFC 4035 3.1.4.1). */
 		if (a->q->qtype == TYPE_DS && r->exact &&
 		    r->node == r->encloser)
-			return answer_node(a, ze, r->node, c);
+			return answer_node(a, ze, r, c);
 		referral(a, ze, r->node);
 		return STEP_DONE;
 	case ZM_DNAME:
@@ -410,6 +459,7 @@ answer_match(struct answer *a, const struct zonetab_entry *ze,
 	case ZM_NXDOMAIN:
 		a->rcode = RCODE_NXDOMAIN;
 		put_negative(a, ze);
+		denial_nxdomain(a, ze, c, r->encloser);
 		return STEP_DONE_NEGATIVE;
 	}
 	return STEP_DONE;
@@ -455,5 +505,6 @@ answer_build(struct answer *a, const struct zonetab_entry *ze)
 		a->ede_text = "CNAME chain too long";
 		return;
 	}
+	denial_put(a);
 	put_additional(a);
 }

@@ -22,6 +22,16 @@
  * SERVFAIL (BIND's default of 11 restarts gives the same limit). */
 #define ANSWER_MAX_CHAIN	12
 
+/* Denial records (NSEC, NSEC3) and DS for the authority section, kept
+ * until the answer section is complete. */
+#define ANSWER_MAX_PROOFS	40
+
+struct answer_proof {
+	const struct zonetab_entry	*ze;
+	uint32_t			 node;	/* owner in ze's image */
+	uint16_t			 type;
+};
+
 struct answer_addl {
 	const struct zonetab_entry	*ze;	/* zone holding the record */
 	const uint8_t			*name;	/* target, in the image */
@@ -57,6 +67,9 @@ struct answer {
 	struct rrl_query	 rrl;
 	bool			 minimal_auth;	/* no NS in positive answers */
 	bool			 minimal_addl;	/* only required additional */
+	bool			 dnssec;	/* DO=1: RRSIGs and proofs */
+	unsigned		 nproofs;
+	struct answer_proof	 proofs[ANSWER_MAX_PROOFS];
 	unsigned		 nrrsets;
 	const struct zone_rrset	*rrsets[ANSWER_MAX_RRSETS];
 	unsigned		 naddl;

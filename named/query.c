@@ -319,6 +319,16 @@ set_minimal(struct answer *a, bool tcp)
 		a->minimal_auth = a->minimal_addl = true;
 		return;
 	}
+	/* Key material and DS are asked for by validators and parents,
+	 * which need nothing else; BIND answers them minimally too. */
+	switch (a->q->qtype) {
+	case TYPE_DNSKEY:
+	case TYPE_CDNSKEY:
+	case TYPE_CDS:
+	case TYPE_DS:
+		a->minimal_auth = a->minimal_addl = true;
+		return;
+	}
 	switch (a->env->conf->minimal_responses) {
 	case MINIMAL_YES:
 		a->minimal_auth = a->minimal_addl = true;
@@ -733,6 +743,7 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		return 0;
 	struct pkt_mark question = pkt_mark(&a.w);
 	set_minimal(&a, cl->tcp);
+	a.dnssec = q.edns && q.edns_do;
 	if (q.qclass == CLASS_HS)
 		a.rcode = RCODE_REFUSED;
 	else

@@ -165,6 +165,34 @@ check_dnskey(const struct zone *z, uint32_t tag, zone_report_fn *fn,
 	    "SEP flag", dname_to_str(z->origin, name, sizeof(name)));
 }
 
+/* A DNSKEY with the Zone Key flag and the DNSSEC protocol (RFC 4034
+ * 2.1.1, 2.1.2). */
+static bool
+has_zone_key(const struct zone *z)
+{
+	const struct zone_rrset *rs = zone_find_rrset(z, zone_node(z, 0),
+	    TYPE_DNSKEY);
+
+	if (rs == NULL)
+		return false;
+	const uint8_t *d = zone_rrset_data(rs);
+	for (unsigned i = 0; i < rs->count; i++, d += 2 + get16(d))
+		if (get16(d) >= 4 && (get16(d + 2) & 0x0300) == 0x0100 &&
+		    d[4] == 3)
+			return true;
+	return false;
+}
+
+/* An NSEC at the apex, with its signature. */
+static bool
+signed_nsec(const struct zone *z)
+{
+	const struct zone_node *apex = zone_node(z, 0);
+	const struct zone_rrset *rs = zone_find_rrset(z, apex, TYPE_NSEC);
+
+	return rs != NULL && rs->sigs;
+}
+
 /* Marks the owners of NSEC3 records and collects those of chain p. */
 static struct zone_n3 *
 collect_n3(const struct zone *z, struct zone_node *wn,
@@ -302,8 +330,10 @@ zone_dnssec_index(void **blob, size_t *size,
 		    "without a matching NSEC3 chain", dname_to_str(z.origin,
 		    name, sizeof(name)));
 	enum zone_denial mode = n3count > 0 ? ZONE_DENIAL_NSEC3 :
-	    (z.nodes[0].flags & ZN_NSEC) ? ZONE_DENIAL_NSEC : ZONE_DENIAL_NONE;
-	if (mode == ZONE_DENIAL_NONE) {
+	    signed_nsec(&z) ? ZONE_DENIAL_NSEC : ZONE_DENIAL_NONE;
+	/* Proofs are answered only from a secure zone, as from BIND: one
+	 * with a zone key and a signed chain at the apex. */
+	if (mode == ZONE_DENIAL_NONE || !has_zone_key(&z)) {
 		free(n3);
 		return 0;
 	}

@@ -314,6 +314,14 @@ dname_step(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 }
 
 
+static bool
+rr_is_dnssec(uint16_t type)
+{
+	return type == TYPE_DS || type == TYPE_RRSIG || type == TYPE_NSEC ||
+	    type == TYPE_DNSKEY || type == TYPE_NSEC3 ||
+	    type == TYPE_NSEC3PARAM;
+}
+
 /* QTYPE ANY (RFC 8482): every RRset, each with its signatures when
  * DO=1; those are then not repeated on their own. */
 static enum step
@@ -324,8 +332,12 @@ answer_any(struct answer *a, const struct zone *z, const struct zone_node *n,
 	bool attached = false;
 
 	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs)) {
-		bool skip = attached && a->dnssec;
+		bool skip = (attached && a->dnssec) ||
+		    (z->dnodes == NULL && rr_is_dnssec(rs->type));
 		attached = rs->sigs;
+		/* A zone that is not secure may be on its way to being
+		 * signed: its DNSSEC records stay out of ANY, as BIND
+		 * keeps them. */
 		if (skip)
 			continue;
 		/* No additional-section data for ANY, as from BIND: the
@@ -391,9 +403,11 @@ answer_node(struct answer *a, const struct zonetab_entry *ze,
 		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
 		    PKT_TTL_KEEP))
 			return STEP_DONE;
-		/* Addresses of the name servers asked for are wanted
-		 * even in minimal responses, as BIND gives them. */
-		note_targets(a, ze, rs, false, qtype == TYPE_NS);
+		/* A root priming query gets the addresses of the root
+		 * servers whatever the settings (RFC 8109 4.1), as
+		 * from BIND. */
+		note_targets(a, ze, rs, false, qtype == TYPE_NS &&
+		    c->v.labels == 0);
 		return STEP_DONE_POSITIVE;
 	}
 	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {

@@ -80,34 +80,46 @@ queue_next_closer(struct answer *a, const struct zonetab_entry *ze,
 }
 
 /*
- * RFC 5155 7.2.1 for an existing name without a matching NSEC3 (below
- * an opt-out span): the nearest ancestor that has one, and the NSEC3
- * covering the name one label below it. Every ancestor of an existing
- * name is a node, so nothing is hashed.
+ * RFC 5155 7.2.1: the nearest node at or above k whose hash an NSEC3
+ * matches (the closest provable encloser; below opt-out spans a name
+ * may have none). *below is the node under it on the way to k, or
+ * ZONE_NONE when that is k itself. Every ancestor of a node is a node,
+ * so nothing is hashed.
  */
+static uint32_t
+provable_encloser(const struct zone *z, uint32_t k, uint32_t *below)
+{
+	const uint8_t *name = zone_node_name(z, zone_node(z, k));
+	unsigned labels = zone_node(z, k)->labels;
+
+	*below = ZONE_NONE;
+	for (;;) {
+		uint32_t self = z->dnodes[k].self;
+		if ((self != ZONE_NONE && (self & ZONE_N3_MATCH)) ||
+		    labels <= z->hdr->origin_labels)
+			return k;
+		name += 1 + name[0];
+		labels--;
+		uint32_t up = zone_find_name(z, name);
+		if (up == ZONE_NONE)
+			return k;	/* cannot happen in a sound image */
+		*below = k;
+		k = up;
+	}
+}
+
+/* The closest provable encloser proof of an existing name that has no
+ * NSEC3 of its own. */
 static void
 queue_provable_encloser(struct answer *a, const struct zonetab_entry *ze,
     uint32_t node)
 {
 	const struct zone *z = &ze->zone;
-	const uint8_t *name = zone_node_name(z, zone_node(z, node));
-	unsigned labels = zone_node(z, node)->labels;
-	uint32_t below = node;
+	uint32_t below, cpe = provable_encloser(z, node, &below);
 
-	while (labels > z->hdr->origin_labels) {
-		name += 1 + name[0];
-		labels--;
-		uint32_t k = zone_find_name(z, name);
-		if (k == ZONE_NONE)
-			return;
-		uint32_t self = z->dnodes[k].self;
-		if (self != ZONE_NONE && (self & ZONE_N3_MATCH)) {
-			queue_n3(a, ze, self);
-			queue_n3(a, ze, z->dnodes[below].self);
-			return;
-		}
-		below = k;
-	}
+	queue_n3(a, ze, z->dnodes[cpe].self);
+	if (below != ZONE_NONE)
+		queue_n3(a, ze, z->dnodes[below].self);
 }
 
 void
@@ -123,10 +135,16 @@ denial_nxdomain(struct answer *a, const struct zonetab_entry *ze,
 		queue(a, ze, z->dnodes[encloser].wild, TYPE_NSEC);
 		return;
 	}
-	/* The closest encloser proof, then no wildcard (RFC 5155 7.2.2). */
-	queue_n3(a, ze, z->dnodes[encloser].self);
-	queue_next_closer(a, ze, c, encloser);
-	queue_n3(a, ze, z->dnodes[encloser].wild);
+	/* The closest encloser proof, then no wildcard (RFC 5155 7.2.2);
+	 * an encloser without an NSEC3 (opt-out) is proven by the
+	 * nearest one above it that has one. */
+	uint32_t below, cpe = provable_encloser(z, encloser, &below);
+	queue_n3(a, ze, z->dnodes[cpe].self);
+	if (below == ZONE_NONE)
+		queue_next_closer(a, ze, c, encloser);
+	else
+		queue_n3(a, ze, z->dnodes[below].self);
+	queue_n3(a, ze, z->dnodes[cpe].wild);
 }
 
 void
@@ -180,14 +198,14 @@ denial_referral(struct answer *a, const struct zonetab_entry *ze,
 	const struct zone *z = &ze->zone;
 	const struct zone_node *n = zone_node(z, cut);
 
-	if (!a->dnssec)
+	/* Only a secure zone answers with DS (BIND's rule too): one on
+	 * its way to being signed may hold a DS it does not vouch for. */
+	if (!signed_zone(a, ze))
 		return;
 	if (zone_find_rrset(z, n, TYPE_DS) != NULL) {
 		queue(a, ze, cut, TYPE_DS);
 		return;
 	}
-	if (z->dnodes == NULL)
-		return;
 	/* An unsigned child: proof that the cut has no DS. */
 	if (z->hdr->denial == ZONE_DENIAL_NSEC) {
 		queue(a, ze, z->dnodes[cut].self, TYPE_NSEC);

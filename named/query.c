@@ -309,26 +309,19 @@ query_allowed(const struct answer *a, const struct query_client *cl,
 	return acl_allows(acl, cl->addr, a->keyname);
 }
 
-/* Which sections minimal-responses lets us leave out. */
+/*
+ * Which sections may be left out, in BIND's order: minimal-responses,
+ * then the query type (key material and DS are asked for by validators
+ * and parents, which need nothing else; NS queries get everything),
+ * then minimal-any for ANY over UDP, then an EDNS buffer of 512 octets
+ * or less over UDP. Referral glue is sent regardless (answer.c).
+ */
 static void
 set_minimal(struct answer *a, bool tcp)
 {
-	/* A client that offers an EDNS buffer of 512 octets or less over
-	 * UDP gets only what is required, as from BIND. */
-	if (!tcp && a->q->edns && a->q->edns_udp_size <= 512) {
-		a->minimal_auth = a->minimal_addl = true;
-		return;
-	}
-	/* Key material and DS are asked for by validators and parents,
-	 * which need nothing else; BIND answers them minimally too. */
-	switch (a->q->qtype) {
-	case TYPE_DNSKEY:
-	case TYPE_CDNSKEY:
-	case TYPE_CDS:
-	case TYPE_DS:
-		a->minimal_auth = a->minimal_addl = true;
-		return;
-	}
+	const struct pkt_query *q = a->q;
+	bool both = false;
+
 	switch (a->env->conf->minimal_responses) {
 	case MINIMAL_YES:
 		a->minimal_auth = a->minimal_addl = true;
@@ -339,9 +332,26 @@ set_minimal(struct answer *a, bool tcp)
 		a->minimal_auth = true;
 		break;
 	case MINIMAL_NO_AUTH_RECURSIVE:
-		a->minimal_auth = (a->q->flags & PKT_RD) != 0;
+		a->minimal_auth = (q->flags & PKT_RD) != 0;
 		break;
 	}
+	switch (q->qtype) {
+	case TYPE_DNSKEY:
+	case TYPE_CDNSKEY:
+	case TYPE_CDS:
+	case TYPE_DS:
+		both = true;
+		break;
+	case TYPE_NS:
+		a->minimal_auth = a->minimal_addl = false;
+		break;
+	}
+	if (q->qtype == TYPE_ANY && a->env->conf->minimal_any && !tcp)
+		both = true;
+	if (!tcp && q->edns && q->edns_udp_size <= 512)
+		both = true;
+	if (both)
+		a->minimal_auth = a->minimal_addl = true;
 }
 
 /*

@@ -36,6 +36,7 @@ struct worker {
 	unsigned	 slot;
 	unsigned	 gen;
 	bool		 ready;
+	uint64_t	 installed;	/* p.installed when it was forked */
 };
 
 /* The listening sockets of one worker slot, one per address. */
@@ -74,6 +75,7 @@ struct parent_state {
 	char			*reload_errors;
 	unsigned		 reload_ok, reload_failed;
 	unsigned		 acks_due;	/* zone images not yet taken */
+	uint64_t		 installed;	/* images installed so far */
 	bool			 loader_done;
 	uint64_t		 reloads;
 	uint32_t		 reconfig_req;

@@ -50,6 +50,7 @@ parent_install_zone(unsigned zone, int fd, uint32_t serial)
 {
 	struct msg_buf b;
 
+	p.zs[zone].installed = ++p.installed;
 	msg_buf_init(&b);
 	msg_put_u32(&b, serial);
 	parent_broadcast(MSG_PW_ZONE, zone, &b, fd);

@@ -121,6 +121,29 @@ parent_expired_msg(unsigned i, struct msg_buf *b)
 	msg_put_u64(b, p.zs[i].xfr.expires);
 }
 
+/*
+ * A worker forked while images were being installed took the older
+ * ones and was skipped by the broadcast (it was not ready): it gets
+ * what changed since its fork, so that no worker serves a stale zone.
+ */
+static void
+parent_catch_up(struct worker *wk)
+{
+	struct msg_buf b;
+
+	if (wk->gen != p.gen || wk->installed == p.installed)
+		return;
+	for (unsigned i = 0; i < p.conf->nzones; i++) {
+		if (p.zs[i].installed <= wk->installed || p.zs[i].fd < 0)
+			continue;
+		msg_buf_init(&b);
+		msg_put_u32(&b, p.zs[i].serial);
+		if (!parent_worker_send(wk, MSG_PW_ZONE, i, &b, p.zs[i].fd))
+			return;
+	}
+	wk->installed = p.installed;
+}
+
 /* A new worker learns when secondary zones expire, and which have. */
 static void
 parent_tell_expired(struct worker *wk)
@@ -153,6 +176,7 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 		if (ipc_get_empty(m) != 0)
 			goto bad;
 		wk->ready = true;
+		parent_catch_up(wk);
 		parent_tell_expired(wk);
 		if (wk->gen == p.gen && p.old != NULL)
 			parent_generation_ready();
@@ -222,6 +246,7 @@ parent_fork_worker(unsigned slot)
 	wk->slot = slot;
 	wk->gen = p.gen;
 	wk->ready = false;
+	wk->installed = p.installed;
 	if (child_start(&wk->c, p.base, keep, nkeep, CHILD_SECRETS,
 	    run_worker, &wa, parent_dispatch_worker, wk) != 0)
 		wk->c.pid = 0;

@@ -33,6 +33,7 @@ struct zone_state {
 	unsigned	 failures;	/* failed loads since start */
 	char		*error;		/* the last load's problems */
 	struct xfr_state xfr;		/* from apex-xferd */
+	uint64_t	 installed;	/* parent's install count, then */
 };
 
 /* Called when a loader run ends: ok/failed zone counts and the text of

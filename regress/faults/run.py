@@ -758,6 +758,31 @@ def test_broken_reload(args, work):
     s.stop()
 
 
+def test_reload_restart(args, work):
+    """A worker that dies as a reload starts is forked with the images of
+    the moment and becomes ready while the new ones are installed; it
+    must still end up serving the new version."""
+    o = 'f6.test'
+    s = Apex(args, work, 'restart', [primary_zone(o)], workers=1)
+    zfile = os.path.join(s.dir, o + '.zone')
+    write_file(zfile, zone_text(o, 1))
+    s.start()
+    served = []
+    for serial in range(2, 8):
+        write_file(zfile, zone_text(o, serial))
+        pids = s.workers_pids()
+        os.kill(s.proc.pid, signal.SIGHUP)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: len(s.workers_pids()) == 1 and
+                 s.workers_pids() != pids, 10)
+        wait_for(lambda: soa_serial(s.port, o) == serial, 3)
+        served.append((serial, soa_serial(s.port, o)))
+    check('reload with a worker restarting: every new version is served',
+          all(a == b for a, b in served), served)
+    s.stop()
+
+
 def sanitizer_clean(work):
     bad = []
     for root, _, files in os.walk(work):
@@ -782,7 +807,7 @@ def main():
     work = tempfile.mkdtemp(prefix='apex-faults-')
     os.chmod(work, 0o755)
     tests = [test_worker_kill, test_xferd_kill, test_full_disk,
-             test_broken_reload]
+             test_broken_reload, test_reload_restart]
     try:
         for t in tests:
             if args.only and args.only not in t.__name__:

@@ -6,7 +6,14 @@ the answers are compared semantically (rcode, flags, EDNS, and each
 section as a set of RRsets with TTLs). A difference fails the test unless
 allowed.py lists it with the RFC section that permits both behaviours.
 
-usage: compare.py [--apex PATH] [--named PATH] [--keep] [--verbose]
+The signed zones (signed.zone.in under three origins: NSEC, NSEC3 with
+no salt and no extra iterations, NSEC3 with opt-out; each with a signed
+child from kid.zone.in) are signed here at run time with dnssec-keygen
+and dnssec-signzone; both servers load the same signed files, and BIND
+must not sign or maintain them.
+
+usage: compare.py [--apex PATH] [--named PATH] [--bind-vs-bind] [--keep]
+                  [--verbose]
 """
 import argparse
 import os
@@ -83,16 +90,26 @@ def tcp(port, wire, timeout=TIMEOUT):
 
 
 def rrsets(section):
+    """{(owner, type, class): (TTL, rdata set)} of a section parsed one
+    record per RRset. The RRSIGs at one owner are keyed by the type they
+    cover, RRSIG(A), RRSIG(NS) and so on: each has the TTL of the RRset
+    it covers (RFC 4034 3) and is compared on its own. The TTL is every
+    record's: one number if all agree, else the sorted TTLs seen."""
     out = {}
     for rrset in section:
         if rrset.rdtype in (dns.rdatatype.OPT, dns.rdatatype.TSIG):
             continue
-        key = (rrset.name.to_text().lower(), dns.rdatatype.to_text(rrset.rdtype),
+        rtype = dns.rdatatype.to_text(rrset.rdtype)
+        if rrset.rdtype == dns.rdatatype.RRSIG:
+            rtype += '(%s)' % dns.rdatatype.to_text(rrset.covers)
+        key = (rrset.name.to_text().lower(), rtype,
                dns.rdataclass.to_text(rrset.rdclass))
         rd = frozenset(r.to_digestable(dns.name.root) for r in rrset)
-        out.setdefault(key, [rrset.ttl, set()])
+        out.setdefault(key, [set(), set()])
+        out[key][0].add(rrset.ttl)
         out[key][1] |= rd
-    return {k: (v[0], frozenset(v[1])) for k, v in out.items()}
+    return {k: (min(v[0]) if len(v[0]) == 1 else tuple(sorted(v[0])),
+                frozenset(v[1])) for k, v in out.items()}
 
 
 def split_tsig(wire):
@@ -138,7 +155,7 @@ def normalise(wire, case=None):
     wire, tsig = split_tsig(wire)
     try:
         m = dns.message.from_wire(wire, ignore_trailing=True,
-                                  one_rr_per_rrset=False)
+                                  one_rr_per_rrset=True)
     except Exception as e:  # noqa: BLE001 - any parse failure is data
         return 'unparseable: %s' % type(e).__name__
     flags = dns.flags.to_text(m.flags).split()

@@ -42,7 +42,8 @@ import allowed  # noqa: E402
 import corpus   # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..'))
-from testlib import ds_of_new_key, free_port, recv_exact, sign_zone  # noqa: E402
+from testlib import (ds_of_new_key, free_port, recv_exact,  # noqa: E402
+                     sign_zone)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))

@@ -335,11 +335,13 @@ def run(args, minimal, signed):
             print('FAIL apex log:\n' + ''.join(bad[:20]))
             failed += 1
         stop(bind)
-        unsigned = bind_maintained(blog)
-        if unsigned:
-            print('FAIL BIND did not serve the signed files as they are:\n' +
-                  ''.join(unsigned[:20]))
-            failed += 1
+        for log in [blog] + ([alog] if args.bind_vs_bind else []):
+            maintained = bind_maintained(log)
+            if maintained:
+                print('FAIL BIND (%s) did not serve the signed files as '
+                      'they are:\n%s' % (os.path.basename(log),
+                                         ''.join(maintained[:20])))
+                failed += 1
         return passed, failed
     finally:
         stop(bind)

@@ -8,7 +8,8 @@ secure.test, a stub zone per zone) resolves through it: positive
 answers, NXDOMAIN, NODATA, wildcard answers and NODATA, a CNAME, DS at
 the signed delegation and the proof of no DS at the unsigned one must come
 back secure (AD=1); names below the unsigned delegation insecure (AD=0,
-not SERVFAIL). Then delv, asking apex directly with the same anchor,
+not SERVFAIL); a name whose signature the test spoils after signing
+bogus (SERVFAIL), so a validator that does not validate fails the test. Then delv, asking apex directly with the same anchor,
 must say "fully validated" (or "negative response, fully validated")
 and "unsigned answer" for the same cases.
 
@@ -50,6 +51,7 @@ alias	CNAME	www
 	TXT	"wildcard"
 a.b.ent	A	192.0.2.30
 tokid	CNAME	www.kid
+broken	A	192.0.2.99
 kid	NS	ns1.kid
 ns1.kid	A	127.0.0.1
 plain	NS	ns1.plain
@@ -164,9 +166,33 @@ def sign_tree(work):
     kid_ds = sign_zone('kid.secure.test', srcs['kid.secure.test'],
                        srcs['kid.secure.test'] + '.signed', keys,
                        ['-3', '-', '-H', '0'])
-    anchor = sign_zone('secure.test', srcs['secure.test'],
-                       srcs['secure.test'] + '.signed', keys, [], kid_ds)
+    signed = srcs['secure.test'] + '.signed'
+    anchor = sign_zone('secure.test', srcs['secure.test'], signed, keys,
+                       ['-O', 'full'], kid_ds)
+    spoil(signed, 'broken.secure.test.', 'A')
     return anchor
+
+
+def spoil(path, owner, covered):
+    """Changes one octet of the signature over owner/covered in a signed
+    zone file written one record a line (dnssec-signzone -O full): the
+    negative control, an answer every validator must call bogus."""
+    import base64
+    out, done = [], False
+    for line in open(path):
+        f = line.split()
+        if (len(f) > 5 and f[0] == owner and f[3] == 'RRSIG' and
+                f[4] == covered):
+            sig = bytearray(base64.b64decode(''.join(f[12:])))
+            sig[len(sig) // 2] ^= 0x55
+            line = '\t'.join(f[:12] + [base64.b64encode(sig).decode()])
+            line += '\n'
+            done = True
+        out.append(line)
+    if not done:
+        sys.exit('no RRSIG %s over %s in %s' % (covered, owner, path))
+    with open(path, 'w') as g:
+        g.writelines(out)
 
 
 def server_conf(work, apex):
@@ -279,6 +305,22 @@ def check_unbound(port, log):
         check('unbound %s/%s: %s' % (qname, qtype, want), ok, detail)
 
 
+def check_bogus(uport, aport, anchor_file):
+    """The negative control: broken.secure.test's signature was changed
+    after signing, so unbound must answer SERVFAIL and delv must fail."""
+    r = ask_unbound(uport, 'broken.secure.test', 'A')
+    check('unbound broken.secure.test/A (a spoilt signature): SERVFAIL',
+          r is not None and r.rcode() == dns.rcode.SERVFAIL,
+          'unbound said %s' % describe(r))
+    r = subprocess.run(['delv', '@127.0.0.1', '-p', str(aport), '-a',
+                        anchor_file, '+root=secure.test', '+nomulti',
+                        'broken.secure.test', 'A'], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    check('delv broken.secure.test/A (a spoilt signature): '
+          '"resolution failed"', 'resolution failed' in r.stdout and
+          'fully validated' not in r.stdout, 'delv said:\n' + r.stdout)
+
+
 def check_delv(aport, anchor_file):
     for qname, qtype, rcode, secure, has_answer in CASES:
         r = subprocess.run(['delv', '@127.0.0.1', '-p', str(aport), '-a',
@@ -337,7 +379,9 @@ def main():
         wait_answer(uport, unbound, 'unbound', ulog, 'version.server.',
                     'TXT', 'CH')
         check_unbound(uport, ulog)
-        check_delv(aport, delv_anchor(work, anchor))
+        anchor_file = delv_anchor(work, anchor)
+        check_delv(aport, anchor_file)
+        check_bogus(uport, aport, anchor_file)
         if not args.named:
             stop(server)
             bad = [line for line in open(slog, errors='replace')

@@ -153,10 +153,11 @@ SIGNED_RULES = [
     ('sub.wild', 'TXT'), ('x.sub.wild', 'A'),
     ('foo.cwild', 'A'), ('foo.cwild', 'CNAME'), ('foo.cwild', 'TXT'),
     ('foo.cnx', 'A'), ('foo.cnx', 'CNAME'),
-    # CNAME chains, into a name that does not exist and out of the zone
+    # CNAME chains, into a name that does not exist, out of the zone,
+    # into the signed child and below the unsigned delegation
     ('www', 'A'), ('www', 'CNAME'), ('www', 'ANY'), ('www', 'AAAA'),
     ('www', 'SRV'), ('chain1', 'A'), ('chain1', 'TXT'), ('dangling', 'A'),
-    ('outside', 'A'),
+    ('outside', 'A'), ('tokid', 'A'), ('toplain', 'A'),
     # DNAME
     ('dn', 'DNAME'), ('dn', 'A'), ('www.dn', 'A'), ('www.dn', 'TXT'),
     ('nx.dn', 'A'), ('a.b.dn', 'A'), ('tgt', 'A'), ('www.tgt', 'ANY'),

@@ -51,6 +51,10 @@ stage "address match lists beside BIND 9"
 /usr/bin/python3 regress/acl/run.py --apex "$top/build/named/apex-named"
 /usr/bin/python3 regress/acl/run.py --apex "$top/build-asan/named/apex-named"
 
+stage "DNSSEC through a validating resolver (unbound) and delv"
+/usr/bin/python3 regress/dnssec/run.py --apex "$top/build/named/apex-named"
+/usr/bin/python3 regress/dnssec/run.py --apex "$top/build-asan/named/apex-named"
+
 stage "the running server: TCP, UDP, pid file, signals"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build/named/apex-named"
 /usr/bin/python3 regress/serve/run.py --apex "$top/build-asan/named/apex-named"

@@ -46,3 +46,50 @@ def wait_for(fn, timeout=15.0, step=0.1):
         if v or time.time() > end:
             return v
         time.sleep(step)
+
+
+def sign_zone(origin, src, out, keydir, extra=(), ds=()):
+    """Signs the zone file src for origin into out with dnssec-signzone:
+    a new KSK and ZSK (ECDSAP256SHA256, dnssec-keygen's timing defaults)
+    in keydir, signatures valid from an hour ago for 30 days. ds: lines
+    appended to the zone before signing (the DS records of its signed
+    children). extra: more dnssec-signzone arguments (-3 - -H 0, -A).
+    Returns the DS record of the zone (from its dsset file) as text."""
+    import os
+    import subprocess
+    os.makedirs(keydir, exist_ok=True)
+    for flags in (['-f', 'KSK'], []):
+        subprocess.run(['dnssec-keygen', '-q', '-a', '13', '-K', keydir] +
+                       flags + [origin], check=True, stdout=subprocess.PIPE)
+    unsigned = out + '.unsigned'
+    with open(src) as f, open(unsigned, 'w') as g:
+        g.write(f.read())
+        for line in ds:
+            g.write(line + '\n')
+    now = time.time()
+    fmt = '%Y%m%d%H%M%S'
+    r = subprocess.run(
+        ['dnssec-signzone', '-q', '-S', '-K', keydir, '-d', keydir,
+         '-o', origin, '-f', out,
+         '-s', time.strftime(fmt, time.gmtime(now - 3600)),
+         '-e', time.strftime(fmt, time.gmtime(now + 30 * 86400))] +
+        list(extra) + [unsigned], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('dnssec-signzone %s: %s' % (origin, r.stdout))
+    os.chmod(out, 0o644)
+    with open(os.path.join(keydir, 'dsset-%s.' % origin)) as f:
+        return [line.strip() for line in f if ' DS ' in line]
+
+
+def ds_of_new_key(origin, keydir):
+    """The DS record (SHA-256) of a new KSK for origin, a zone nobody
+    serves: the parent's signed delegation to it."""
+    import subprocess
+    name = subprocess.run(['dnssec-keygen', '-q', '-a', '13', '-f', 'KSK',
+                           '-K', keydir, origin], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    r = subprocess.run(['dnssec-dsfromkey', '-2', '%s/%s.key' %
+                        (keydir, name)], check=True, stdout=subprocess.PIPE,
+                       text=True)
+    return [line.strip() for line in r.stdout.splitlines() if line.strip()]

@@ -6,7 +6,14 @@ the answers are compared semantically (rcode, flags, EDNS, and each
 section as a set of RRsets with TTLs). A difference fails the test unless
 allowed.py lists it with the RFC section that permits both behaviours.
 
-usage: compare.py [--apex PATH] [--named PATH] [--keep] [--verbose]
+The signed zones (signed.zone.in under three origins: NSEC, NSEC3 with
+no salt and no extra iterations, NSEC3 with opt-out; each with a signed
+child from kid.zone.in) are signed here at run time with dnssec-keygen
+and dnssec-signzone; both servers load the same signed files, and BIND
+must not sign or maintain them.
+
+usage: compare.py [--apex PATH] [--named PATH] [--bind-vs-bind] [--keep]
+                  [--verbose]
 """
 import argparse
 import os
@@ -26,6 +33,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
@@ -34,7 +42,8 @@ import allowed  # noqa: E402
 import corpus   # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..'))
-from testlib import free_port, recv_exact  # noqa: E402
+from testlib import (ds_of_new_key, free_port, recv_exact,  # noqa: E402
+                     sign_zone)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -82,17 +91,34 @@ def tcp(port, wire, timeout=TIMEOUT):
         s.close()
 
 
+def canonical_text(rd):
+    """The text of an rdata in its canonical form (RFC 4034 6.2: names
+    in lower case), to compare and to print."""
+    w = rd.to_digestable(dns.name.root)
+    return dns.rdata.from_wire(rd.rdclass, rd.rdtype, w, 0, len(w)).to_text()
+
+
 def rrsets(section):
+    """{(owner, type, class): (TTL, rdata set)} of a section parsed one
+    record per RRset. The RRSIGs at one owner are keyed by the type they
+    cover, RRSIG(A), RRSIG(NS) and so on: each has the TTL of the RRset
+    it covers (RFC 4034 3) and is compared on its own. The TTL is every
+    record's: one number if all agree, else the sorted TTLs seen."""
     out = {}
     for rrset in section:
         if rrset.rdtype in (dns.rdatatype.OPT, dns.rdatatype.TSIG):
             continue
-        key = (rrset.name.to_text().lower(), dns.rdatatype.to_text(rrset.rdtype),
+        rtype = dns.rdatatype.to_text(rrset.rdtype)
+        if rrset.rdtype == dns.rdatatype.RRSIG:
+            rtype += '(%s)' % dns.rdatatype.to_text(rrset.covers)
+        key = (rrset.name.to_text().lower(), rtype,
                dns.rdataclass.to_text(rrset.rdclass))
-        rd = frozenset(r.to_digestable(dns.name.root) for r in rrset)
-        out.setdefault(key, [rrset.ttl, set()])
+        rd = frozenset(canonical_text(r) for r in rrset)
+        out.setdefault(key, [set(), set()])
+        out[key][0].add(rrset.ttl)
         out[key][1] |= rd
-    return {k: (v[0], frozenset(v[1])) for k, v in out.items()}
+    return {k: (min(v[0]) if len(v[0]) == 1 else tuple(sorted(v[0])),
+                frozenset(v[1])) for k, v in out.items()}
 
 
 def split_tsig(wire):
@@ -138,7 +164,7 @@ def normalise(wire, case=None):
     wire, tsig = split_tsig(wire)
     try:
         m = dns.message.from_wire(wire, ignore_trailing=True,
-                                  one_rr_per_rrset=False)
+                                  one_rr_per_rrset=True)
     except Exception as e:  # noqa: BLE001 - any parse failure is data
         return 'unparseable: %s' % type(e).__name__
     flags = dns.flags.to_text(m.flags).split()
@@ -209,8 +235,39 @@ def stop(proc):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def setup(work, minimal):
+# The signed zones: origin and the dnssec-signzone arguments of its
+# denial of existence. Each has a signed child kid.ORIGIN.
+SIGNED = [
+    ('nsec.test', []),
+    ('nsec3.test', ['-3', '-', '-H', '0']),
+    ('optout.test', ['-3', '-', '-H', '0', '-A']),
+]
+
+
+def sign_all(dest):
+    """Signs every zone of SIGNED and its child into dest (children
+    first, so the parent carries their DS records)."""
+    keys = os.path.join(dest, 'keys')
+    zdir = os.path.join(dest, 'zones')
+    os.makedirs(zdir)
+    src = os.path.join(HERE, 'zones')
+    for origin, extra in SIGNED:
+        ds = sign_zone('kid.' + origin, os.path.join(src, 'kid.zone.in'),
+                       os.path.join(zdir, 'kid.%s.zone.signed' % origin),
+                       keys, extra)
+        ds += ds_of_new_key('secure.' + origin, keys)
+        sign_zone(origin, os.path.join(src, 'signed.zone.in'),
+                  os.path.join(zdir, '%s.zone.signed' % origin), keys,
+                  extra, ds)
+    return zdir
+
+
+def setup(work, minimal, signed):
     shutil.copytree(os.path.join(HERE, 'zones'), os.path.join(work, 'zones'))
+    for f in os.listdir(signed):
+        if f.endswith('.signed'):
+            shutil.copy(os.path.join(signed, f),
+                        os.path.join(work, 'zones', f))
     subprocess.check_call([sys.executable, os.path.join(HERE, 'gen_zone.py'),
                            '3000', 'large.test',
                            os.path.join(work, 'zones', 'large.test.zone')])
@@ -222,22 +279,26 @@ def setup(work, minimal):
     return conf
 
 
-def run(args, minimal):
+def run(args, minimal, signed):
     work = tempfile.mkdtemp(prefix='apex-bind-')
     os.chmod(work, 0o755)   # apex's loader runs unprivileged
-    conf = setup(work, minimal)
+    conf = setup(work, minimal, signed)
     # The same configuration, but apex's journals (its zone directory is
     # not its to write) go to a state-directory of this run, not beside
     # BIND's.
     aconf = os.path.join(work, 'apex.conf')
     with open(conf) as f, open(aconf, 'w') as g:
-        g.write(f.read().replace('options {', 'options {\n\tstate-directory '
-                                 '"%s/apex-state";' % work, 1))
+        text = f.read()
+        if not args.bind_vs_bind:
+            text = text.replace('options {', 'options {\n\tstate-directory '
+                                '"%s/apex-state";' % work, 1)
+        g.write(text)
     bport, aport = free_port(), free_port()
     blog, alog = os.path.join(work, 'bind.log'), os.path.join(work, 'apex.log')
     bind = start([args.named, '-g', '-c', conf, '-p', str(bport), '-n', '1'],
                  blog)
-    apex = start([args.apex, '-g', '-c', aconf, '-p', str(aport), '-n', '2'],
+    second = args.named if args.bind_vs_bind else args.apex
+    apex = start([second, '-g', '-c', aconf, '-p', str(aport), '-n', '2'],
                  alog)
     try:
         wait_ready(bport, bind, 'BIND', blog)
@@ -273,6 +334,14 @@ def run(args, minimal):
         if bad:
             print('FAIL apex log:\n' + ''.join(bad[:20]))
             failed += 1
+        stop(bind)
+        for log in [blog] + ([alog] if args.bind_vs_bind else []):
+            maintained = bind_maintained(log)
+            if maintained:
+                print('FAIL BIND (%s) did not serve the signed files as '
+                      'they are:\n%s' % (os.path.basename(log),
+                                         ''.join(maintained[:20])))
+                failed += 1
         return passed, failed
     finally:
         stop(bind)
@@ -283,6 +352,30 @@ def run(args, minimal):
             shutil.rmtree(work, ignore_errors=True)
 
 
+def bind_maintained(log):
+    """Lines of BIND's log that show it signing or maintaining a signed
+    zone (it must load each as it is, "loaded serial N (DNSSEC signed)",
+    and do nothing else with it), or that a signed zone did not load."""
+    zones = [z for o, _ in SIGNED for z in (o, 'kid.' + o)]
+    bad, loaded = [], set()
+    for line in open(log, errors='replace'):
+        for z in zones:
+            if 'zone %s/IN' % z not in line:
+                continue
+            if 'loaded serial' in line and '(DNSSEC signed)' in line:
+                loaded.add(z)
+            elif 'shutting down' not in line:
+                bad.append(line)
+        low = line.lower()
+        if any(w in low for w in ('dnssec-policy', 'key event', 'resign',
+                                  're-sign', 'signing with', 'rekey',
+                                  'inline')):
+            bad.append(line)
+    bad += ['zone %s: no "loaded serial ... (DNSSEC signed)"\n' % z
+            for z in zones if z not in loaded]
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--apex', default=os.path.join(TOP, 'build', 'named',
@@ -291,14 +384,22 @@ def main():
     ap.add_argument('--minimal', action='append',
                     help='minimal-responses settings to run '
                     '(default: no-auth-recursive, no, yes)')
+    ap.add_argument('--bind-vs-bind', action='store_true',
+                    help='serve the second side with BIND too (a check of '
+                    'the corpus and the comparison: nothing may differ)')
     ap.add_argument('--keep', action='store_true')
     ap.add_argument('--verbose', action='store_true')
     args = ap.parse_args()
     total_p = total_f = 0
-    for minimal in args.minimal or ['no-auth-recursive', 'no', 'yes']:
-        p, f = run(args, minimal)
-        total_p += p
-        total_f += f
+    keys = tempfile.mkdtemp(prefix='apex-bind-keys-')
+    try:
+        signed = sign_all(keys)
+        for minimal in args.minimal or ['no-auth-recursive', 'no', 'yes']:
+            p, f = run(args, minimal, signed)
+            total_p += p
+            total_f += f
+    finally:
+        shutil.rmtree(keys, ignore_errors=True)
     print('%d passed, %d failed' % (total_p, total_f))
     sys.exit(1 if total_f else 0)
 

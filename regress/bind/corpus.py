@@ -121,6 +121,64 @@ RULES = [
     ('example.org', 'AXFR'), ('sub.example.com', 'AXFR'),
 ]
 
+# The signed zones (compare.py signs them): every rule is asked of each.
+# '@' is the zone's origin; other names are relative to it. #HASH(x)
+# is the NSEC3 owner name of x (no salt, no extra iterations), a name that
+# does not exist in the NSEC zone.
+SIGNED_ZONES = ('nsec.test', 'nsec3.test', 'optout.test')
+SIGNED_RULES = [
+    # positive answers at every type, RRSIGs by covered type and TTL
+    ('@', 'SOA'), ('@', 'NS'), ('@', 'MX'), ('@', 'A'), ('@', 'TXT'),
+    ('@', 'DNSKEY'), ('@', 'NSEC3PARAM'), ('@', 'NSEC'), ('@', 'NSEC3'),
+    ('@', 'RRSIG'), ('@', 'ANY'), ('ns1', 'A'), ('ns1', 'AAAA'),
+    ('mail', 'A'), ('multi', 'A'), ('multi', 'TXT'), ('multi', 'AAAA'),
+    ('multi', 'MX'), ('multi', 'HINFO'), ('multi', 'ANY'),
+    ('multi', 'RRSIG'), ('multi', 'NSEC'), ('multi', 'NSEC3'),
+    ('big', 'A'), ('big', 'ANY'),
+    # NODATA, also for DS at the zone's own apex and CDS/CDNSKEY
+    ('multi', 'SRV'), ('ns2', 'AAAA'), ('@', 'SRV'), ('@', 'DS'),
+    ('@', 'CDS'), ('@', 'CDNSKEY'), ('mail', 'RRSIG'),
+    # NXDOMAIN: closest encloser, next closer, wildcard denial; names
+    # before the first and after the last in canonical order
+    ('nx', 'A'), ('deep.nx', 'TXT'), ('0', 'A'), ('zzzz', 'A'),
+    ('a.b.multi', 'A'), ('nx', 'RRSIG'), ('nx', 'NSEC'),
+    # empty non-terminals
+    ('ent', 'A'), ('c.ent', 'A'), ('b.c.ent', 'TXT'), ('a.b.c.ent', 'A'),
+    ('x.b.c.ent', 'A'), ('ent2', 'TXT'), ('y.ent2', 'DS'),
+    # wildcards: answers of several types, NODATA, below and beside
+    ('foo.wild', 'A'), ('foo.wild', 'TXT'), ('foo.wild', 'MX'),
+    ('foo.wild', 'ANY'), ('foo.wild', 'RRSIG'), ('a.b.wild', 'A'),
+    ('*.wild', 'A'), ('*.wild', 'NSEC'), ('foo.wild', 'AAAA'),
+    ('foo.wild', 'DS'), ('wild', 'A'), ('sub.wild', 'A'),
+    ('sub.wild', 'TXT'), ('x.sub.wild', 'A'),
+    ('foo.cwild', 'A'), ('foo.cwild', 'CNAME'), ('foo.cwild', 'TXT'),
+    ('foo.cnx', 'A'), ('foo.cnx', 'CNAME'),
+    # CNAME chains, into a name that does not exist, out of the zone,
+    # into the signed child and below the unsigned delegation
+    ('www', 'A'), ('www', 'CNAME'), ('www', 'ANY'), ('www', 'AAAA'),
+    ('www', 'SRV'), ('chain1', 'A'), ('chain1', 'TXT'), ('dangling', 'A'),
+    ('outside', 'A'), ('tokid', 'A'), ('toplain', 'A'),
+    # DNAME
+    ('dn', 'DNAME'), ('dn', 'A'), ('www.dn', 'A'), ('www.dn', 'TXT'),
+    ('nx.dn', 'A'), ('a.b.dn', 'A'), ('tgt', 'A'), ('www.tgt', 'ANY'),
+    # the signed child both servers serve
+    ('kid', 'DS'), ('kid', 'NS'), ('kid', 'SOA'), ('kid', 'DNSKEY'),
+    ('kid', 'NSEC'), ('kid', 'A'), ('www.kid', 'A'), ('nx.kid', 'A'),
+    ('foo.wild.kid', 'A'), ('foo.wild.kid', 'AAAA'), ('ns1.kid', 'A'),
+    ('www.kid', 'DS'),
+    # a signed delegation nobody here serves: referral with DS
+    ('secure', 'NS'), ('secure', 'A'), ('host.secure', 'A'),
+    ('secure', 'DS'), ('ns.secure', 'A'), ('secure', 'ANY'),
+    ('secure', 'RRSIG'),
+    # unsigned delegations: referral without DS, DS NODATA
+    ('plain', 'NS'), ('host.plain', 'A'), ('plain', 'DS'),
+    ('ns.plain', 'A'), ('plain2', 'DS'), ('plain2', 'A'),
+    ('x.plain2', 'MX'),
+    # an NSEC3 owner name, asked for itself and for other types
+    ('#HASH(multi)', 'NSEC3'), ('#HASH(multi)', 'A'), ('#HASH(@)', 'NSEC3'),
+    ('#HASH(@)', 'RRSIG'),
+]
+
 # How each rule is asked. (id, tcp, edns payload or None, RD, DO, case)
 VARIANTS = [
     ('udp', False, None, False, False, False),
@@ -135,6 +193,36 @@ EXTRA_VARIANTS = [
     ('udp-case', False, 1232, False, False, True),
     ('tcp-plain', True, None, True, False, False),
 ]
+
+
+# Every signed rule is asked in each of these; every rule of RULES once
+# more in each of DO_VARIANTS.
+SIGNED_VARIANTS = [
+    ('udp-do1232', False, 1232, False, True, False),
+    ('udp-do4096', False, 4096, False, True, False),
+    ('udp-do512', False, 512, False, True, False),
+    ('tcp-do', True, 4096, False, True, False),
+    ('udp-edns', False, 1232, False, False, False),
+]
+DO_VARIANTS = [
+    ('udp-do1232', False, 1232, False, True, False),
+    ('tcp-do', True, 4096, False, True, False),
+]
+
+
+def signed_name(rel, origin):
+    """The absolute name of a SIGNED_RULES entry in zone origin."""
+    import dns.dnssec
+    if rel.startswith('#HASH('):
+        inner = signed_name(rel[6:-1], origin)
+        h = dns.dnssec.nsec3_hash(inner + '.', None, 0, 1)
+        return '%s.%s' % (h.lower(), origin)
+    return origin if rel == '@' else '%s.%s' % (rel, origin)
+
+
+def signed_rules():
+    return [(signed_name(rel, origin), qtype) for origin in SIGNED_ZONES
+            for rel, qtype in SIGNED_RULES]
 
 
 def mixcase(name, rnd):
@@ -460,9 +548,18 @@ def cases(zonedir):
     for i, (name, qtype) in enumerate(RULES):
         out.append(make(name, qtype, EXTRA_VARIANTS[i % len(EXTRA_VARIANTS)],
                         rnd))
-    for name, qtype in sample_large(zonedir, rnd):
+    large = sample_large(zonedir, rnd)
+    for name, qtype in large:
         out.append(make(name, qtype, VARIANTS[i % 2], rnd))
         i += 1
+    # The whole corpus again with DNSSEC OK (the zones above are not
+    # signed: DO must change nothing but the OPT record's DO bit).
+    for name, qtype in RULES + large:
+        for v in DO_VARIANTS:
+            out.append(make(name, qtype, v, rnd))
+    for name, qtype in signed_rules():
+        for v in SIGNED_VARIANTS:
+            out.append(make(name, qtype, v, rnd))
     out.extend(transfers(rnd))
     out.extend(signed(rnd))
     out.extend(expire(rnd))

@@ -220,6 +220,24 @@ addl_node(const struct answer *a, const struct answer_addl *t,
 	return n;
 }
 
+/*
+ * An additional RRset with its signatures, or without them when only
+ * the RRset fits (RFC 4035 3.1.1 allows either; BIND keeps the RRset).
+ */
+static bool
+put_addl_rrset(struct answer *a, const uint8_t *owner,
+    const struct zone_rrset *rs)
+{
+	if (put_rrset(a, SEC_ADDITIONAL, owner, rs, PKT_TTL_KEEP))
+		return true;
+	if (!a->dnssec || !rs->sigs)
+		return false;
+	a->dnssec = false;
+	bool ok = put_rrset(a, SEC_ADDITIONAL, owner, rs, PKT_TTL_KEEP);
+	a->dnssec = true;
+	return ok;
+}
+
 static void
 put_additional(struct answer *a)
 {
@@ -238,8 +256,7 @@ put_additional(struct answer *a)
 			    zone_find_rrset(z, n, types[k]);
 			if (rs == NULL || rrset_added(a, rs))
 				continue;
-			if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
-			    PKT_TTL_KEEP))
+			if (!put_addl_rrset(a, node_owner(z, n), rs))
 				return;	/* optional: stop quietly */
 		}
 	}
@@ -490,6 +507,19 @@ answer_step(struct answer *a, const struct zonetab_entry *ze, struct chase *c)
 	return s;
 }
 
+/* Whether ze is the zone served here closest to the name. */
+static bool
+same_zone(const struct answer *a, const struct zonetab_entry *ze,
+    const struct chase *c)
+{
+	const struct zonetab *zones = a->q->qclass == CLASS_CH ?
+	    a->env->chaos : a->env->zones;
+
+	if (zones == NULL)
+		return true;
+	return zonetab_find(zones, c->lname, &c->v, c->h, 0) == ze;
+}
+
 void
 answer_build(struct answer *a, const struct zonetab_entry *ze)
 {
@@ -507,8 +537,11 @@ answer_build(struct answer *a, const struct zonetab_entry *ze)
 			break;
 		/* Chains are followed inside the zone only: data from
 		 * another zone would be answered with this zone's
-		 * authority. */
-		if (!dname_is_subdomain(c.lname, ze->zone.origin)) {
+		 * authority. A name below a cut that is itself a zone
+		 * served here belongs to that zone, so the chain ends
+		 * there too, as BIND ends it. */
+		if (!dname_is_subdomain(c.lname, ze->zone.origin) ||
+		    !same_zone(a, ze, &c)) {
 			s = STEP_DONE;
 			break;
 		}

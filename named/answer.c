@@ -27,6 +27,18 @@ struct chase {
 	uint32_t		h[DNAME_MAXLABELS + 1];
 };
 
+/*
+ * The names a chain has asked for. The answer to a name depends on the
+ * name alone, so a name asked for again would only repeat the records
+ * already written (RFC 2181 5: never twice in a section): the chain is
+ * a loop, and ends as one that is too long.
+ */
+struct chain_seen {
+	unsigned	n;
+	uint8_t		len[ANSWER_MAX_CHAIN];
+	uint8_t		name[ANSWER_MAX_CHAIN][DNAME_MAXLEN];
+};
+
 enum step {
 	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
 	STEP_DONE_NEGATIVE,	/* NXDOMAIN or NODATA written */
@@ -45,6 +57,22 @@ chase_set(struct chase *c, const uint8_t *name, size_t max)
 	dname_lower(c->lname, c->name, (size_t)len);
 	dname_hash_suffixes(c->lname, &c->v, c->h);
 	return true;
+}
+
+/* Returns: true if c was asked for before; remembers it if not. */
+static bool
+chain_seen(struct chain_seen *cs, const struct chase *c)
+{
+	for (unsigned i = 0; i < cs->n; i++)
+		if (cs->len[i] == c->v.len &&
+		    memcmp(cs->name[i], c->lname, c->v.len) == 0)
+			return true;
+	if (cs->n < ANSWER_MAX_CHAIN) {
+		cs->len[cs->n] = c->v.len;
+		memcpy(cs->name[cs->n], c->lname, c->v.len);
+		cs->n++;
+	}
+	return false;
 }
 
 static bool
@@ -269,7 +297,9 @@ put_synth_cname(struct answer *a, const uint8_t *owner, uint32_t ttl,
 /*
  * RFC 6672 3.1: the DNAME, a CNAME from the query name to the name
  * with the DNAME owner's suffix replaced by the target, and on to that.
- * Returns: false when the chain ends here.
+ * A chain is followed on when its records no longer fit (TC): the RCODE
+ * is that of the whole chain, as from BIND. Returns: false when the
+ * chain ends here.
  */
 static bool
 follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
@@ -280,9 +310,12 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	const struct zone_rrset *rs = zone_find_rrset(z, n, TYPE_DNAME);
 	uint8_t target[DNAME_MAXLEN + DNAME_MAXLEN];
 
-	if (rs == NULL || !put_required(a, SEC_ANSWER, node_owner(z, n), rs,
-	    PKT_TTL_KEEP))
+	if (rs == NULL)
 		return false;
+	/* Once only: a chain that grows the name meets it at every step. */
+	if (!rrset_added(a, rs))
+		(void)put_required(a, SEC_ANSWER, node_owner(z, n), rs,
+		    PKT_TTL_KEEP);
 	const uint8_t *d = zone_rrset_data(rs);
 	int tl = dname_scan(d + 2, get16(d), NULL);
 	/* The DNAME owner is an ancestor of the name in a sound image;
@@ -296,9 +329,8 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	}
 	memcpy(target, c->name, prefix);
 	memcpy(target + prefix, d + 2, (size_t)tl);
-	if (!put_synth_cname(a, c->name, zone_rrset_ttl(rs), target,
-	    prefix + (size_t)tl))
-		return false;
+	(void)put_synth_cname(a, c->name, zone_rrset_ttl(rs), target,
+	    prefix + (size_t)tl);
 	return chase_set(c, target, sizeof(target));
 }
 
@@ -351,9 +383,10 @@ answer_node(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	}
 	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
 		rs = zone_find_rrset(z, n, TYPE_CNAME);
-		if (!rrset_added(a, rs) &&
-		    !put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP))
-			return STEP_DONE;
+		/* Written again if seen before: a wildcard's CNAME has
+		 * another owner each time (answer_build() ends a chain
+		 * that comes back to a name). */
+		(void)put_required(a, SEC_ANSWER, c->name, rs, PKT_TTL_KEEP);
 		const uint8_t *d = zone_rrset_data(rs);
 		if (!chase_set(c, d + 2, get16(d)))
 			return STEP_DONE;
@@ -430,12 +463,18 @@ void
 answer_build(struct answer *a, const struct zonetab_entry *ze)
 {
 	struct chase c;
+	struct chain_seen seen;
 	enum step s = STEP_DONE;
 
 	a->flags |= PKT_AA;
 	if (!chase_set(&c, a->q->qname, DNAME_MAXLEN))
 		return;
+	seen.n = 0;
 	for (unsigned hops = 0; hops < ANSWER_MAX_CHAIN; hops++) {
+		if (chain_seen(&seen, &c)) {
+			s = STEP_FOLLOW;
+			break;
+		}
 		s = answer_step(a, ze, &c);
 		if (s == STEP_DONE_POSITIVE)
 			put_zone_ns(a, ze);

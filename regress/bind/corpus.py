@@ -119,6 +119,19 @@ RULES = [
     ('example.com', 'TYPE260'), ('example.com', 'AXFR'),
     ('example.com', 'IXFR'), ('example.com', 'NULL'),
     ('example.org', 'AXFR'), ('sub.example.com', 'AXFR'),
+] + [
+    # loops.test: DNAME chains that never end, each record sent once
+    # (RFC 2181 5); wildcards whose CNAME target they synthesise
+    # themselves (RFC 4592)
+    ('x.a.loops.test', 'A'), ('x.a.loops.test', 'CNAME'),
+    ('x.a.loops.test', 'DNAME'), ('x.b.loops.test', 'TXT'),
+    ('x.self.loops.test', 'A'), ('x.dng.loops.test', 'A'),
+    ('x.dng.loops.test', 'CNAME'), ('x.dngl.loops.test', 'A'),
+    ('x.dc.loops.test', 'A'), ('x.c.loops.test', 'A'),
+    ('x.w.loops.test', 'A'), ('a.w.loops.test', 'A'),
+    ('x.w.loops.test', 'CNAME'), ('x.w2.loops.test', 'A'),
+    ('c.w2.loops.test', 'A'), ('x.w3.loops.test', 'A'),
+    ('y.w3.loops.test', 'TXT'),
 ]
 
 # How each rule is asked. (id, tcp, edns payload or None, RD, DO, case)

@@ -209,6 +209,7 @@ referral(struct answer *a, const struct zonetab_entry *ze, uint32_t cut)
 		a->flags &= (uint16_t)~PKT_AA;
 	if (ns == NULL)
 		return;
+	a->cut = node_owner(z, n);
 	if (put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
 	    PKT_TTL_KEEP))
 		note_targets(a, ze, ns, true, true);
@@ -247,28 +248,58 @@ addl_node(const struct answer *a, const struct answer_addl *t,
 	return n;
 }
 
+/* The addresses of one target. Returns: false when one did not fit. */
+static bool
+put_addresses(struct answer *a, const struct answer_addl *t)
+{
+	static const uint16_t types[] = { TYPE_A, TYPE_AAAA };
+	const struct zone *z;
+	const struct zone_node *n = addl_node(a, t, &z);
+
+	if (n == NULL)
+		return true;
+	for (unsigned k = 0; k < nitems(types); k++) {
+		const struct zone_rrset *rs = zone_find_rrset(z, n, types[k]);
+		if (rs == NULL || rrset_added(a, rs))
+			continue;
+		if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
+		    PKT_TTL_KEEP))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * RFC 9471 3.1: the glue of the name servers below the cut goes first,
+ * and a referral it does not fit in is truncated. The glue of name
+ * servers below other cuts (sibling glue, 3.2) and other addresses are
+ * left out quietly when they do not fit.
+ */
+static bool
+put_in_domain_glue(struct answer *a)
+{
+	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
+		const struct answer_addl *t = &a->addl[i];
+		if (!t->glue || a->cut == NULL ||
+		    !dname_is_subdomain(t->name, a->cut))
+			continue;
+		if (!put_addresses(a, t))
+			a->tc = true;
+	}
+	return !a->tc;
+}
+
 static void
 put_additional(struct answer *a)
 {
-	static const uint16_t types[] = { TYPE_A, TYPE_AAAA };
-
-	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
+	if (!put_in_domain_glue(a))
+		return;
+	for (unsigned i = 0; i < a->naddl; i++) {
 		const struct answer_addl *t = &a->addl[i];
 		if (a->minimal_addl && !t->required)
 			continue;
-		const struct zone *z;
-		const struct zone_node *n = addl_node(a, t, &z);
-		if (n == NULL)
-			continue;
-		for (unsigned k = 0; k < nitems(types); k++) {
-			const struct zone_rrset *rs =
-			    zone_find_rrset(z, n, types[k]);
-			if (rs == NULL || rrset_added(a, rs))
-				continue;
-			if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
-			    PKT_TTL_KEEP))
-				return;	/* optional: stop quietly */
-		}
+		if (!put_addresses(a, t))
+			return;	/* optional: stop quietly */
 	}
 }
 

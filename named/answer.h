@@ -57,6 +57,8 @@ struct answer {
 	struct rrl_query	 rrl;
 	bool			 minimal_auth;	/* no NS in positive answers */
 	bool			 minimal_addl;	/* only required additional */
+	const uint8_t		*cut;		/* a referral's; glue below is
+						 * required (RFC 9471) */
 	unsigned		 nrrsets;
 	const struct zone_rrset	*rrsets[ANSWER_MAX_RRSETS];
 	unsigned		 naddl;

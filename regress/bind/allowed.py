@@ -3,6 +3,8 @@
 names the difference, the reason and the RFC section; compare.py counts a
 case as passed only if every difference in it matches a rule here."""
 
+import dns.name
+
 RULES = []
 
 
@@ -62,3 +64,39 @@ def fits_compressed(case, diff, bind, apex):
     return diff[0] == 'flags' or diff[0].split()[0] in ('answer',
                                                         'authority',
                                                         'additional')
+
+
+def lacks_in_domain_glue(resp):
+    """Whether a referral leaves out every address of some name server
+    below its cut."""
+    for (owner, rtype, _), (_, rdata) in resp['authority'].items():
+        if rtype != 'NS':
+            continue
+        cut = dns.name.from_text(owner)
+        for wire in rdata:
+            ns = dns.name.from_wire(wire, 0)[0]
+            if not ns.is_subdomain(cut):
+                continue
+            t = ns.to_text().lower()
+            if ((t, 'A', 'IN') not in resp['additional'] and
+                    (t, 'AAAA', 'IN') not in resp['additional']):
+                return True
+    return False
+
+
+@rule('RFC 9471 3.1: a referral carries the glue of every name server '
+      'below the cut, or sets TC. BIND 9.18 sets TC only when the first '
+      'glue RRset does not fit and otherwise leaves glue out silently; '
+      'apex sets TC. Allowed in a referral BIND sends without TC although '
+      'it lacks the glue of a name server below the cut.')
+def glue_truncated(case, diff, bind, apex):
+    if not (isinstance(bind, dict) and isinstance(apex, dict)):
+        return False
+    if (bind['answer'] or 'AA' in bind['flags'].split() or
+            'TC' in bind['flags'].split() or
+            'TC' not in apex['flags'].split() or
+            not flags_but_tc(bind, apex) or
+            bind['authority'] != apex['authority'] or
+            not lacks_in_domain_glue(bind)):
+        return False
+    return diff[0] == 'flags' or diff[0].split()[0] == 'additional'

@@ -28,6 +28,9 @@ KEY_NAME = 'corpus-key.'
 KEY_SECRET = 'Y29ycHVzLWtleS1zZWNyZXQtb2YtMzItb2N0ZXRzISE='
 KEYRING = dns.tsigkeyring.from_text({KEY_NAME: ('hmac-sha256', KEY_SECRET)})
 
+# The label that makes loops.test's name server names long.
+LONG_LABEL = 'name-server-with-a-rather-long-label-here'
+
 # (name, type) pairs that exercise the rules.
 RULES = [
     # positive answers, additional-section processing
@@ -122,7 +125,8 @@ RULES = [
 ] + [
     # loops.test: DNAME chains that never end, each record sent once
     # (RFC 2181 5); wildcards whose CNAME target they synthesise
-    # themselves (RFC 4592)
+    # themselves (RFC 4592); a referral whose glue does not fit in 512
+    # octets (RFC 9471)
     ('x.a.loops.test', 'A'), ('x.a.loops.test', 'CNAME'),
     ('x.a.loops.test', 'DNAME'), ('x.b.loops.test', 'TXT'),
     ('x.self.loops.test', 'A'), ('x.dng.loops.test', 'A'),
@@ -131,7 +135,11 @@ RULES = [
     ('x.w.loops.test', 'A'), ('a.w.loops.test', 'A'),
     ('x.w.loops.test', 'CNAME'), ('x.w2.loops.test', 'A'),
     ('c.w2.loops.test', 'A'), ('x.w3.loops.test', 'A'),
-    ('y.w3.loops.test', 'TXT'),
+    ('y.w3.loops.test', 'TXT'), ('big.loops.test', 'A'),
+    ('x.big.loops.test', 'NS'), ('sib.loops.test', 'A'),
+    ('ns01.%s.big.loops.test' % LONG_LABEL, 'A'),
+    ('ns01.%s.big.loops.test' % LONG_LABEL, 'AAAA'),
+    ('ns09.%s.loops.test' % LONG_LABEL, 'A'),
 ]
 
 # How each rule is asked. (id, tcp, edns payload or None, RD, DO, case)

@@ -8,6 +8,8 @@
  * and the additional section (addresses of NS, MX and SRV targets).
  * Runs in: workers (unprivileged, seccomp), and the tests.
  */
+#include <sys/socket.h>
+
 #include <string.h>
 
 #include "answer.h"
@@ -248,59 +250,106 @@ addl_node(const struct answer *a, const struct answer_addl *t,
 	return n;
 }
 
-/* The addresses of one target. Returns: false when one did not fit. */
+/* Whether t is the glue of a name server below the referral's cut. */
 static bool
-put_addresses(struct answer *a, const struct answer_addl *t)
+in_domain_glue(const struct answer *a, const struct answer_addl *t)
 {
-	static const uint16_t types[] = { TYPE_A, TYPE_AAAA };
-	const struct zone *z;
-	const struct zone_node *n = addl_node(a, t, &z);
+	return t->glue && a->cut != NULL && dname_is_subdomain(t->name, a->cut);
+}
 
-	if (n == NULL)
-		return true;
-	for (unsigned k = 0; k < nitems(types); k++) {
-		const struct zone_rrset *rs = zone_find_rrset(z, n, types[k]);
+/*
+ * One pass of the additional section: the type RRset of every target
+ * (or only of those that are glue below the cut). A referral's targets
+ * go last first, as BIND's glue list is a stack. Counts the glue RRsets
+ * below the cut written in *glue. Returns: false when one did not fit
+ * (what follows is left out, as from BIND).
+ */
+static bool
+put_addl_pass(struct answer *a, uint16_t type, bool only_glue,
+    unsigned *glue)
+{
+	for (unsigned k = 0; k < a->naddl; k++) {
+		unsigned i = a->cut != NULL ? a->naddl - 1 - k : k;
+		const struct answer_addl *t = &a->addl[i];
+		const struct zone *z;
+		const struct zone_node *n;
+		if ((a->minimal_addl && !t->required) ||
+		    (only_glue && !in_domain_glue(a, t)) ||
+		    (n = addl_node(a, t, &z)) == NULL)
+			continue;
+		const struct zone_rrset *rs = zone_find_rrset(z, n, type);
 		if (rs == NULL || rrset_added(a, rs))
 			continue;
 		if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
 		    PKT_TTL_KEEP))
 			return false;
+		if (in_domain_glue(a, t))
+			(*glue)++;
 	}
 	return true;
 }
 
-/*
- * RFC 9471 3.1: the glue of the name servers below the cut goes first,
- * and a referral it does not fit in is truncated. The glue of name
- * servers below other cuts (sibling glue, 3.2) and other addresses are
- * left out quietly when they do not fit.
- */
-static bool
-put_in_domain_glue(struct answer *a)
+/* The number of glue RRsets (A and AAAA) below the referral's cut. */
+static unsigned
+count_in_domain_glue(const struct answer *a)
 {
-	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < a->naddl; i++) {
 		const struct answer_addl *t = &a->addl[i];
-		if (!t->glue || a->cut == NULL ||
-		    !dname_is_subdomain(t->name, a->cut))
+		const struct zone *z;
+		const struct zone_node *n;
+		if (!in_domain_glue(a, t) || (n = addl_node(a, t, &z)) == NULL)
 			continue;
-		if (!put_addresses(a, t))
-			a->tc = true;
+		count += zone_find_rrset(z, n, TYPE_A) != NULL;
+		count += zone_find_rrset(z, n, TYPE_AAAA) != NULL;
 	}
-	return !a->tc;
+	return count;
 }
 
+/*
+ * The addresses in BIND's order: every target's A RRset, then every
+ * AAAA (the other way round for a client over IPv6: BIND's preferred
+ * glue), after the glue below the cut if glue_first. Returns: how many
+ * glue RRsets below the cut were written.
+ */
+static unsigned
+put_addl_ordered(struct answer *a, bool glue_first)
+{
+	bool v6 = a->client != NULL && a->client->sa_family == AF_INET6;
+	uint16_t first = v6 ? TYPE_AAAA : TYPE_A;
+	uint16_t second = v6 ? TYPE_A : TYPE_AAAA;
+	unsigned glue = 0;
+
+	if (glue_first && (!put_addl_pass(a, first, true, &glue) ||
+	    !put_addl_pass(a, second, true, &glue)))
+		return glue;
+	if (put_addl_pass(a, first, false, &glue))
+		(void)put_addl_pass(a, second, false, &glue);
+	return glue;
+}
+
+/*
+ * RFC 9471 3.1: a referral carries all glue below its cut, or TC. When
+ * BIND's order leaves some out, the section is written again with that
+ * glue first; sibling glue (3.2) and other addresses may be left out.
+ * (BIND 9.18 sets TC only when the first glue RRset does not fit.)
+ */
 static void
 put_additional(struct answer *a)
 {
-	if (!put_in_domain_glue(a))
+	struct pkt_mark m = pkt_mark(&a->w);
+	uint16_t count = get16(a->w.buf + SEC_ADDITIONAL);
+	unsigned nrrsets = a->nrrsets;
+	unsigned want = count_in_domain_glue(a);
+
+	if (a->tc || put_addl_ordered(a, false) >= want)
 		return;
-	for (unsigned i = 0; i < a->naddl; i++) {
-		const struct answer_addl *t = &a->addl[i];
-		if (a->minimal_addl && !t->required)
-			continue;
-		if (!put_addresses(a, t))
-			return;	/* optional: stop quietly */
-	}
+	pkt_rollback(&a->w, m);
+	put16(a->w.buf + SEC_ADDITIONAL, count);
+	a->nrrsets = nrrsets;
+	if (put_addl_ordered(a, true) < want)
+		a->tc = true;
 }
 
 /* ---- the chain ---------------------------------------------------- */

@@ -66,6 +66,45 @@ def fits_compressed(case, diff, bind, apex):
                                                         'additional')
 
 
+
+
+def udp_room(case, resp):
+    """The octets BIND had for its UDP answer (max-udp-size 1232)."""
+    payload = resp['edns_payload']
+    return 512 if payload is None else max(512, min(payload, 1232))
+
+
+@rule('RFC 1035 4.1.4: how far names are compressed is the server\'s '
+      'choice, and RFC 2181 9: additional data that does not fit is left '
+      'out without TC. apex, compressing more, has room in a full UDP '
+      'answer for an address BIND had no room for; allowed when apex\'s '
+      'answer holds every record of BIND\'s and BIND\'s could not have '
+      'held that one.')
+def addl_room(case, diff, bind, apex):
+    if (not (isinstance(bind, dict) and isinstance(apex, dict)) or
+            case.tcp or bind['flags'] != apex['flags'] or
+            diff[0].split()[0] != 'additional' or diff[1] is not None or
+            not holds(apex, bind)):
+        return False
+    rtype = diff[0].split()[2]
+    size = {'A': 4, 'AAAA': 16}.get(rtype)
+    return (size is not None and len(diff[2][1]) == 1 and
+            bind['size'] + 12 + size > udp_room(case, bind))
+
+
+def cuts(resp):
+    """The owners of the NS RRsets in the authority section."""
+    return [dns.name.from_text(owner) for (owner, rtype, _) in
+            resp['authority'] if rtype == 'NS']
+
+
+def below_cut(resp, key):
+    """Whether the RRset key is an address of a name below a cut."""
+    name = dns.name.from_text(key[0])
+    return key[1] in ('A', 'AAAA') and any(
+        name.is_subdomain(c) and name != c for c in cuts(resp))
+
+
 def lacks_in_domain_glue(resp):
     """Whether a referral leaves out every address of some name server
     below its cut."""
@@ -84,19 +123,37 @@ def lacks_in_domain_glue(resp):
     return False
 
 
+def same_referral(bind, apex):
+    """Both answers are the same referral but for TC and the additional
+    section, and BIND's has no TC."""
+    return (isinstance(bind, dict) and isinstance(apex, dict) and
+            cuts(bind) and 'TC' not in bind['flags'].split() and
+            flags_but_tc(bind, apex) and bind['answer'] == apex['answer'] and
+            bind['authority'] == apex['authority'])
+
+
 @rule('RFC 9471 3.1: a referral carries the glue of every name server '
       'below the cut, or sets TC. BIND 9.18 sets TC only when the first '
       'glue RRset does not fit and otherwise leaves glue out silently; '
       'apex sets TC. Allowed in a referral BIND sends without TC although '
       'it lacks the glue of a name server below the cut.')
 def glue_truncated(case, diff, bind, apex):
-    if not (isinstance(bind, dict) and isinstance(apex, dict)):
-        return False
-    if (bind['answer'] or 'AA' in bind['flags'].split() or
-            'TC' in bind['flags'].split() or
+    if (not same_referral(bind, apex) or
             'TC' not in apex['flags'].split() or
-            not flags_but_tc(bind, apex) or
-            bind['authority'] != apex['authority'] or
             not lacks_in_domain_glue(bind)):
         return False
     return diff[0] == 'flags' or diff[0].split()[0] == 'additional'
+
+
+@rule('RFC 9471 3.1 and 3.2: glue below the cut must be sent, sibling '
+      'glue only as space allows. Where BIND\'s order of the additional '
+      'section leaves glue below the cut out, apex writes that glue first '
+      'and may then have no room for sibling glue BIND sent.')
+def glue_first(case, diff, bind, apex):
+    if (not same_referral(bind, apex) or 'TC' in apex['flags'].split() or
+            diff[0].split()[0] != 'additional'):
+        return False
+    key = tuple(diff[0].split()[1:])
+    if diff[1] is None:     # apex has it, BIND not
+        return below_cut(apex, key)
+    return diff[2] is None and not below_cut(apex, key)

@@ -139,7 +139,9 @@ RULES = [
     ('x.big.loops.test', 'NS'), ('sib.loops.test', 'A'),
     ('ns01.%s.big.loops.test' % LONG_LABEL, 'A'),
     ('ns01.%s.big.loops.test' % LONG_LABEL, 'AAAA'),
-    ('ns09.%s.loops.test' % LONG_LABEL, 'A'),
+    ('ns09.%s.loops.test' % LONG_LABEL, 'A'), ('fit.loops.test', 'A'),
+    ('x.fit.loops.test', 'MX'), ('fit4.loops.test', 'A'),
+    ('x.fit4.loops.test', 'TXT'),
 ]
 
 # How each rule is asked. (id, tcp, edns payload or None, RD, DO, case)

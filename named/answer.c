@@ -8,6 +8,8 @@
  * and the additional section (addresses of NS, MX and SRV targets).
  * Runs in: workers (unprivileged, seccomp), and the tests.
  */
+#include <sys/socket.h>
+
 #include <string.h>
 
 #include "answer_priv.h"
@@ -18,6 +20,18 @@
 #include "zone.h"
 
 #define RCODE_YXDOMAIN	6
+
+/*
+ * The names a chain has asked for. The answer to a name depends on the
+ * name alone, so a name asked for again would only repeat the records
+ * already written (RFC 2181 5: never twice in a section): the chain is
+ * a loop, and ends as one that is too long.
+ */
+struct chain_seen {
+	unsigned	n;
+	uint8_t		len[ANSWER_MAX_CHAIN];
+	uint8_t		name[ANSWER_MAX_CHAIN][DNAME_MAXLEN];
+};
 
 enum step {
 	STEP_DONE_POSITIVE,	/* answer written; add NS and addresses */
@@ -37,6 +51,22 @@ chase_set(struct chase *c, const uint8_t *name, size_t max)
 	dname_lower(c->lname, c->name, (size_t)len);
 	dname_hash_suffixes(c->lname, &c->v, c->h);
 	return true;
+}
+
+/* Returns: true if c was asked for before; remembers it if not. */
+static bool
+chain_seen(struct chain_seen *cs, const struct chase *c)
+{
+	for (unsigned i = 0; i < cs->n; i++)
+		if (cs->len[i] == c->v.len &&
+		    memcmp(cs->name[i], c->lname, c->v.len) == 0)
+			return true;
+	if (cs->n < ANSWER_MAX_CHAIN) {
+		cs->len[cs->n] = c->v.len;
+		memcpy(cs->name[cs->n], c->lname, c->v.len);
+		cs->n++;
+	}
+	return false;
 }
 
 static bool
@@ -107,8 +137,10 @@ put_rrset(struct answer *a, unsigned count, const uint8_t *owner,
 		return false;
 	}
 	pkt_count_add(&a->w, count, rs->count + (sigs ? sigs->count : 0));
-	if (a->nrrsets < ANSWER_MAX_RRSETS)
+	if (a->nrrsets < ANSWER_MAX_RRSETS) {
+		a->owners[a->nrrsets] = owner;
 		a->rrsets[a->nrrsets++] = rs;
+	}
 	return true;
 }
 
@@ -181,6 +213,7 @@ referral(struct answer *a, const struct zonetab_entry *ze, uint32_t cut)
 		a->flags &= (uint16_t)~PKT_AA;
 	if (ns == NULL)
 		return;
+	a->cut = node_owner(z, n);
 	if (answer_put_required(a, SEC_AUTHORITY, node_owner(z, n), ns,
 	    PKT_TTL_KEEP))
 		note_targets(a, ze, ns, true, true);
@@ -220,45 +253,135 @@ addl_node(const struct answer *a, const struct answer_addl *t,
 	return n;
 }
 
-/*
- * An additional RRset with its signatures, or without them when only
- * the RRset fits (RFC 4035 3.1.1 allows either; BIND keeps the RRset).
- */
+/* Whether t is the glue of a name server below the referral's cut. */
 static bool
-put_addl_rrset(struct answer *a, const uint8_t *owner,
-    const struct zone_rrset *rs)
+in_domain_glue(const struct answer *a, const struct answer_addl *t)
 {
-	if (put_rrset(a, SEC_ADDITIONAL, owner, rs, PKT_TTL_KEEP))
-		return true;
-	if (!a->dnssec || !rs->sigs)
-		return false;
-	a->dnssec = false;
-	bool ok = put_rrset(a, SEC_ADDITIONAL, owner, rs, PKT_TTL_KEEP);
-	a->dnssec = true;
-	return ok;
+	return t->glue && a->cut != NULL && dname_is_subdomain(t->name, a->cut);
 }
 
+/*
+ * One pass of the additional section: the type RRset of every target
+ * (or only of those that are glue below the cut). A referral's targets
+ * go last first, as BIND's glue list is a stack. Counts the glue RRsets
+ * below the cut written in *glue. Returns: false when one did not fit
+ * (what follows is left out, as from BIND).
+ */
+static bool
+put_addl_pass(struct answer *a, uint16_t type, bool only_glue,
+    unsigned *glue)
+{
+	for (unsigned k = 0; k < a->naddl; k++) {
+		unsigned i = a->cut != NULL ? a->naddl - 1 - k : k;
+		const struct answer_addl *t = &a->addl[i];
+		const struct zone *z;
+		const struct zone_node *n;
+		if ((a->minimal_addl && !t->required) ||
+		    (only_glue && !in_domain_glue(a, t)) ||
+		    (n = addl_node(a, t, &z)) == NULL)
+			continue;
+		const struct zone_rrset *rs = zone_find_rrset(z, n, type);
+		if (rs == NULL || rrset_added(a, rs))
+			continue;
+		if (!put_rrset(a, SEC_ADDITIONAL, node_owner(z, n), rs,
+		    PKT_TTL_KEEP))
+			return false;
+		if (in_domain_glue(a, t))
+			(*glue)++;
+	}
+	return true;
+}
+
+/* The number of glue RRsets (A and AAAA) below the referral's cut. */
+static unsigned
+count_in_domain_glue(const struct answer *a)
+{
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < a->naddl; i++) {
+		const struct answer_addl *t = &a->addl[i];
+		const struct zone *z;
+		const struct zone_node *n;
+		if (!in_domain_glue(a, t) || (n = addl_node(a, t, &z)) == NULL)
+			continue;
+		count += zone_find_rrset(z, n, TYPE_A) != NULL;
+		count += zone_find_rrset(z, n, TYPE_AAAA) != NULL;
+	}
+	return count;
+}
+
+/*
+ * The addresses in BIND's order: every target's A RRset, then every
+ * AAAA (the other way round for a client over IPv6: BIND's preferred
+ * glue), after the glue below the cut if glue_first. Returns: how many
+ * glue RRsets below the cut were written.
+ */
+static unsigned
+put_addl_ordered(struct answer *a, bool glue_first)
+{
+	bool v6 = a->client != NULL && a->client->sa_family == AF_INET6;
+	uint16_t first = v6 ? TYPE_AAAA : TYPE_A;
+	uint16_t second = v6 ? TYPE_A : TYPE_AAAA;
+	unsigned glue = 0;
+
+	if (glue_first && (!put_addl_pass(a, first, true, &glue) ||
+	    !put_addl_pass(a, second, true, &glue)))
+		return glue;
+	if (put_addl_pass(a, first, false, &glue))
+		(void)put_addl_pass(a, second, false, &glue);
+	return glue;
+}
+
+/*
+ * RFC 9471 3.1: a referral carries all glue below its cut, or TC. When
+ * BIND's order leaves some out, the section is written again with that
+ * glue first; sibling glue (3.2) and other addresses may be left out.
+ * (BIND 9.18 sets TC only when the first glue RRset does not fit.)
+ */
+static void
+put_addresses(struct answer *a)
+{
+	struct pkt_mark m = pkt_mark(&a->w);
+	uint16_t count = get16(a->w.buf + SEC_ADDITIONAL);
+	unsigned nrrsets = a->nrrsets;
+	unsigned want = count_in_domain_glue(a);
+
+	if (a->tc || put_addl_ordered(a, false) >= want)
+		return;
+	pkt_rollback(&a->w, m);
+	put16(a->w.buf + SEC_ADDITIONAL, count);
+	a->nrrsets = nrrsets;
+	if (put_addl_ordered(a, true) < want)
+		a->tc = true;
+}
+
+/*
+ * The additional section: the addresses, then with DO=1 the RRSIGs of
+ * those that have them, in the same order, while they fit. An address
+ * whose signatures find no room stays (RFC 4035 3.1.1 allows it), as
+ * BIND renders them in that order too.
+ */
 static void
 put_additional(struct answer *a)
 {
-	static const uint16_t types[] = { TYPE_A, TYPE_AAAA };
+	unsigned first = a->nrrsets;
+	bool dnssec = a->dnssec;
 
-	for (unsigned i = 0; i < a->naddl && !a->tc; i++) {
-		const struct answer_addl *t = &a->addl[i];
-		if (a->minimal_addl && !t->required)
+	a->dnssec = false;
+	put_addresses(a);
+	a->dnssec = dnssec;
+	if (!dnssec || a->tc)
+		return;
+	for (unsigned i = first; i < a->nrrsets; i++) {
+		const struct zone_rrset *sigs = zone_rrset_sigs(a->rrsets[i]);
+		if (sigs == NULL)
 			continue;
-		const struct zone *z;
-		const struct zone_node *n = addl_node(a, t, &z);
-		if (n == NULL)
-			continue;
-		for (unsigned k = 0; k < nitems(types); k++) {
-			const struct zone_rrset *rs =
-			    zone_find_rrset(z, n, types[k]);
-			if (rs == NULL || rrset_added(a, rs))
-				continue;
-			if (!put_addl_rrset(a, node_owner(z, n), rs))
-				return;	/* optional: stop quietly */
+		struct pkt_mark m = pkt_mark(&a->w);
+		if (!put_records(a, a->owners[i], sigs, PKT_TTL_KEEP)) {
+			pkt_rollback(&a->w, m);
+			return;
 		}
+		pkt_count_add(&a->w, SEC_ADDITIONAL, sigs->count);
 	}
 }
 
@@ -287,7 +410,9 @@ put_synth_cname(struct answer *a, const uint8_t *owner, uint32_t ttl,
 /*
  * RFC 6672 3.1: the DNAME, a CNAME from the query name to the name
  * with the DNAME owner's suffix replaced by the target, and on to that.
- * Returns: false when the chain ends here.
+ * A chain is followed on when its records no longer fit (TC): the RCODE
+ * is that of the whole chain, as from BIND. Returns: false when the
+ * chain ends here.
  */
 static bool
 follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
@@ -298,9 +423,12 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	const struct zone_rrset *rs = zone_find_rrset(z, n, TYPE_DNAME);
 	uint8_t target[DNAME_MAXLEN + DNAME_MAXLEN];
 
-	if (rs == NULL || !answer_put_required(a, SEC_ANSWER, node_owner(z,
-	    n), rs, PKT_TTL_KEEP))
+	if (rs == NULL)
 		return false;
+	/* Once only: a chain that grows the name meets it at every step. */
+	if (!rrset_added(a, rs))
+		(void)answer_put_required(a, SEC_ANSWER, node_owner(z, n), rs,
+		    PKT_TTL_KEEP);
 	const uint8_t *d = zone_rrset_data(rs);
 	int tl = dname_scan(d + 2, get16(d), NULL);
 	/* The DNAME owner is an ancestor of the name in a sound image;
@@ -314,9 +442,8 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	}
 	memcpy(target, c->name, prefix);
 	memcpy(target + prefix, d + 2, (size_t)tl);
-	if (!put_synth_cname(a, c->name, zone_rrset_ttl(rs), target,
-	    prefix + (size_t)tl))
-		return false;
+	(void)put_synth_cname(a, c->name, zone_rrset_ttl(rs), target,
+	    prefix + (size_t)tl);
 	return chase_set(c, target, sizeof(target));
 }
 
@@ -429,9 +556,11 @@ answer_node(struct answer *a, const struct zonetab_entry *ze,
 	}
 	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
 		rs = zone_find_rrset(z, n, TYPE_CNAME);
-		if (!rrset_added(a, rs) && !answer_put_required(a, SEC_ANSWER,
-		    c->name, rs, PKT_TTL_KEEP))
-			return STEP_DONE;
+		/* Written again if seen before: a wildcard's CNAME has
+		 * another owner each time (answer_build() ends a chain
+		 * that comes back to a name). */
+		(void)answer_put_required(a, SEC_ANSWER, c->name, rs,
+		    PKT_TTL_KEEP);
 		const uint8_t *d = zone_rrset_data(rs);
 		if (!chase_set(c, d + 2, get16(d)))
 			return STEP_DONE;
@@ -524,12 +653,18 @@ void
 answer_build(struct answer *a, const struct zonetab_entry *ze)
 {
 	struct chase c;
+	struct chain_seen seen;
 	enum step s = STEP_DONE;
 
 	a->flags |= PKT_AA;
 	if (!chase_set(&c, a->q->qname, DNAME_MAXLEN))
 		return;
+	seen.n = 0;
 	for (unsigned hops = 0; hops < ANSWER_MAX_CHAIN; hops++) {
+		if (chain_seen(&seen, &c)) {
+			s = STEP_FOLLOW;
+			break;
+		}
 		s = answer_step(a, ze, &c);
 		if (s == STEP_DONE_POSITIVE)
 			put_zone_ns(a, ze);
@@ -550,6 +685,9 @@ answer_build(struct answer *a, const struct zonetab_entry *ze)
 		a->rcode = RCODE_SERVFAIL;	/* a loop, or too long */
 		a->ede = EDE_OTHER;
 		a->ede_text = "CNAME chain too long";
+		/* What was written stays, with its wildcard proofs, as
+		 * BIND sends it. */
+		denial_put(a);
 		return;
 	}
 	denial_put(a);

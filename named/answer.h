@@ -70,8 +70,11 @@ struct answer {
 	bool			 dnssec;	/* DO=1: RRSIGs and proofs */
 	unsigned		 nproofs;
 	struct answer_proof	 proofs[ANSWER_MAX_PROOFS];
+	const uint8_t		*cut;		/* a referral's; glue below is
+						 * required (RFC 9471) */
 	unsigned		 nrrsets;
 	const struct zone_rrset	*rrsets[ANSWER_MAX_RRSETS];
+	const uint8_t		*owners[ANSWER_MAX_RRSETS];
 	unsigned		 naddl;
 	struct answer_addl	 addl[ANSWER_MAX_ADDL];
 };

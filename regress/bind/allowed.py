@@ -3,7 +3,7 @@
 names the difference, the reason and the RFC section; compare.py counts a
 case as passed only if every difference in it matches a rule here."""
 
-import dns.message
+import dns.name
 
 RULES = []
 
@@ -33,31 +33,127 @@ def truncated_content(case, diff, bind, apex):
             diff[0].split()[0] in ('answer', 'authority', 'additional'))
 
 
-def client_limit(case):
-    """The UDP size the query allows (RFC 6891 6.2.5): its EDNS buffer,
-    at least 512, or 512 without EDNS; None over TCP."""
-    if case.tcp:
-        return None
-    m = dns.message.from_wire(case.wire)
-    return max(512, m.payload) if m.edns >= 0 else 512
+def flags_but_tc(bind, apex):
+    """Whether the flags agree but for TC."""
+    return (set(bind['flags'].split()) - {'TC'} ==
+            set(apex['flags'].split()) - {'TC'})
 
 
-@rule('RFC 2181 9: TC is set only when the required data does not fit. '
-      'A signed answer near the client\'s limit can fit in apex\'s '
-      'encoding and not in BIND\'s (which compresses less); apex then '
-      'sends it whole and untruncated. Its size must be within the limit, '
-      'and everything else BIND sent must be in it too.')
-def fits_untruncated(case, diff, bind, apex):
+def holds(outer, inner):
+    """Whether every record of the response inner is in outer too."""
+    for sec in ('answer', 'authority', 'additional'):
+        for key, (ttl, rdata) in inner[sec].items():
+            have = outer[sec].get(key)
+            if have is None or have[0] != ttl or not rdata <= have[1]:
+                return False
+    return True
+
+
+@rule('RFC 1035 4.1.4: how far names are compressed is the server\'s '
+      'choice, and RFC 2181 9: TC is set only when the data does not fit. '
+      'apex compresses every name it can and fits whole some answers '
+      '(long CNAME chains from a DNAME) that BIND truncates; allowed when '
+      'apex\'s answer holds every record BIND\'s truncated one does.')
+def fits_compressed(case, diff, bind, apex):
     if not (isinstance(bind, dict) and isinstance(apex, dict)):
         return False
-    limit = client_limit(case)
-    if limit is None or 'TC' not in bind['flags'].split() or \
-            'TC' in apex['flags'].split() or apex['size'] > limit:
+    if ('TC' not in bind['flags'].split() or
+            'TC' in apex['flags'].split() or not flags_but_tc(bind, apex) or
+            not holds(apex, bind)):
         return False
-    if diff[0] == 'flags':
-        return (set(bind['flags'].split()) - {'TC'} ==
-                set(apex['flags'].split()))
-    sec = diff[0].split()[0]
-    # Records apex has that the truncated answer left out; never one
-    # BIND has and apex not.
-    return sec in ('answer', 'authority', 'additional') and diff[1] is None
+    return diff[0] == 'flags' or diff[0].split()[0] in ('answer',
+                                                        'authority',
+                                                        'additional')
+
+
+
+
+def udp_room(case, resp):
+    """The octets BIND had for its UDP answer (max-udp-size 1232)."""
+    payload = resp['edns_payload']
+    return 512 if payload is None else max(512, min(payload, 1232))
+
+
+@rule('RFC 1035 4.1.4: how far names are compressed is the server\'s '
+      'choice, and RFC 2181 9: additional data that does not fit is left '
+      'out without TC. apex, compressing more, has room in a full UDP '
+      'answer for an address BIND had no room for; allowed when apex\'s '
+      'answer holds every record of BIND\'s and BIND\'s could not have '
+      'held that one.')
+def addl_room(case, diff, bind, apex):
+    if (not (isinstance(bind, dict) and isinstance(apex, dict)) or
+            case.tcp or bind['flags'] != apex['flags'] or
+            diff[0].split()[0] != 'additional' or diff[1] is not None or
+            not holds(apex, bind)):
+        return False
+    rtype = diff[0].split()[2]
+    size = {'A': 4, 'AAAA': 16}.get(rtype)
+    return (size is not None and len(diff[2][1]) == 1 and
+            bind['size'] + 12 + size > udp_room(case, bind))
+
+
+def cuts(resp):
+    """The owners of the NS RRsets in the authority section."""
+    return [dns.name.from_text(owner) for (owner, rtype, _) in
+            resp['authority'] if rtype == 'NS']
+
+
+def below_cut(resp, key):
+    """Whether the RRset key is an address of a name below a cut."""
+    name = dns.name.from_text(key[0])
+    return key[1] in ('A', 'AAAA') and any(
+        name.is_subdomain(c) and name != c for c in cuts(resp))
+
+
+def lacks_in_domain_glue(resp):
+    """Whether a referral leaves out every address of some name server
+    below its cut."""
+    for (owner, rtype, _), (_, rdata) in resp['authority'].items():
+        if rtype != 'NS':
+            continue
+        cut = dns.name.from_text(owner)
+        for text in rdata:
+            ns = dns.name.from_text(text)
+            if not ns.is_subdomain(cut):
+                continue
+            t = ns.to_text().lower()
+            if ((t, 'A', 'IN') not in resp['additional'] and
+                    (t, 'AAAA', 'IN') not in resp['additional']):
+                return True
+    return False
+
+
+def same_referral(bind, apex):
+    """Both answers are the same referral but for TC and the additional
+    section, and BIND's has no TC."""
+    return (isinstance(bind, dict) and isinstance(apex, dict) and
+            cuts(bind) and 'TC' not in bind['flags'].split() and
+            flags_but_tc(bind, apex) and bind['answer'] == apex['answer'] and
+            bind['authority'] == apex['authority'])
+
+
+@rule('RFC 9471 3.1: a referral carries the glue of every name server '
+      'below the cut, or sets TC. BIND 9.18 sets TC only when the first '
+      'glue RRset does not fit and otherwise leaves glue out silently; '
+      'apex sets TC. Allowed in a referral BIND sends without TC although '
+      'it lacks the glue of a name server below the cut.')
+def glue_truncated(case, diff, bind, apex):
+    if (not same_referral(bind, apex) or
+            'TC' not in apex['flags'].split() or
+            not lacks_in_domain_glue(bind)):
+        return False
+    return diff[0] == 'flags' or diff[0].split()[0] == 'additional'
+
+
+@rule('RFC 9471 3.1 and 3.2: glue below the cut must be sent, sibling '
+      'glue only as space allows. Where BIND\'s order of the additional '
+      'section leaves glue below the cut out, apex writes that glue first '
+      'and may then have no room for sibling glue BIND sent.')
+def glue_first(case, diff, bind, apex):
+    if (not same_referral(bind, apex) or 'TC' in apex['flags'].split() or
+            diff[0].split()[0] != 'additional'):
+        return False
+    key = tuple(diff[0].split()[1:])
+    if diff[1] is None:     # apex has it, BIND not
+        return below_cut(apex, key)
+    return diff[2] is None and not below_cut(apex, key)

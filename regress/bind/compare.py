@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: ISC
 """Differential test: BIND 9 and apex-named serve the same zones from the
 same named.conf on loopback; every query of the corpus goes to both and
-the answers are compared semantically (rcode, flags, EDNS, and each
-section as a set of RRsets with TTLs). A difference fails the test unless
-allowed.py lists it with the RFC section that permits both behaviours.
+the answers are compared semantically (rcode, flags, EDNS, each section
+as a set of RRsets with TTLs, and records sent twice, RFC 2181 5). A
+difference fails the test unless allowed.py lists it with the RFC section
+that permits both behaviours.
 
 The signed zones (signed.zone.in under three origins: NSEC, NSEC3 with
 no salt and no extra iterations, NSEC3 with opt-out; each with a signed
@@ -121,6 +122,22 @@ def rrsets(section):
                 frozenset(v[1])) for k, v in out.items()}
 
 
+def duplicates(m):
+    """RFC 2181 5: the records sent more than once in each section (the
+    sets the sections are compared as hide them)."""
+    out = []
+    for section in (m.answer, m.authority, m.additional):
+        seen, dup = set(), 0
+        for rrset in section:
+            for r in rrset:
+                key = (rrset.name.canonicalize(), rrset.rdtype,
+                       r.to_digestable(dns.name.root))
+                dup += key in seen
+                seen.add(key)
+        out.append(dup)
+    return tuple(out)
+
+
 def split_tsig(wire):
     """The response without its TSIG record, and what the record says
     (key, algorithm, error, whether it has a MAC, other data length); or
@@ -197,6 +214,8 @@ def normalise(wire, case=None):
         'edns_options': {dns.edns.OptionType.to_text(k) if hasattr(
             dns.edns.OptionType, 'to_text') else k: v
             for k, v in opts.items()},
+        'duplicates': duplicates(dns.message.from_wire(
+            wire, ignore_trailing=True, one_rr_per_rrset=True)),
         'size': len(wire),
         'tsig': tsig,
         'tsig_verified': signed_ok,
@@ -210,7 +229,8 @@ def differences(b, a):
                                    a if isinstance(a, str) else 'a response')]
     out = []
     for k in ('rcode', 'opcode', 'flags', 'question', 'edns', 'edns_payload',
-              'edns_do', 'edns_options', 'tsig', 'tsig_verified'):
+              'edns_do', 'edns_options', 'tsig', 'tsig_verified',
+              'duplicates'):
         if b[k] != a[k]:
             out.append((k, b[k], a[k]))
     for sec in ('answer', 'authority', 'additional'):

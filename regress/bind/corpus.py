@@ -28,6 +28,9 @@ KEY_NAME = 'corpus-key.'
 KEY_SECRET = 'Y29ycHVzLWtleS1zZWNyZXQtb2YtMzItb2N0ZXRzISE='
 KEYRING = dns.tsigkeyring.from_text({KEY_NAME: ('hmac-sha256', KEY_SECRET)})
 
+# The label that makes loops.test's name server names long.
+LONG_LABEL = 'name-server-with-a-rather-long-label-here'
+
 # (name, type) pairs that exercise the rules.
 RULES = [
     # positive answers, additional-section processing
@@ -119,6 +122,26 @@ RULES = [
     ('example.com', 'TYPE260'), ('example.com', 'AXFR'),
     ('example.com', 'IXFR'), ('example.com', 'NULL'),
     ('example.org', 'AXFR'), ('sub.example.com', 'AXFR'),
+] + [
+    # loops.test: DNAME chains that never end, each record sent once
+    # (RFC 2181 5); wildcards whose CNAME target they synthesise
+    # themselves (RFC 4592); a referral whose glue does not fit in 512
+    # octets (RFC 9471)
+    ('x.a.loops.test', 'A'), ('x.a.loops.test', 'CNAME'),
+    ('x.a.loops.test', 'DNAME'), ('x.b.loops.test', 'TXT'),
+    ('x.self.loops.test', 'A'), ('x.dng.loops.test', 'A'),
+    ('x.dng.loops.test', 'CNAME'), ('x.dngl.loops.test', 'A'),
+    ('x.dc.loops.test', 'A'), ('x.c.loops.test', 'A'),
+    ('x.w.loops.test', 'A'), ('a.w.loops.test', 'A'),
+    ('x.w.loops.test', 'CNAME'), ('x.w2.loops.test', 'A'),
+    ('c.w2.loops.test', 'A'), ('x.w3.loops.test', 'A'),
+    ('y.w3.loops.test', 'TXT'), ('big.loops.test', 'A'),
+    ('x.big.loops.test', 'NS'), ('sib.loops.test', 'A'),
+    ('ns01.%s.big.loops.test' % LONG_LABEL, 'A'),
+    ('ns01.%s.big.loops.test' % LONG_LABEL, 'AAAA'),
+    ('ns09.%s.loops.test' % LONG_LABEL, 'A'), ('fit.loops.test', 'A'),
+    ('x.fit.loops.test', 'MX'), ('fit4.loops.test', 'A'),
+    ('x.fit4.loops.test', 'TXT'),
 ]
 
 # The signed zones (compare.py signs them): every rule is asked of each.
@@ -152,7 +175,8 @@ SIGNED_RULES = [
     ('foo.wild', 'DS'), ('wild', 'A'), ('sub.wild', 'A'),
     ('sub.wild', 'TXT'), ('x.sub.wild', 'A'),
     ('foo.cwild', 'A'), ('foo.cwild', 'CNAME'), ('foo.cwild', 'TXT'),
-    ('foo.cnx', 'A'), ('foo.cnx', 'CNAME'),
+    ('foo.cnx', 'A'), ('foo.cnx', 'CNAME'), ('x.wself', 'A'),
+    ('a.wself', 'A'), ('a.wself', 'CNAME'),
     # CNAME chains, into a name that does not exist, out of the zone,
     # into the signed child and below the unsigned delegation
     ('www', 'A'), ('www', 'CNAME'), ('www', 'ANY'), ('www', 'AAAA'),

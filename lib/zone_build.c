@@ -3,7 +3,7 @@
 /*
  * Compiles the records of one zone into a zone image (see zone.h): groups
  * them into RRsets, adds empty non-terminals, sorts names canonically,
- * checks the zone and lays the blob out.
+ * checks the zone (zone_check.c) and lays the blob out.
  *
  * Sorting is the expensive step for large zones, so each name gets a sort
  * key in which plain memcmp() gives RFC 4034 6.1 order (labels from the
@@ -21,89 +21,7 @@
 #include "error.h"
 #include "rr.h"
 #include "zone.h"
-
-struct zb_name {
-	uint32_t	off;		/* lowercase name in zb->names */
-	uint32_t	key;		/* sort key in zb->keys */
-	uint32_t	hash;
-	uint32_t	parent;		/* name index; ZONE_NONE for origin */
-	uint32_t	rank;		/* position in canonical order */
-	uint32_t	nrec;
-	uint16_t	keylen;
-	uint8_t		len;
-	uint8_t		labels;
-};
-
-struct zb_rec {
-	uint32_t	name;
-	uint32_t	seq;		/* position in the file(s) */
-	uint32_t	tag;
-	uint32_t	ttl;
-	uint32_t	rdata;		/* offset in zb->rdata */
-	uint16_t	type;
-	uint16_t	rdlen;
-};
-
-struct zb_buf {
-	uint8_t		*p;
-	size_t		 len, cap;
-};
-
-struct zone_builder {
-	uint8_t		 origin[DNAME_MAXLEN];
-	unsigned	 origin_len, origin_labels;
-	uint16_t	 rclass;
-	zone_report_fn	*report;
-	void		*arg;
-	unsigned	 errors;
-	unsigned	 max_per_type, max_types;
-	uint32_t	 max_records;
-
-	struct zb_name	*name;
-	uint32_t	 nname, capname;
-	uint32_t	*tab;		/* hash of name indexes */
-	uint32_t	 tabmask;
-	struct zb_rec	*rec;
-	uint32_t	 nrec, caprec;
-	struct zb_buf	 names, keys, rdata;
-	uint32_t	 last;		/* name of the previous record */
-	uint32_t	 now;		/* for signatures expired at load */
-	uint32_t	 expired;	/* how many */
-	uint32_t	 expired_tag;	/* the first of them */
-	uint32_t	 expired_at;
-	char		 expired_what[DNAME_STRLEN + 16];
-};
-
-static void PRINTF(4, 5)
-zb_report(struct zone_builder *zb, uint32_t tag, bool error,
-    const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (error)
-		zb->errors++;
-	if (zb->report != NULL)
-		zb->report(zb->arg, tag, error, msg);
-}
-
-/* Reports a problem about an owner name, printed only when reported. */
-static void PRINTF(5, 6)
-zb_report_at(struct zone_builder *zb, uint32_t tag, bool error,
-    const uint8_t *owner, const char *fmt, ...)
-{
-	char msg[900], name[DNAME_STRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	zb_report(zb, tag, error, "%s: %s",
-	    dname_to_str(owner, name, sizeof(name)), msg);
-}
+#include "zone_build.h"
 
 static int
 buf_append(struct zb_buf *b, const void *data, size_t len, uint32_t *off)
@@ -169,13 +87,13 @@ zone_builder_free(struct zone_builder *zb)
 	free(zb);
 }
 
-static const uint8_t *
+const uint8_t *
 zb_name_wire(const struct zone_builder *zb, uint32_t i)
 {
 	return zb->names.p + zb->name[i].off;
 }
 
-static uint32_t
+uint32_t
 zb_lookup(const struct zone_builder *zb, const uint8_t *lname, size_t len,
     uint32_t hash)
 {
@@ -520,218 +438,6 @@ zb_permute(struct zone_builder *zb, uint32_t *order, uint32_t *idx)
 	zb->last = ZONE_NONE;
 }
 
-/* ---- checks ------------------------------------------------------ */
-
-struct zb_node {
-	uint32_t	name;		/* builder name index */
-	uint32_t	first, end;	/* range in the sorted record index */
-	uint32_t	up;
-	uint16_t	flags;
-	uint16_t	nrrsets;
-};
-
-/* The type an RRSIG record covers; 0 for other types. */
-static uint16_t
-rec_covered(const struct zone_builder *zb, const struct zb_rec *r)
-{
-	return r->type == TYPE_RRSIG && r->rdlen >= 2 ?
-	    get16(zb->rdata.p + r->rdata) : 0;
-}
-
-static bool
-zb_node_has(const struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *n, uint16_t type)
-{
-	for (uint32_t i = n->first; i < n->end; i++)
-		if (zb->rec[idx[i]].type == type)
-			return true;
-	return false;
-}
-
-static bool
-type_may_join_cname(uint16_t type)
-{
-	/* RFC 2181 10.1, RFC 4035 2.5: DNSSEC data may sit beside CNAME. */
-	return type == TYPE_CNAME || type == TYPE_RRSIG ||
-	    type == TYPE_NSEC || type == TYPE_KEY || type == TYPE_SIG ||
-	    type == TYPE_NXT;
-}
-
-static bool	rec_is_dup(const struct zone_builder *, const uint32_t *,
-		    uint32_t, uint32_t);
-static uint32_t	rrset_end(const struct zone_builder *, const uint32_t *,
-		    uint32_t, uint32_t);
-
-/* Counts an RRSIG whose expiration (RFC 4034 3.1.5: serial number
- * arithmetic) has passed; the first one is named in the report. */
-static void
-zb_check_expired(struct zone_builder *zb, const struct zb_rec *r,
-    const uint8_t *owner)
-{
-	char name[DNAME_STRLEN], tstr[16];
-	const uint8_t *rd = zb->rdata.p + r->rdata;
-	uint32_t exp = get32(rd + 8);
-
-	if ((int32_t)(exp - zb->now) >= 0)
-		return;
-	if (zb->expired++ == 0) {
-		zb->expired_tag = r->tag;
-		zb->expired_at = exp;
-		snprintf(zb->expired_what, sizeof(zb->expired_what), "%s/%s",
-		    dname_to_str(owner, name, sizeof(name)),
-		    rr_type_str(get16(rd), tstr));
-	}
-}
-
-/*
- * RRSIG RRsets: a signature of a type the name does not have is kept
- * (and transferred) but can never be sent with its RRset; signatures
- * already expired make validators fail.
- */
-static void
-zb_check_sigs(struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *n, const uint8_t *owner)
-{
-	char tstr[16];
-
-	for (uint32_t i = n->first; i < n->end;) {
-		uint32_t e = rrset_end(zb, idx, i, n->end);
-		const struct zb_rec *r = &zb->rec[idx[i]];
-		if (r->type == TYPE_RRSIG) {
-			uint16_t c = rec_covered(zb, r);
-			if (c == TYPE_RRSIG || !zb_node_has(zb, idx, n, c))
-				zb_report_at(zb, r->tag, false, owner,
-				    "RRSIG covers %s, which the name does "
-				    "not have", rr_type_str(c, tstr));
-			for (uint32_t j = i; j < e; j++)
-				if (zb->rec[idx[j]].rdlen >= 18)
-					zb_check_expired(zb,
-					    &zb->rec[idx[j]], owner);
-				else
-					zb_report_at(zb, zb->rec[idx[j]].tag,
-					    true, owner, "malformed RRSIG");
-		}
-		if (e - i > ZONE_RRSET_MAX)
-			zb_report_at(zb, r->tag, true, owner, "more than %u "
-			    "records of one type", ZONE_RRSET_MAX);
-		i = e;
-	}
-}
-
-/* BIND's max-records-per-type and max-types-per-name. */
-static void
-zb_check_limits(struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *n, const uint8_t *owner)
-{
-	unsigned types = 0;
-
-	for (uint32_t i = n->first; i < n->end;) {
-		uint32_t e = rrset_end(zb, idx, i, n->end), count = 0;
-		for (uint32_t j = i; j < e; j++)
-			count += !rec_is_dup(zb, idx, j, i);
-		if (zb->max_per_type > 0 && count > zb->max_per_type)
-			zb_report_at(zb, zb->rec[idx[i]].tag, true, owner,
-			    "too many records (must not exceed %u)",
-			    zb->max_per_type);
-		types++;
-		i = e;
-	}
-	if (zb->max_types > 0 && types > zb->max_types)
-		zb_report_at(zb, zb->rec[idx[n->first]].tag, true, owner,
-		    "too many record types (must not exceed %u)",
-		    zb->max_types);
-	if (types > UINT16_MAX)
-		zb_report_at(zb, zb->rec[idx[n->first]].tag, true, owner,
-		    "more than %u RRsets", UINT16_MAX);
-}
-
-static void
-zb_check_node(struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *n)
-{
-	const uint8_t *owner = zb_name_wire(zb, n->name);
-	unsigned ncname = 0, ndname = 0, nsoa = 0, nds = 0;
-	uint32_t other_tag = 0, cname_tag = 0, tag;
-
-	if (n->first == n->end)
-		return;	/* an empty non-terminal: nothing to check */
-	tag = zb->rec[idx[n->first]].tag;
-	bool other = false;
-
-	for (uint32_t i = n->first; i < n->end; i++) {
-		const struct zb_rec *r = &zb->rec[idx[i]];
-		if (r->type == TYPE_CNAME) {
-			ncname++;
-			if (r->tag > cname_tag)
-				cname_tag = r->tag;
-		} else if (r->type == TYPE_DNAME)
-			ndname++;
-		else if (r->type == TYPE_SOA)
-			nsoa++;
-		else if (r->type == TYPE_DS)
-			nds++;
-		if (!type_may_join_cname(r->type) && !other) {
-			other = true;
-			other_tag = r->tag;
-		}
-	}
-	if (ncname > 0 && other)
-		zb_report_at(zb, cname_tag > other_tag ? cname_tag : other_tag,
-		    true, owner, "CNAME and other data");
-	if (ncname > 1)
-		zb_report_at(zb, cname_tag, true, owner,
-		    "multiple CNAME records");
-	if (ndname > 1)
-		zb_report_at(zb, tag, true, owner, "multiple DNAME records");
-	if (nsoa > 0 && !(n->flags & ZN_APEX))
-		zb_report_at(zb, tag, true, owner,
-		    "SOA record not at top of zone");
-	if (nsoa > 1)
-		zb_report_at(zb, tag, true, owner, "multiple SOA records");
-	if ((n->flags & ZN_APEX) && nds > 0)
-		zb_report_at(zb, tag, true, owner, "DS record at top of zone");
-	zb_check_limits(zb, idx, n, owner);
-	zb_check_sigs(zb, idx, n, owner);
-}
-
-/* An in-zone name server needs address records (glue below a cut). */
-static void
-zb_check_ns_targets(struct zone_builder *zb, const uint32_t *idx,
-    const struct zb_node *nodes, const struct zb_node *n)
-{
-	char s1[DNAME_STRLEN], s2[DNAME_STRLEN];
-
-	for (uint32_t i = n->first; i < n->end; i++) {
-		const struct zb_rec *r = &zb->rec[idx[i]];
-		uint8_t target[DNAME_MAXLEN];
-		if (r->type != TYPE_NS)
-			continue;
-		const uint8_t *rd = zb->rdata.p + r->rdata;
-		int len = dname_scan(rd, r->rdlen, NULL);
-		if (len < 0)
-			continue;
-		dname_lower(target, rd, (size_t)len);
-		if (!dname_is_subdomain(target, zb->origin))
-			continue;
-		struct dname_view v;
-		uint32_t h[DNAME_MAXLABELS + 1];
-		if (dname_scan(target, DNAME_MAXLEN, &v) < 0)
-			continue;
-		dname_hash_suffixes(target, &v, h);
-		uint32_t t = zb_lookup(zb, target, v.len, h[0]);
-		if (t != ZONE_NONE) {
-			const struct zb_node *tn = &nodes[t];
-			if (zb_node_has(zb, idx, tn, TYPE_A) ||
-			    zb_node_has(zb, idx, tn, TYPE_AAAA))
-				continue;
-		}
-		zb_report(zb, r->tag, true,
-		    "%s: NS '%s' has no address records (A or AAAA)",
-		    dname_to_str(zb_name_wire(zb, n->name), s1, sizeof(s1)),
-		    dname_to_str(rd, s2, sizeof(s2)));
-	}
-}
-
 /* ---- image layout ------------------------------------------------ */
 
 static size_t
@@ -743,22 +449,22 @@ align4(size_t n)
 /* Walks the records of one node type by type; returns the next start. */
 /* Walks the records of one node RRset by RRset (RRSIGs by the type
  * they cover, RFC 4034 3); returns the next start. */
-static uint32_t
-rrset_end(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
+uint32_t
+zb_rrset_end(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
     uint32_t end)
 {
 	const struct zb_rec *first = &zb->rec[idx[i]];
-	uint16_t type = first->type, covered = rec_covered(zb, first);
+	uint16_t type = first->type, covered = zb_rec_covered(zb, first);
 
 	while (i < end && zb->rec[idx[i]].type == type &&
-	    rec_covered(zb, &zb->rec[idx[i]]) == covered)
+	    zb_rec_covered(zb, &zb->rec[idx[i]]) == covered)
 		i++;
 	return i;
 }
 
 /* Whether record i repeats the one before it in its RRset. */
-static bool
-rec_is_dup(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
+bool
+zb_rec_is_dup(const struct zone_builder *zb, const uint32_t *idx, uint32_t i,
     uint32_t first)
 {
 	if (i == first)
@@ -778,10 +484,10 @@ zb_rrsets_size(const struct zone_builder *zb, const uint32_t *idx,
 	for (uint32_t k = 0; k < nnodes; k++) {
 		struct zb_node *n = &nodes[k];
 		for (uint32_t i = n->first; i < n->end;) {
-			uint32_t e = rrset_end(zb, idx, i, n->end);
+			uint32_t e = zb_rrset_end(zb, idx, i, n->end);
 			size_t sz = sizeof(struct zone_rrset);
 			for (uint32_t j = i; j < e; j++) {
-				if (rec_is_dup(zb, idx, j, i))
+				if (zb_rec_is_dup(zb, idx, j, i))
 					continue;
 				sz += 2 + zb->rec[idx[j]].rdlen;
 				(*nrr)++;
@@ -814,7 +520,7 @@ zb_write_rrset(struct zone_builder *zb, const uint32_t *idx,
 	rs->type = zb->rec[idx[first]].type;
 	for (uint32_t j = i; j < e; j++) {
 		const struct zb_rec *r = &zb->rec[idx[j]];
-		if (rec_is_dup(zb, idx, j, i))
+		if (zb_rec_is_dup(zb, idx, j, i))
 			continue;
 		if (r->ttl != ttl)
 			zb_report(zb, r->tag, false,
@@ -842,9 +548,9 @@ zb_find_sigs(const struct zone_builder *zb, const uint32_t *idx,
     const struct zb_node *n, uint16_t type, uint32_t *first, uint32_t *end)
 {
 	for (uint32_t i = n->first; i < n->end;) {
-		uint32_t e = rrset_end(zb, idx, i, n->end);
+		uint32_t e = zb_rrset_end(zb, idx, i, n->end);
 		const struct zb_rec *r = &zb->rec[idx[i]];
-		if (r->type == TYPE_RRSIG && rec_covered(zb, r) == type) {
+		if (r->type == TYPE_RRSIG && zb_rec_covered(zb, r) == type) {
 			*first = i;
 			*end = e;
 			return true;
@@ -866,7 +572,7 @@ zb_write_rrsets(struct zone_builder *zb, const uint32_t *idx,
 	uint32_t sf, se;
 
 	for (uint32_t i = n->first; i < n->end;) {
-		uint32_t e = rrset_end(zb, idx, i, n->end);
+		uint32_t e = zb_rrset_end(zb, idx, i, n->end);
 		const struct zb_rec *r = &zb->rec[idx[i]];
 		if (r->type != TYPE_RRSIG) {
 			struct zone_rrset *rs = (struct zone_rrset *)(void *)p;
@@ -879,9 +585,9 @@ zb_write_rrsets(struct zone_builder *zb, const uint32_t *idx,
 		i = e;
 	}
 	for (uint32_t i = n->first; i < n->end;) {
-		uint32_t e = rrset_end(zb, idx, i, n->end);
+		uint32_t e = zb_rrset_end(zb, idx, i, n->end);
 		const struct zb_rec *r = &zb->rec[idx[i]];
-		uint16_t c = rec_covered(zb, r);
+		uint16_t c = zb_rec_covered(zb, r);
 		if (r->type == TYPE_RRSIG && (c == TYPE_RRSIG ||
 		    !zb_node_has(zb, idx, n, c)))
 			p = zb_write_rrset(zb, idx, n, i, e, p);
@@ -1022,21 +728,6 @@ zb_mark_nodes(struct zone_builder *zb, const uint32_t *order,
 		if (w[0] == 1 && w[1] == '*')
 			p->flags |= ZN_WILD_CHILD;
 	}
-}
-
-static void
-zb_report_expired(struct zone_builder *zb)
-{
-	char name[DNAME_STRLEN], when[32];
-	time_t t = (time_t)zb->now + (int32_t)(zb->expired_at - zb->now);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	zb_report(zb, zb->expired_tag, false, "%s: %u signature%s expired at "
-	    "load; the first, of %s, at %s", dname_to_str(zb->origin, name,
-	    sizeof(name)), zb->expired, zb->expired == 1 ? "" : "s",
-	    zb->expired_what, when);
 }
 
 /* The proof index of a signed image (zone_dnssec.c). */

@@ -121,6 +121,26 @@ verify_denial(struct zone *z)
 	return 0;
 }
 
+void
+zone_attach(struct zone *z, const void *blob, size_t size)
+{
+	const struct zone_hdr *h = blob;
+
+	memset(z, 0, sizeof(*z));
+	z->base = blob;
+	z->size = size;
+	z->hdr = h;
+	z->nodes = (const struct zone_node *)(const void *)(z->base + h->nodes);
+	z->slots = (const struct zone_slot *)(const void *)(z->base + h->slots);
+	z->origin = z->base + h->origin;
+	if (h->denial != ZONE_DENIAL_NONE) {
+		z->dnodes = (const struct zone_dnode *)(const void *)
+		    (z->base + h->dnodes);
+		z->n3 = (const struct zone_n3 *)(const void *)
+		    (z->base + h->n3);
+	}
+}
+
 int
 zone_open(struct zone *z, const void *blob, size_t size)
 {

@@ -161,6 +161,13 @@ struct zone {
  */
 int	zone_open(struct zone *z, const void *blob, size_t size) MUST_CHECK;
 
+/*
+ * Fills z from an image the caller has just built itself, without the
+ * checks of zone_open(): for the builder, which must not pay for them
+ * twice on a large zone. Never for an image from another process.
+ */
+void	zone_attach(struct zone *z, const void *blob, size_t size);
+
 /* An image mapped from a memfd. */
 struct zone_mapping {
 	void	*base;

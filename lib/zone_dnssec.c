@@ -316,8 +316,7 @@ zone_dnssec_index(void **blob, size_t *size,
 	char name[DNAME_STRLEN];
 	int rc = 0;
 
-	if (zone_open(&z, *blob, *size) != 0)
-		return APEX_EMALF;
+	zone_attach(&z, *blob, *size);
 	check_dnskey(&z, tags->dnskey, fn, arg);
 	bool have_p = zone_n3param(&z, &p, tags->nsec3param, fn, arg, &rc);
 	if (rc != 0)
@@ -343,8 +342,9 @@ zone_dnssec_index(void **blob, size_t *size,
 	p.salt = salt;
 	uint8_t *b = append_index(blob, size, mode, &p, n3, n3count);
 	free(n3);
-	if (b == NULL || zone_open(&z, b, *size) != 0)
+	if (b == NULL)
 		return APEX_ELIMIT;
+	zone_attach(&z, b, *size);
 	struct zone_dnode *dn = (struct zone_dnode *)(void *)
 	    (b + z.hdr->dnodes);
 	if (mode == ZONE_DENIAL_NSEC3)

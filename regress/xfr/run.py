@@ -46,7 +46,7 @@ import dns.tsig
 import dns.tsigkeyring
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..'))
-from testlib import free_port, wait_for, recv_exact  # noqa: E402
+from testlib import free_port, wait_for, recv_exact, sign_zone  # noqa: E402,E501
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -949,6 +949,119 @@ def sanitizer_clean(work):
           '\n'.join(bad[:20]))
 
 
+SIGNED = """$TTL 300
+@	SOA	ns1 hostmaster {serial} 3600 600 86400 300
+@	NS	ns1
+ns1	A	127.0.0.1
+www	A	192.0.2.1
+www	7200	TXT	"a TTL of its own"
+*.wild	A	192.0.2.2
+a.b.ent	A	192.0.2.3
+insecure	NS	ns.insecure
+ns.insecure	A	192.0.2.4
+{extra}
+"""
+
+
+def signed_text(origin, serial, extra=''):
+    return '$ORIGIN %s.\n' % origin + SIGNED.format(serial=serial,
+                                                    extra=extra)
+
+
+def sign_into(work, origin, serial, out, extra=''):
+    """The zone signed with NSEC3 (no salt, 0 iterations) into out; the
+    keys stay in work/keys, so a second call re-signs with the same."""
+    src = os.path.join(work, origin + '.src')
+    with open(src, 'w') as f:
+        f.write(signed_text(origin, serial, extra))
+    keys = os.path.join(work, 'keys')
+    if os.path.isdir(keys):
+        # Re-signing: the same keys, found in keys (-S -K).
+        subprocess.run(['dnssec-signzone', '-q', '-S', '-K', keys, '-3',
+                        '-', '-H', '0', '-o', origin, '-f', out, src],
+                       check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+        os.chmod(out, 0o644)
+        return
+    sign_zone(origin, src, out, keys, extra=('-3', '-', '-H', '0'))
+
+
+def dnssec_view(port, name, rdtype):
+    """A DO=1 answer as comparable text: rcode and every record."""
+    q = dns.message.make_query(name, rdtype, want_dnssec=True)
+    r = dns.query.udp(q, '127.0.0.1', port=port, timeout=2)
+    recs = set()
+    for sec in (r.answer, r.authority, r.additional):
+        for rrset in sec:
+            for rd in rrset:
+                recs.add('%s %d %s %s' % (rrset.name.to_text().lower(),
+                         rrset.ttl, dns.rdatatype.to_text(rrset.rdtype),
+                         rd.to_text()))
+    return r.rcode(), frozenset(recs)
+
+
+def signed_same(name, p, s, origin, queries):
+    rp, a = axfr_any(p.port, origin)
+    rs, b = axfr_any(s.port, origin)
+    sigs = [x for x in a if ' RRSIG ' in x]
+    check(name + ': the same records, RRSIGs with their own TTLs',
+          rp == rs == dns.rcode.NOERROR and a == b and
+          any(x.split()[1] == '7200' for x in sigs) and
+          any(x.split()[1] == '300' for x in sigs),
+          (len(a), len(b), sorted(a ^ b)[:6]))
+    diff = [(qn, qt) for qn, qt in queries
+            if dnssec_view(p.port, qn, qt) != dnssec_view(s.port, qn, qt)]
+    check(name + ': the same DO=1 answers (signatures and NSEC3 proofs)',
+          not diff, diff)
+
+
+def test_signed(args, work):
+    """A signed zone goes by AXFR and then IXFR from apex to apex and to
+    BIND, and each secondary serves it signed, as the primary does."""
+    o = 'xfr7.test'
+    sport, bport = free_port(), free_port()
+    p = Apex(args, work, 'apex7p', [
+        'zone "%s" { type primary; file "%s.zone"; allow-transfer { key '
+        '%s; }; also-notify { 127.0.0.1 port %d key %s; 127.0.0.1 port %d '
+        'key %s; }; };' % (o, o, KEY, sport, KEY, bport, KEY)])
+    sign_into(work, o, 1, os.path.join(p.dir, o + '.zone'))
+    p.start()
+    s = Apex(args, work, 'apex7s', [apex_secondary_zone(o, p.port)])
+    s.port = sport
+    s.write_conf()
+    s.start()
+    b = start_bind_on(work, 'bind7s', bport, 'zone "%s" { type secondary; '
+                      'file "%s.db"; primaries { 127.0.0.1 port %d key %s; '
+                      '}; };\n' % (o, o, p.port, KEY))
+    queries = [('www.%s.' % o, 'A'), ('www.%s.' % o, 'TXT'),
+               ('nx.%s.' % o, 'A'), ('www.%s.' % o, 'MX'),
+               ('x.wild.%s.' % o, 'A'), ('ent.%s.' % o, 'A'),
+               ('host.insecure.%s.' % o, 'A'), ('%s.' % o, 'DNSKEY')]
+    check('signed: apex and BIND secondaries have serial 1',
+          wait_for(lambda: soa_serial(s.port, o) == 1 and
+                   soa_serial(bport, o) == 1, 20), s.logtext()[-1500:])
+    signed_same('signed: apex -> apex', p, s, o, queries)
+    signed_same('signed: apex -> BIND', p, b, o, queries)
+    sign_into(work, o, 2, os.path.join(p.dir, o + '.zone'),
+              'new\tA\t192.0.2.9')
+    p.ctl('reload', o)
+    check('signed: serial 2 at the apex secondary, by IXFR',
+          wait_for(lambda: soa_serial(s.port, o) == 2, 20) and
+          re.search(r'IXFR from 127\.0\.0\.1#\d+ ended: serial 2',
+                    s.logtext()), s.logtext()[-1500:])
+    queries.append(('new.%s.' % o, 'A'))
+    signed_same('signed: apex -> apex after IXFR', p, s, o, queries)
+    check('signed: the new name is signed at the secondary',
+          any(' RRSIG A ' in x for x in dnssec_view(
+              s.port, 'new.%s.' % o, 'A')[1]))
+    check('signed: serial 2 at the BIND secondary',
+          wait_for(lambda: soa_serial(bport, o) == 2, 20),
+          open(os.path.join(b.dir, 'named.log')).read()[-1500:])
+    signed_same('signed: apex -> BIND after the change', p, b, o, queries)
+    for x in (b, s, p):
+        x.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
@@ -959,7 +1072,7 @@ def main():
     os.chmod(work, 0o755)
     tests = [test_apex_to_bind, test_bind_to_apex, test_apex_to_apex,
              test_apex_to_knot, test_nsd_to_apex, test_broken_primary,
-             test_primary_down]
+             test_primary_down, test_signed]
     try:
         for t in tests:
             if args.only and args.only not in t.__name__:

@@ -14,6 +14,7 @@
 
 #include "dname.h"
 #include "error.h"
+#include "nsec3.h"
 #include "rr.h"
 #include "zone.h"
 
@@ -106,7 +107,8 @@ verify_denial(struct zone *z)
 	    (size_t)h->node_count * sizeof(struct zone_dnode)) ||
 	    !in_bounds(z->size, h->n3,
 	    (size_t)h->n3_count * sizeof(struct zone_n3)) ||
-	    (h->denial == ZONE_DENIAL_NSEC3) != (h->n3_count > 0))
+	    (h->denial == ZONE_DENIAL_NSEC3) != (h->n3_count > 0) ||
+	    h->n3_iterations > NSEC3_MAX_ITER)
 		return APEX_EMALF;
 	z->dnodes = (const struct zone_dnode *)(const void *)
 	    (z->base + h->dnodes);

@@ -99,8 +99,9 @@ struct zone_hdr {
  * NSEC at or before this name in canonical order (the one that covers
  * names after it); NSEC3: the zone_n3 entry matching this name's hash
  * (flagged ZONE_N3_MATCH) or covering it. wild: the same for
- * "*.<this name>", the wildcard a closest encloser denies. ZONE_NONE
- * below a delegation or a DNAME.
+ * "*.<this name>", the wildcard a closest encloser denies. For NSEC3,
+ * ZONE_NONE below a delegation or a DNAME; for NSEC, self is set there
+ * too (a name that does not exist may sort after glue), wild is not.
  */
 struct zone_dnode {
 	uint32_t	self;

@@ -202,9 +202,11 @@ collect_n3(const struct zone *z, struct zone_node *wn,
 	uint32_t n = 0, cap = 0;
 
 	for (uint32_t k = 1; k < z->hdr->node_count; k++) {
-		if (!only_nsec3(z, &wn[k]))
-			continue;
-		wn[k].flags |= ZN_NSEC3;
+		/* A name may hold data beside an NSEC3 record (RFC 5155
+		 * 7.2.8 names the case): it stays a name of the zone, and
+		 * its NSEC3 is in the chain all the same. */
+		if (only_nsec3(z, &wn[k]))
+			wn[k].flags |= ZN_NSEC3;
 		uint8_t hash[NSEC3_HASHLEN];
 		if (p == NULL || !n3_owner_hash(z, &wn[k], p, hash))
 			continue;

@@ -458,6 +458,18 @@ dname_step(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 }
 
 
+/*
+ * The NSEC3 chain is not data of the names that own it (RFC 5155 7.2.8;
+ * BIND keeps it in a tree of its own): at a name that also holds other
+ * data, its NSEC3 and their RRSIGs are never answered.
+ */
+static bool
+rrset_hidden(const struct zone_rrset *rs)
+{
+	return rs->type == TYPE_NSEC3 || (rs->type == TYPE_RRSIG &&
+	    zone_rrsig_covered(rs) == TYPE_NSEC3);
+}
+
 static bool
 rr_is_dnssec(uint16_t type)
 {
@@ -476,7 +488,7 @@ answer_any(struct answer *a, const struct zone *z, const struct zone_node *n,
 	bool attached = false;
 
 	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs)) {
-		bool skip = (attached && a->dnssec) ||
+		bool skip = (attached && a->dnssec) || rrset_hidden(rs) ||
 		    (z->dnodes == NULL && rr_is_dnssec(rs->type));
 		attached = rs->sigs;
 		/* A zone that is not secure may be on its way to being
@@ -507,7 +519,7 @@ answer_rrsig(struct answer *a, const struct zonetab_entry *ze,
 	bool any = false;
 
 	for (unsigned i = 0; i < n->nrrsets; i++, rs = zone_rrset_next(rs)) {
-		if (rs->type != TYPE_RRSIG)
+		if (rs->type != TYPE_RRSIG || rrset_hidden(rs))
 			continue;
 		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
 		    PKT_TTL_KEEP))
@@ -520,6 +532,15 @@ answer_rrsig(struct answer *a, const struct zonetab_entry *ze,
 		return STEP_DONE_NEGATIVE;
 	}
 	return STEP_DONE_POSITIVE;
+}
+
+/* Whether a CNAME at the name answers for qtype: not for CNAME itself,
+ * nor for NSEC and KEY, which may sit beside it (RFC 4035 2.5, RFC 3007)
+ * and which BIND answers at the name. */
+static bool
+follows_cname(uint16_t qtype)
+{
+	return qtype != TYPE_CNAME && qtype != TYPE_NSEC && qtype != TYPE_KEY;
 }
 
 /* The answer at an existing node (exact or wildcard match). */
@@ -537,13 +558,15 @@ answer_node(struct answer *a, const struct zonetab_entry *ze,
 	/* Data from a wildcard comes with the proof that the name itself
 	 * does not exist; queued before the name changes along a chain. */
 	if (r->match == ZM_WILDCARD && (qtype == TYPE_ANY ||
-	    zone_find_rrset(z, n, qtype) != NULL || (n->flags & ZN_CNAME)))
+	    zone_find_rrset(z, n, qtype) != NULL ||
+	    ((n->flags & ZN_CNAME) && follows_cname(qtype))))
 		denial_wildcard(a, ze, c, r);
 	if (qtype == TYPE_ANY)
 		return answer_any(a, z, n, c);
 	if (qtype == TYPE_RRSIG)
 		return answer_rrsig(a, ze, r, c);
-	if ((rs = zone_find_rrset(z, n, qtype)) != NULL) {
+	if (qtype != TYPE_NSEC3 &&
+	    (rs = zone_find_rrset(z, n, qtype)) != NULL) {
 		if (!answer_put_required(a, SEC_ANSWER, c->name, rs,
 		    PKT_TTL_KEEP))
 			return STEP_DONE;
@@ -554,7 +577,7 @@ answer_node(struct answer *a, const struct zonetab_entry *ze,
 		    c->v.labels == 0);
 		return STEP_DONE_POSITIVE;
 	}
-	if ((n->flags & ZN_CNAME) && qtype != TYPE_CNAME) {
+	if ((n->flags & ZN_CNAME) && follows_cname(qtype)) {
 		rs = zone_find_rrset(z, n, TYPE_CNAME);
 		/* Written again if seen before: a wildcard's CNAME has
 		 * another owner each time (answer_build() ends a chain
@@ -599,6 +622,17 @@ rrl_note(struct answer *a, const struct zonetab_entry *ze,
 	}
 }
 
+static bool
+parent_side(const struct zonetab_entry *ze, uint32_t cut, uint16_t qtype)
+{
+	const struct zone *z = &ze->zone;
+
+	if (qtype == TYPE_DS)
+		return true;
+	return (qtype == TYPE_NSEC || qtype == TYPE_KEY) &&
+	    zone_find_rrset(z, zone_node(z, cut), qtype) != NULL;
+}
+
 static enum step
 answer_match(struct answer *a, const struct zonetab_entry *ze,
     const struct zone_lookup *r, struct chase *c)
@@ -608,9 +642,11 @@ answer_match(struct answer *a, const struct zonetab_entry *ze,
 	case ZM_WILDCARD:
 		return answer_node(a, ze, r, c);
 	case ZM_DELEGATION:
-		/* DS is the parent side's data (RFC 4035 3.1.4.1). */
-		if (a->q->qtype == TYPE_DS && r->exact &&
-		    r->node == r->encloser)
+		/* DS is the parent side's data (RFC 4035 3.1.4.1); so are
+		 * the NSEC and KEY at a cut when it has them, as BIND
+		 * answers them. */
+		if (r->exact && r->node == r->encloser &&
+		    parent_side(ze, r->node, a->q->qtype))
 			return answer_node(a, ze, r, c);
 		referral(a, ze, r->node);
 		return STEP_DONE;

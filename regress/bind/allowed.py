@@ -3,6 +3,7 @@
 names the difference, the reason and the RFC section; compare.py counts a
 case as passed only if every difference in it matches a rule here."""
 
+import dns.message
 import dns.name
 
 RULES = []
@@ -69,9 +70,13 @@ def fits_compressed(case, diff, bind, apex):
 
 
 def udp_room(case, resp):
-    """The octets BIND had for its UDP answer (max-udp-size 1232)."""
-    payload = resp['edns_payload']
-    return 512 if payload is None else max(512, min(payload, 1232))
+    """The octets BIND had for its UDP answer: the query's EDNS buffer
+    (at least 512; 512 without EDNS, RFC 6891 6.2.5) within its
+    max-udp-size of 1232."""
+    m = dns.message.from_wire(case.wire)
+    if m.edns < 0:
+        return 512
+    return max(512, min(m.payload, 1232))
 
 
 @rule('RFC 1035 4.1.4: how far names are compressed is the server\'s '

@@ -53,6 +53,7 @@ RULES = [
     ('example.com', 'SRV'), ('ns1.example.com', 'MX'),
     # CNAME chains (RFC 1034 3.6.2, 4.3.2 step 3a)
     ('www.example.com', 'A'), ('www.example.com', 'CNAME'),
+    ('www.example.com', 'NSEC'), ('sub.example.com', 'NSEC'),
     ('www.example.com', 'AAAA'), ('www.example.com', 'MX'),
     ('www2.example.com', 'A'), ('www.example.com', 'ANY'),
     ('ext.example.com', 'A'), ('cross.example.com', 'A'),
@@ -182,6 +183,10 @@ SIGNED_RULES = [
     ('www', 'A'), ('www', 'CNAME'), ('www', 'ANY'), ('www', 'AAAA'),
     ('www', 'SRV'), ('chain1', 'A'), ('chain1', 'TXT'), ('dangling', 'A'),
     ('outside', 'A'), ('tokid', 'A'), ('toplain', 'A'),
+    # NSEC and KEY are not redirected by a CNAME, and are parent-side
+    # data at a cut that has them (as DS)
+    ('www', 'NSEC'), ('www', 'KEY'), ('kid', 'NSEC'), ('plain', 'NSEC'),
+    ('kid', 'KEY'), ('foo.cwild', 'NSEC'),
     # DNAME
     ('dn', 'DNAME'), ('dn', 'A'), ('www.dn', 'A'), ('www.dn', 'TXT'),
     ('nx.dn', 'A'), ('a.b.dn', 'A'), ('tgt', 'A'), ('www.tgt', 'ANY'),

@@ -702,6 +702,15 @@ struct loaded {
 	struct problems	 p;
 };
 
+/* The origin of a zone in DATADIR: example.com. for example.com.*.zone,
+ * else example. (the RFCs' zones). */
+static const char *
+data_origin(const char *file)
+{
+	return strncmp(file, "example.com.", 12) == 0 ? "example.com." :
+	    "example.";
+}
+
 static void
 load_data_zone(const char *file, struct loaded *l)
 {
@@ -712,7 +721,7 @@ load_data_zone(const char *file, struct loaded *l)
 
 	memset(l, 0, sizeof(*l));
 	snprintf(path, sizeof(path), "%s/%s", DATADIR, file);
-	ck_assert_int_gt(dname_from_str("example.", NULL, origin), 0);
+	ck_assert_int_gt(dname_from_str(data_origin(file), NULL, origin), 0);
 	ck_assert_msg(zonefile_load(path, origin, &opts, &l->blob,
 	    &l->size) == 0, "%s", l->p.text);
 	ck_assert_int_eq(zone_open(&l->z, l->blob, l->size), 0);
@@ -973,8 +982,10 @@ server_start(struct server *s, const char *file)
 {
 	memset(s, 0, sizeof(*s));
 	load_data_zone(file, &s->l);
-	s->conf = conf_load_string("zone \"example\" { type primary; "
-	    "file \"x\"; };\n", "dnssec", no_conf_errors, NULL);
+	char text[256];
+	snprintf(text, sizeof(text), "zone \"%s\" { type primary; "
+	    "file \"x\"; };\n", data_origin(file));
+	s->conf = conf_load_string(text, "dnssec", no_conf_errors, NULL);
 	ck_assert_ptr_nonnull(s->conf);
 	zonetab_init(&s->tab);
 	zonetab_put(&s->tab, &s->l.z, &s->conf->zones[0]);
@@ -1305,6 +1316,115 @@ START_TEST(test_answers_rfc4035)
 }
 END_TEST
 
+#define SOACOM	"example.com. SOA, example.com. RRSIG/SOA"
+#define NSCOM	"example.com. NS, example.com. NS, example.com. RRSIG/NS"
+#define N3C(h)	h ".example.com. NSEC3, " h ".example.com. RRSIG/NSEC3"
+#define NSECC(o) o "example.com. NSEC, " o "example.com. RRSIG/NSEC"
+
+/*
+ * example.com as ldns-signzone signs it with NSEC3 (no Opt-Out):
+ * H(example.com) = 6im10sr7..., H(ent) = 16bjjd2p..., H(c.ent) =
+ * kika028s..., H(b.c.ent) = td9q5huh..., H(w) = com1662l...,
+ * H(*.w) = ughmh27j..., H(insecure) = s84rflvm... (ldns-nsec3-hash).
+ * BIND 9 gives the same proofs.
+ */
+START_TEST(test_answers_nsec3_corners)
+{
+	struct server s;
+
+	server_start(&s, "example.com.nsec3.zone");
+	/* Empty non-terminals have NSEC3 records of their own. */
+	expect(&s, "ent.example.com.", TYPE_A, "NOERROR | | " SOACOM ", "
+	    N3C("16bjjd2pc4sv9lem6sns7g6dbf3rg1up"));
+	expect(&s, "c.ent.example.com.", TYPE_TXT, "NOERROR | | " SOACOM ", "
+	    N3C("kika028s9l42butchgf9v8m597e05oob"));
+	/* NXDOMAIN below an empty non-terminal; in any case. */
+	static const char *const below_ent = "NXDOMAIN | | " SOACOM ", "
+	    N3C("16bjjd2pc4sv9lem6sns7g6dbf3rg1up") ", "
+	    N3C("6im10sr7e8qjn24qfrff0f94v9shnaer") ", "
+	    N3C("kika028s9l42butchgf9v8m597e05oob");
+	expect(&s, "x.c.ent.example.com.", TYPE_A, below_ent);
+	expect(&s, "X.C.Ent.EXAMPLE.com.", TYPE_A, below_ent);
+	expect(&s, "x.b.c.ent.example.com.", TYPE_A, "NXDOMAIN | | " SOACOM
+	    ", " N3C("td9q5huhtlc8821h9ai1bt86sgca7pvm") ", "
+	    N3C("com1662lb625kqvliecjrid0a7grt2ru"));
+	/* Wildcard answers carry the next closer name's NSEC3; a type the
+	 * wildcard lacks needs encloser, next closer and wildcard. */
+	expect(&s, "a.b.w.example.com.", TYPE_A, "NOERROR | "
+	    "a.b.w.example.com. A, a.b.w.example.com. RRSIG/A | " NSCOM ", "
+	    N3C("6im10sr7e8qjn24qfrff0f94v9shnaer"));
+	expect(&s, "x.w.example.com.", TYPE_DS, "NOERROR | | " SOACOM ", "
+	    N3C("com1662lb625kqvliecjrid0a7grt2ru") ", "
+	    N3C("3q52it332aaji9onmdap3rlf92lijpsd") ", "
+	    N3C("ughmh27jtol03dq3mrj6j7034pb8uitg"));
+	/* The wildcard itself, asked for by name. */
+	expect(&s, "*.w.example.com.", TYPE_DS, "NOERROR | | " SOACOM ", "
+	    N3C("ughmh27jtol03dq3mrj6j7034pb8uitg"));
+	/* A wildcard CNAME to a name lacking the type: both proofs. */
+	expect(&s, "foo.cw.example.com.", TYPE_TXT, "NOERROR | "
+	    "foo.cw.example.com. CNAME, foo.cw.example.com. RRSIG/CNAME, "
+	    "www.example.com. CNAME, www.example.com. RRSIG/CNAME | "
+	    SOACOM ", " N3C("6im10sr7e8qjn24qfrff0f94v9shnaer") ", "
+	    N3C("s84rflvm0jdmi5qiqp39ug5d0ra16toe"));
+	/* Delegations: with DS, and without (its NSEC3 lacks DS). */
+	expect(&s, "a.sub.example.com.", TYPE_A, "NOERROR | | "
+	    "sub.example.com. NS, sub.example.com. DS, "
+	    "sub.example.com. RRSIG/DS");
+	expect(&s, "sub.example.com.", TYPE_DS, "NOERROR | "
+	    "sub.example.com. DS, sub.example.com. RRSIG/DS |");
+	expect(&s, "x.insecure.example.com.", TYPE_A, "NOERROR | | "
+	    "insecure.example.com. NS, "
+	    N3C("s84rflvm0jdmi5qiqp39ug5d0ra16toe"));
+	expect(&s, "insecure.example.com.", TYPE_DS, "NOERROR | | " SOACOM
+	    ", " N3C("s84rflvm0jdmi5qiqp39ug5d0ra16toe"));
+	/* DNAME: signed; the CNAME made from it is not. */
+	expect(&s, "x.dn.example.com.", TYPE_A, "NOERROR | "
+	    "dn.example.com. DNAME, dn.example.com. RRSIG/DNAME, "
+	    "x.dn.example.com. CNAME |");
+	server_stop(&s);
+}
+END_TEST
+
+START_TEST(test_answers_nsec_corners)
+{
+	struct server s;
+
+	server_start(&s, "example.com.nsec.zone");
+	/* dn's NSEC (next a.b.c.ent) covers the empty non-terminals. */
+	expect(&s, "ent.example.com.", TYPE_A, "NOERROR | | " SOACOM ", "
+	    NSECC("dn."));
+	expect(&s, "c.ent.example.com.", TYPE_TXT, "NOERROR | | " SOACOM ", "
+	    NSECC("dn."));
+	/* a.b.c.ent's NSEC covers x.c.ent, dn's covers *.c.ent. */
+	expect(&s, "X.c.ENT.example.com.", TYPE_A, "NXDOMAIN | | " SOACOM
+	    ", " NSECC("a.b.c.ent.") ", " NSECC("dn."));
+	/* Before the first name, and after the last (the chain wraps). */
+	expect(&s, "0.example.com.", TYPE_A, "NXDOMAIN | | " SOACOM ", "
+	    NSECC(""));
+	expect(&s, "zzz.example.com.", TYPE_A, "NXDOMAIN | | " SOACOM ", "
+	    NSECC("") ", " NSECC("www."));
+	/* Wildcards. */
+	expect(&s, "a.b.w.example.com.", TYPE_A, "NOERROR | "
+	    "a.b.w.example.com. A, a.b.w.example.com. RRSIG/A | " NSCOM ", "
+	    NSECC("*.w."));
+	expect(&s, "x.w.example.com.", TYPE_DS, "NOERROR | | " SOACOM ", "
+	    NSECC("*.w."));
+	expect(&s, "foo.cw.example.com.", TYPE_TXT, "NOERROR | "
+	    "foo.cw.example.com. CNAME, foo.cw.example.com. RRSIG/CNAME, "
+	    "www.example.com. CNAME, www.example.com. RRSIG/CNAME | "
+	    SOACOM ", " NSECC("") ", " NSECC("*.cw."));
+	/* Delegations. */
+	expect(&s, "x.insecure.example.com.", TYPE_A, "NOERROR | | "
+	    "insecure.example.com. NS, " NSECC("insecure."));
+	expect(&s, "insecure.example.com.", TYPE_DS, "NOERROR | | " SOACOM
+	    ", " NSECC("insecure."));
+	expect(&s, "a.sub.example.com.", TYPE_A, "NOERROR | | "
+	    "sub.example.com. NS, sub.example.com. DS, "
+	    "sub.example.com. RRSIG/DS");
+	server_stop(&s);
+}
+END_TEST
+
 static Suite *
 dnssec_suite(void)
 {
@@ -1337,6 +1457,8 @@ dnssec_suite(void)
 	tcase_add_test(tc, test_answers_rfc5155_b6_ds_at_apex);
 	tcase_add_test(tc, test_answers_rfc5155_others);
 	tcase_add_test(tc, test_answers_rfc4035);
+	tcase_add_test(tc, test_answers_nsec3_corners);
+	tcase_add_test(tc, test_answers_nsec_corners);
 	suite_add_tcase(s, tc);
 	/*
 	 * Known defects, run with APEX_CHECK_KNOWN_BUGS=1: an NSEC3 owner

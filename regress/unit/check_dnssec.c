@@ -1005,7 +1005,8 @@ touch_signed(const struct zone *z)
 		if (z->hdr->denial == ZONE_DENIAL_NSEC3) {
 			zone_n3_hash(z, n, dname_len(n), hash);
 			uint32_t ref = zone_n3_find(z, hash);
-			ck_assert_uint_lt(ref & ZONE_N3_INDEX, z->hdr->n3_count);
+			ck_assert_uint_lt(ref & ZONE_N3_INDEX,
+			    z->hdr->n3_count);
 		}
 	}
 }

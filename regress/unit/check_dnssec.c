@@ -711,20 +711,38 @@ data_origin(const char *file)
 	    "example.";
 }
 
+/* Loads a zone of DATADIR, with the records of extra (zone file text)
+ * added when not NULL. */
 static void
-load_data_zone(const char *file, struct loaded *l)
+load_data_zone_with(const char *file, const char *extra, struct loaded *l)
 {
 	struct zonefile_opts opts = { NULL, CLASS_IN, 0, 0, collect_problem,
 	    &l->p, 0 };
 	uint8_t origin[DNAME_MAXLEN];
-	char path[1024];
+	char path[1024], *text = NULL, *tmp = NULL;
 
 	memset(l, 0, sizeof(*l));
 	snprintf(path, sizeof(path), "%s/%s", DATADIR, file);
+	if (extra != NULL) {
+		ck_assert_int_gt(asprintf(&text, "$INCLUDE %s\n%s", path,
+		    extra), 0);
+		tmp = write_temp(text);
+		snprintf(path, sizeof(path), "%s", tmp);
+	}
 	ck_assert_int_gt(dname_from_str(data_origin(file), NULL, origin), 0);
 	ck_assert_msg(zonefile_load(path, origin, &opts, &l->blob,
 	    &l->size) == 0, "%s", l->p.text);
 	ck_assert_int_eq(zone_open(&l->z, l->blob, l->size), 0);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+}
+
+static void
+load_data_zone(const char *file, struct loaded *l)
+{
+	load_data_zone_with(file, NULL, l);
 }
 
 static void
@@ -1062,10 +1080,10 @@ no_conf_errors(void *arg, const char *file, unsigned line, bool error,
 }
 
 static void
-server_start(struct server *s, const char *file)
+server_start_with(struct server *s, const char *file, const char *extra)
 {
 	memset(s, 0, sizeof(*s));
-	load_data_zone(file, &s->l);
+	load_data_zone_with(file, extra, &s->l);
 	char text[256];
 	snprintf(text, sizeof(text), "zone \"%s\" { type primary; "
 	    "file \"x\"; };\n", data_origin(file));
@@ -1078,6 +1096,12 @@ server_start(struct server *s, const char *file)
 	s->env.zones = &s->tab;
 	s->env.chaos = &s->chaos;
 	s->env.now = 1700000000;
+}
+
+static void
+server_start(struct server *s, const char *file)
+{
+	server_start_with(s, file, NULL);
 }
 
 static void
@@ -1358,6 +1382,50 @@ START_TEST(test_answers_rfc5155_others)
 }
 END_TEST
 
+/*
+ * RFC 5155 7.1 lets a zone with Opt-Out leave out the NSEC3 records of
+ * empty non-terminals that only unsigned delegations make, as BIND and
+ * other signers do: with a.b.example. delegated, b.example. is one, and
+ * gjeq covers its hash (j7hvascs...). b.example.'s own closest provable
+ * encloser is example. (RFC 5155 7.2.4).
+ */
+#define OPTOUT_ENT	"a.b.example. 3600 NS ns.example.net.\n"
+
+START_TEST(test_answers_optout_ent_no_data)
+{
+	struct server s;
+
+	server_start_with(&s, "rfc5155.zone", OPTOUT_ENT);
+	expect(&s, "b.example.", TYPE_A, "NOERROR | | " SOA5155 ", "
+	    N3("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom") ", "
+	    N3("gjeqe526plbf1g8mklp59enfd789njgi"));
+	/* The delegation: Opt-Out, the same proof (7.2.7). */
+	expect(&s, "x.a.b.example.", TYPE_A, "NOERROR | | a.b.example. NS, "
+	    N3("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom") ", "
+	    N3("gjeqe526plbf1g8mklp59enfd789njgi"));
+	server_stop(&s);
+}
+END_TEST
+
+/*
+ * A name below such an empty non-terminal does not exist: the closest
+ * encloser proof is of the closest provable encloser, example. (0p9m
+ * matches), whose next closer name b.example. gjeq covers with Opt-Out
+ * (RFC 5155 7.2.1, 7.2.2, 8.3); gjeq covers *.example. too
+ * (jhsv97ro...). BIND 9 answers so.
+ */
+START_TEST(test_answers_optout_ent_name_error)
+{
+	struct server s;
+
+	server_start_with(&s, "rfc5155.zone", OPTOUT_ENT);
+	expect(&s, "x.b.example.", TYPE_A, "NXDOMAIN | | " SOA5155 ", "
+	    N3("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom") ", "
+	    N3("gjeqe526plbf1g8mklp59enfd789njgi"));
+	server_stop(&s);
+}
+END_TEST
+
 #define SOA4035	"example. SOA, example. RRSIG/SOA"
 #define NSEC(o)	o " NSEC, " o " RRSIG/NSEC"
 
@@ -1542,6 +1610,7 @@ dnssec_suite(void)
 	tcase_add_test(tc, test_answers_rfc5155_b5_wildcard_no_data);
 	tcase_add_test(tc, test_answers_rfc5155_b6_ds_at_apex);
 	tcase_add_test(tc, test_answers_rfc5155_others);
+	tcase_add_test(tc, test_answers_optout_ent_no_data);
 	tcase_add_test(tc, test_answers_rfc4035);
 	tcase_add_test(tc, test_answers_nsec3_corners);
 	tcase_add_test(tc, test_answers_nsec_corners);
@@ -1549,12 +1618,14 @@ dnssec_suite(void)
 	/*
 	 * Known defects, run with APEX_CHECK_KNOWN_BUGS=1: an NSEC3 owner
 	 * that also has data of its own is left out of the chain, so B.2
-	 * gets the wrong proof.
+	 * gets the wrong proof; NXDOMAIN below an empty non-terminal that
+	 * has no NSEC3 (Opt-Out) gets no closest encloser proof.
 	 */
 	if (getenv("APEX_CHECK_KNOWN_BUGS") != NULL) {
 		tc = tcase_create("known-bugs");
 		tcase_add_test(tc, test_nsec3_owner_with_data);
 		tcase_add_test(tc, test_answers_rfc5155_b2_no_data);
+		tcase_add_test(tc, test_answers_optout_ent_name_error);
 		suite_add_tcase(s, tc);
 	}
 	return s;

@@ -702,13 +702,18 @@ struct loaded {
 	struct problems	 p;
 };
 
-/* The origin of a zone in DATADIR: example.com. for example.com.*.zone,
- * else example. (the RFCs' zones). */
+/* The origin of a zone in DATADIR: example.com. for example.com.*.zone
+ * (and .net, .org), else example. (the RFCs' zones). */
 static const char *
 data_origin(const char *file)
 {
-	return strncmp(file, "example.com.", 12) == 0 ? "example.com." :
-	    "example.";
+	static const char *const tld[] = { "example.com.", "example.net.",
+	    "example.org." };
+
+	for (size_t i = 0; i < nitems(tld); i++)
+		if (strncmp(file, tld[i], strlen(tld[i])) == 0)
+			return tld[i];
+	return "example.";
 }
 
 /* Loads a zone of DATADIR, with the records of extra (zone file text)
@@ -1426,6 +1431,51 @@ START_TEST(test_answers_optout_ent_name_error)
 }
 END_TEST
 
+/*
+ * The same with a zone as BIND's dnssec-signzone signs it with Opt-Out:
+ * no NSEC3 for odd.example.org. and n.odd.example.org.; H(example.org)
+ * = gao262ms..., p541s3g2... covers H(odd) = qkh20j6a..., the next
+ * closer name below example.org. on the way to both, and fr3ngeg3...
+ * covers H(*.example.org) = g1fha9pk... (ldns-nsec3-hash). BIND 9
+ * answers so.
+ */
+#define SOAORG	"example.org. SOA, example.org. RRSIG/SOA"
+#define N3O(h)	h ".example.org. NSEC3, " h ".example.org. RRSIG/NSEC3"
+
+START_TEST(test_answers_bind_optout_no_data)
+{
+	struct server s;
+
+	server_start(&s, "example.org.optout.zone");
+	expect(&s, "odd.example.org.", TYPE_A, "NOERROR | | " SOAORG ", "
+	    N3O("gao262msd1aq799jsiagjkap8guob8s4") ", "
+	    N3O("p541s3g25dtj2tbfqq3fvrjvqnf4h14p"));
+	expect(&s, "n.odd.example.org.", TYPE_DS, "NOERROR | | " SOAORG ", "
+	    N3O("gao262msd1aq799jsiagjkap8guob8s4") ", "
+	    N3O("p541s3g25dtj2tbfqq3fvrjvqnf4h14p"));
+	expect(&s, "q.m.n.odd.example.org.", TYPE_A, "NOERROR | | "
+	    "m.n.odd.example.org. NS, "
+	    N3O("gao262msd1aq799jsiagjkap8guob8s4") ", "
+	    N3O("p541s3g25dtj2tbfqq3fvrjvqnf4h14p"));
+	server_stop(&s);
+}
+END_TEST
+
+START_TEST(test_answers_bind_optout_name_error)
+{
+	struct server s;
+
+	server_start(&s, "example.org.optout.zone");
+	static const char *const want = "NXDOMAIN | | " SOAORG ", "
+	    N3O("gao262msd1aq799jsiagjkap8guob8s4") ", "
+	    N3O("p541s3g25dtj2tbfqq3fvrjvqnf4h14p") ", "
+	    N3O("fr3ngeg361t2f9k7ia41u2frm9qo810u");
+	expect(&s, "q.odd.example.org.", TYPE_A, want);
+	expect(&s, "q.n.odd.example.org.", TYPE_A, want);
+	server_stop(&s);
+}
+END_TEST
+
 #define SOA4035	"example. SOA, example. RRSIG/SOA"
 #define NSEC(o)	o " NSEC, " o " RRSIG/NSEC"
 
@@ -1611,6 +1661,7 @@ dnssec_suite(void)
 	tcase_add_test(tc, test_answers_rfc5155_b6_ds_at_apex);
 	tcase_add_test(tc, test_answers_rfc5155_others);
 	tcase_add_test(tc, test_answers_optout_ent_no_data);
+	tcase_add_test(tc, test_answers_bind_optout_no_data);
 	tcase_add_test(tc, test_answers_rfc4035);
 	tcase_add_test(tc, test_answers_nsec3_corners);
 	tcase_add_test(tc, test_answers_nsec_corners);
@@ -1619,13 +1670,15 @@ dnssec_suite(void)
 	 * Known defects, run with APEX_CHECK_KNOWN_BUGS=1: an NSEC3 owner
 	 * that also has data of its own is left out of the chain, so B.2
 	 * gets the wrong proof; NXDOMAIN below an empty non-terminal that
-	 * has no NSEC3 (Opt-Out) gets no closest encloser proof.
+	 * has no NSEC3 (Opt-Out) gets no closest encloser proof (both
+	 * RFC 5155's zone and one signed by BIND).
 	 */
 	if (getenv("APEX_CHECK_KNOWN_BUGS") != NULL) {
 		tc = tcase_create("known-bugs");
 		tcase_add_test(tc, test_nsec3_owner_with_data);
 		tcase_add_test(tc, test_answers_rfc5155_b2_no_data);
 		tcase_add_test(tc, test_answers_optout_ent_name_error);
+		tcase_add_test(tc, test_answers_bind_optout_name_error);
 		suite_add_tcase(s, tc);
 	}
 	return s;

@@ -651,6 +651,26 @@ START_TEST(test_build_rejects_bad_dnssec)
 	ck_assert_msg(strstr(r.text, "42: example.: NSEC3PARAM with 2501 "
 	    "iterations") != NULL, "%s", r.text);
 	ck_assert_uint_eq(r.errors, 1);
+
+	/* 2,500 are allowed; flags other than 0 make it unusable. */
+	zb = new_builder(&r);
+	add(zb, "example.", TYPE_NSEC3PARAM, 0, "\1\0\x09\xc4\0", 5, 43);
+	ck_assert_int_eq(zone_builder_finish(zb, &blob, &size), 0);
+	zone_builder_free(zb);
+	free(blob);
+	ck_assert_uint_eq(r.errors, 0);
+	ck_assert_msg(strstr(r.text, "43: warning: example.: NSEC3PARAM "
+	    "without a matching NSEC3 chain") != NULL, "%s", r.text);
+	zb = new_builder(&r);
+	add(zb, "example.", TYPE_NSEC3PARAM, 0, "\1\1\x09\xc5\0", 5, 44);
+	add(zb, "example.", TYPE_NSEC3PARAM, 0, "\2\0\0\0\0", 5, 45);
+	ck_assert_int_eq(zone_builder_finish(zb, &blob, &size), 0);
+	zone_builder_free(zb);
+	free(blob);
+	ck_assert_uint_eq(r.errors, 0);
+	ck_assert_uint_eq(r.warnings, 1);
+	ck_assert_msg(strstr(r.text, "example.: no NSEC3PARAM with a known "
+	    "hash algorithm") != NULL, "%s", r.text);
 }
 END_TEST
 

@@ -224,7 +224,7 @@ collect(void *arg, uint32_t tag, bool error, const char *msg)
 		r->warnings++;
 }
 
-/* Adds a record in presentation form ("owner ttl TYPE rdata"). */
+/* Adds a record: owner in presentation form, RDATA in wire form. */
 static int
 add_text(struct zone_builder *zb, const char *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rd, size_t len, uint32_t tag)

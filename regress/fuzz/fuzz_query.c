@@ -2,8 +2,10 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * libFuzzer target: any bytes as a query, over UDP and over TCP, against
- * zones that exercise every answer rule. Finds crashes, hangs and
- * sanitizer reports in pkt_parse_query() and the answer builder, and
+ * zones that exercise every answer rule: example.com unsigned, and two
+ * signed zones for DO=1 (example., the NSEC3 zone with Opt-Out of RFC
+ * 5155, and example.net with NSEC). Finds crashes, hangs and sanitizer
+ * reports in pkt_parse_query(), the answer builder and the proofs, and
  * checks that every response is a well-formed message within its limit.
  */
 #include <stdint.h>
@@ -38,31 +40,41 @@ static const char zone_text[] =
 static struct query_env env;
 static struct zonetab tab, chaos;
 
+/* Loads the zone file at path as conf zone i and serves it. */
 static void
-init(void)
+serve(const struct conf *cf, unsigned i, const char *path)
 {
 	struct zonefile_opts opts = { NULL, CLASS_IN, 100, 100, NULL, NULL,
 	    0 };
-	uint8_t origin[DNAME_MAXLEN];
 	struct zone z;
 	void *blob;
 	size_t size;
 
+	if (zonefile_load(path, cf->zones[i].origin, &opts, &blob,
+	    &size) != 0 || zone_open(&z, blob, size) != 0)
+		abort();
+	zonetab_put(&tab, &z, &cf->zones[i]);
+}
+
+static void
+init(void)
+{
 	static struct conf *cf;
 	cf = conf_load_string("options { server-id \"fuzz\"; "
 	    "allow-transfer { any; }; };\n"
-	    "zone \"example.com\" { type primary; file \"x\"; };\n", "fuzz",
+	    "zone \"example.com\" { type primary; file \"x\"; };\n"
+	    "zone \"example\" { type primary; file \"x\"; };\n"
+	    "zone \"example.net\" { type primary; file \"x\"; };\n", "fuzz",
 	    NULL, NULL);
-	if (cf == NULL || dname_from_str("example.com.", NULL, origin) < 0)
+	if (cf == NULL)
 		abort();
+	zonetab_init(&tab);
 	char *path = fuzz_temp_file(zone_text, strlen(zone_text));
-	if (zonefile_load(path, origin, &opts, &blob, &size) != 0 ||
-	    zone_open(&z, blob, size) != 0)
-		abort();
+	serve(cf, 0, path);
 	unlink(path);
 	free(path);
-	zonetab_init(&tab);
-	zonetab_put(&tab, &z, &cf->zones[0]);
+	serve(cf, 1, DATADIR "/rfc5155.zone");
+	serve(cf, 2, DATADIR "/example.net.nsec.zone");
 	chaos_build(cf, &chaos);
 	env.conf = cf;
 	env.zones = &tab;

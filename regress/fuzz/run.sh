@@ -32,7 +32,7 @@ mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
     "$seeds/notify" "$seeds/http" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
-    etc/*.conf* regress/bind/named.conf; do
+    regress/data/example.com.*.zone etc/*.conf* regress/bind/named.conf; do
 	case $f in
 	*.zone) d=zonefile ;;
 	*) d=conf ;;
@@ -51,11 +51,37 @@ for i, c in enumerate(corpus.cases('/tmp/apex-fuzz-zones')):
     if i % 3 == 0 or c.id.startswith('malformed'):
         open(os.path.join(sys.argv[1], '%04d' % i), 'wb').write(c.wire)
 PY
-# Zone images made by the builder itself, for the image reader.
-for z in zones/example.com.zone regress/bind/zones/child.example.com.zone; do
+# Zone images made by the builder itself, for the image reader: signed
+# ones (NSEC3, NSEC) with their RRSIGs and denial index too.
+for z in zones/example.com.zone regress/bind/zones/child.example.com.zone \
+    regress/data/example.com.nsec3.zone regress/data/example.com.nsec.zone; do
 	APEX_FUZZ_WRITE_IMAGE="$seeds/image/$(basename "$z").img" \
 	    "$b/regress/fuzz/fuzz_zonefile" "$z" >/dev/null 2>&1 || true
 done
+# DO=1 queries for the signed zones fuzz_query serves (example. with
+# NSEC3, example.net with NSEC) and for its unsigned example.com.
+/usr/bin/python3 - "$seeds/query" <<'PY'
+import os, struct, sys
+names = ['', 'a.c.x.w', 'ns1', 'y.w', 'mc.c', 'c', 'a.z.w', 'x.w', 'ai',
+         '2t7b4g4vsa5smi47k61mv5bv1a22bojr', 'xx', 'ml', 'zz',
+         '35mthgpgcu1qg68fab165klnsnk3dpvl']
+names_net = ['', 'nx', 'ent', 'x.c.ent', 'a.b.c.ent', 'a.b.w', 'foo.cw',
+             'sub', 'a.sub', 'insecure', 'x.insecure', 'x.dn', 'zzz', 'www']
+types = [1, 15, 16, 28, 43, 2, 6, 48, 50, 51, 46, 47, 255]
+def name(s):
+    labels = [l.encode() for l in s.split('.') if l]
+    return b''.join(bytes([len(l)]) + l for l in labels) + b'\0'
+i = 0
+for zone, ns in (('example', names), ('example.net', names_net),
+                 ('example.com', names_net)):
+    for n in ns:
+        for t in types[i % 3::3]:
+            q = struct.pack('!HHHHHH', i, 0, 1, 0, 0, 1)
+            q += name('%s.%s' % (n, zone)) + struct.pack('!HH', t, 1)
+            q += b'\0' + struct.pack('!HHIH', 41, 1232, 0x8000, 0)
+            open(os.path.join(sys.argv[1], 'do-%04d' % i), 'wb').write(q)
+            i += 1
+PY
 printf '\001\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     >"$seeds/msg/header"
 # HTTP requests as scrapers and curl send them, and ones to refuse; the
@@ -102,6 +128,10 @@ runs() {
 	journal) echo 1000000 ;;
 	notify) echo 1000000 ;;
 	http) echo 500000 ;;
+	# The signed images are five times the size of the unsigned one
+	# and as many times slower to open: a quarter of the runs keeps the
+	# time it took before them.
+	image) echo 1000000 ;;
 	*) echo 4000000 ;;
 	esac
 }

@@ -329,15 +329,20 @@ build_signed(struct zone *z, size_t *size, struct reports *r)
 {
 	static const uint8_t a[] = { 192, 0, 2, 1 };
 	static const uint16_t apex_types[] = { TYPE_A, TYPE_NS, TYPE_SOA,
-	    TYPE_TXT, TYPE_RRSIG, TYPE_NSEC };
+	    TYPE_TXT, TYPE_RRSIG, TYPE_NSEC, TYPE_DNSKEY };
 	static const uint16_t ns_types[] = { TYPE_A, TYPE_RRSIG, TYPE_NSEC };
 	static const uint16_t www_types[] = { TYPE_A, TYPE_NSEC };
 	struct zone_builder *zb = new_builder(r);
 	uint32_t exp = future();
 	void *blob;
 
+	/* A zone key with the SEP flag (257, protocol 3, ECDSA P-256):
+	 * without one the zone is not secure and gets no denial index. */
+	static const uint8_t key[] = { 1, 1, 3, 13, 0xab, 0xcd };
+
 	add(zb, "example.", TYPE_A, 3600, a, 4, 3);
 	add(zb, "example.", TYPE_TXT, 3600, "\3txt", 4, 4);
+	add(zb, "example.", TYPE_DNSKEY, 3600, key, sizeof(key), 15);
 	add_sig(zb, "example.", TYPE_SOA, 100, exp, 5);
 	add_sig(zb, "example.", TYPE_NS, 200, exp, 6);
 	add_sig(zb, "example.", TYPE_A, 300, exp, 7);
@@ -431,8 +436,9 @@ START_TEST(test_sigs_follow_their_rrset)
 		rs = zone_rrset_next(rs);
 	ck_assert_ptr_eq(rs, orphan);
 	ck_assert_uint_eq(orphan->sigs, 0);
-	/* RRsets + their RRSIGs: SOA NS A TXT NSEC, 4 RRSIG sets, 1 orphan */
-	ck_assert_uint_eq(n->nrrsets, 10);
+	/* RRsets + their RRSIGs: SOA NS A TXT NSEC DNSKEY, 4 RRSIG sets,
+	 * 1 orphan */
+	ck_assert_uint_eq(n->nrrsets, 11);
 
 	uint32_t k = find(&z, "ns.example.");
 	n = zone_node(&z, k);
@@ -1709,23 +1715,16 @@ dnssec_suite(void)
 	tcase_add_test(tc, test_answers_nsec3_corners);
 	tcase_add_test(tc, test_answers_nsec_corners);
 	suite_add_tcase(s, tc);
-	/*
-	 * Known defects, run with APEX_CHECK_KNOWN_BUGS=1: an NSEC3 owner
-	 * that also has data of its own is left out of the chain, so B.2
-	 * gets the wrong proof; NXDOMAIN below an empty non-terminal that
-	 * has no NSEC3 (Opt-Out) gets no closest encloser proof (both
-	 * RFC 5155's zone and one signed by BIND); zone_open() takes any
-	 * number of NSEC3 iterations.
-	 */
-	if (getenv("APEX_CHECK_KNOWN_BUGS") != NULL) {
-		tc = tcase_create("known-bugs");
-		tcase_add_test(tc, test_nsec3_owner_with_data);
-		tcase_add_test(tc, test_open_rejects_too_many_iterations);
-		tcase_add_test(tc, test_answers_rfc5155_b2_no_data);
-		tcase_add_test(tc, test_answers_optout_ent_name_error);
-		tcase_add_test(tc, test_answers_bind_optout_name_error);
-		suite_add_tcase(s, tc);
-	}
+	/* An NSEC3 owner with data of its own (RFC 5155 B.2), NXDOMAIN
+	 * below an empty non-terminal without NSEC3 (Opt-Out), and an
+	 * image asking for too many iterations. */
+	tc = tcase_create("edges");
+	tcase_add_test(tc, test_nsec3_owner_with_data);
+	tcase_add_test(tc, test_open_rejects_too_many_iterations);
+	tcase_add_test(tc, test_answers_rfc5155_b2_no_data);
+	tcase_add_test(tc, test_answers_optout_ent_name_error);
+	tcase_add_test(tc, test_answers_bind_optout_name_error);
+	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -977,7 +977,8 @@ def sign_into(work, origin, serial, out, extra=''):
     keys = os.path.join(work, 'keys')
     if os.path.isdir(keys):
         # Re-signing: the same keys, found in keys (-S -K).
-        subprocess.run(['dnssec-signzone', '-q', '-S', '-K', keys, '-3',
+        subprocess.run(['dnssec-signzone', '-q', '-S', '-K', keys, '-d', keys,
+                        '-3',
                         '-', '-H', '0', '-o', origin, '-f', out, src],
                        check=True, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)

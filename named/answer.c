@@ -447,14 +447,16 @@ follow_dname(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
 	return chase_set(c, target, sizeof(target));
 }
 
-/* The DNAME step: for QTYPE CNAME the synthesized CNAME is the answer. */
+/* The DNAME step: for QTYPE CNAME and ANY the synthesized CNAME is the
+ * answer, as a CNAME at the name would be (BIND does not follow it). */
 static enum step
 dname_step(struct answer *a, const struct zonetab_entry *ze, uint32_t node,
     struct chase *c)
 {
 	if (!follow_dname(a, ze, node, c))
 		return STEP_DONE;
-	return a->q->qtype == TYPE_CNAME ? STEP_DONE_POSITIVE : STEP_FOLLOW;
+	return a->q->qtype == TYPE_CNAME || a->q->qtype == TYPE_ANY ?
+	    STEP_DONE_POSITIVE : STEP_FOLLOW;
 }
 
 

@@ -99,6 +99,7 @@ RULES = [
     ('x.dnlong.example.com', 'A'), ('dnhost.example.com', 'A'),
     ('www.dnhost.example.com', 'A'), ('www.sub.example.net', 'A'),
     ('sub.sub.example.net', 'A'), ('www.dn.example.com', 'CNAME'),
+    ('www.dn.example.com', 'ANY'), ('www.dnhost.example.com', 'ANY'),
     ('dn.example.com', 'ANY'),
     # RFC 4592 2.2.1 examples
     ('host3.example', 'MX'), ('host3.example', 'A'),
@@ -189,6 +190,7 @@ SIGNED_RULES = [
     ('kid', 'KEY'), ('foo.cwild', 'NSEC'),
     # DNAME
     ('dn', 'DNAME'), ('dn', 'A'), ('www.dn', 'A'), ('www.dn', 'TXT'),
+    ('www.dn', 'ANY'),
     ('nx.dn', 'A'), ('a.b.dn', 'A'), ('tgt', 'A'), ('www.tgt', 'ANY'),
     # the signed child both servers serve
     ('kid', 'DS'), ('kid', 'NS'), ('kid', 'SOA'), ('kid', 'DNSKEY'),

@@ -123,18 +123,27 @@ verify_denial(struct zone *z)
 	return 0;
 }
 
-void
-zone_attach(struct zone *z, const void *blob, size_t size)
+/* The parts every image has; the header's offsets are in bounds. */
+static void
+attach_base(struct zone *z, const void *blob, size_t size)
 {
 	const struct zone_hdr *h = blob;
 
-	memset(z, 0, sizeof(*z));
 	z->base = blob;
 	z->size = size;
 	z->hdr = h;
 	z->nodes = (const struct zone_node *)(const void *)(z->base + h->nodes);
 	z->slots = (const struct zone_slot *)(const void *)(z->base + h->slots);
 	z->origin = z->base + h->origin;
+}
+
+void
+zone_attach(struct zone *z, const void *blob, size_t size)
+{
+	const struct zone_hdr *h = blob;
+
+	memset(z, 0, sizeof(*z));
+	attach_base(z, blob, size);
 	if (h->denial != ZONE_DENIAL_NONE) {
 		z->dnodes = (const struct zone_dnode *)(const void *)
 		    (z->base + h->dnodes);
@@ -160,12 +169,7 @@ zone_open(struct zone *z, const void *blob, size_t size)
 	    ((size_t)h->hash_mask + 1) * sizeof(struct zone_slot)) ||
 	    !in_bounds(size, h->origin, h->origin_len))
 		return APEX_EMALF;
-	z->base = blob;
-	z->size = size;
-	z->hdr = h;
-	z->nodes = (const struct zone_node *)(const void *)(z->base + h->nodes);
-	z->slots = (const struct zone_slot *)(const void *)(z->base + h->slots);
-	z->origin = z->base + h->origin;
+	attach_base(z, blob, size);
 	if (dname_scan(z->origin, h->origin_len, NULL) != (int)h->origin_len ||
 	    dname_label_count(z->origin) != h->origin_labels ||
 	    z->nodes[0].name != h->origin || !(z->nodes[0].flags & ZN_APEX))

@@ -2,10 +2,12 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * The answer builder: follows the query name through a zone image (and
- * from zone to zone along CNAME and DNAME chains), writing the answer
+ * along CNAME and DNAME chains inside that zone), writing the answer
  * section as it goes, then the authority section (SOA for negative
- * answers, NS for referrals and, unless minimal, for positive answers)
- * and the additional section (addresses of NS, MX and SRV targets).
+ * answers, NS for referrals and, unless minimal, for positive answers;
+ * with DO=1 the NSEC or NSEC3 proofs denial.c chose) and the additional
+ * section (addresses of NS, MX and SRV targets). With DO=1 every RRset
+ * goes with the RRSIGs stored after it in the image.
  * Runs in: workers (unprivileged, seccomp), and the tests.
  */
 #include <sys/socket.h>

@@ -301,15 +301,53 @@ put_rdata_name(struct pkt_writer *w, const uint8_t *rd, size_t max,
 	return n;
 }
 
+static int	put_rr_rest(struct pkt_writer *, struct pkt_mark,
+		    const uint8_t wire[8], const uint8_t *rec, uint64_t ttl);
+
 int
 pkt_put_rr(struct pkt_writer *w, const uint8_t *owner, const uint8_t wire[8],
     const uint8_t *rec, uint64_t ttl)
 {
 	struct pkt_mark m = pkt_mark(w);
+
+	if (pkt_put_name(w, owner, true) != 0) {
+		pkt_rollback(w, m);
+		return APEX_ESPACE;
+	}
+	return put_rr_rest(w, m, wire, rec, ttl);
+}
+
+int
+pkt_put_rr_again(struct pkt_writer *w, size_t at, const uint8_t wire[8],
+    const uint8_t *rec, uint64_t ttl)
+{
+	struct pkt_mark m = pkt_mark(w);
+	const uint8_t *b = w->buf + at;
+
+	if (w->cap - w->len < 2)
+		return APEX_ESPACE;
+	/* An owner written as a bare pointer is repeated as it is, so no
+	 * pointer ever points at another; otherwise it is pointed at. */
+	if ((b[0] & 0xc0) == 0xc0)
+		memcpy(w->buf + w->len, b, 2);
+	else if (at <= 0x3fff)
+		put16(w->buf + w->len, (uint16_t)(0xc000 | at));
+	else
+		return APEX_EINVAL;
+	w->len += 2;
+	return put_rr_rest(w, m, wire, rec, ttl);
+}
+
+/* TYPE CLASS TTL, RDLENGTH and RDATA after the owner; on failure the
+ * writer goes back to m. */
+static int
+put_rr_rest(struct pkt_writer *w, struct pkt_mark m, const uint8_t wire[8],
+    const uint8_t *rec, uint64_t ttl)
+{
 	uint16_t rdlen = get16(rec);
 	const uint8_t *rd = rec + 2;
 
-	if (pkt_put_name(w, owner, true) != 0 || w->cap - w->len < 10)
+	if (w->cap - w->len < 10)
 		goto full;
 	memcpy(w->buf + w->len, wire, 8);
 	if (ttl != PKT_TTL_KEEP)

@@ -176,6 +176,14 @@ int	pkt_put_name(struct pkt_writer *w, const uint8_t *name,
 int	pkt_put_rr(struct pkt_writer *w, const uint8_t *owner,
 	    const uint8_t wire[8], const uint8_t *rec, uint64_t ttl)
 	    MUST_CHECK;
+/*
+ * The same, for a record whose owner is the one of a record written at
+ * offset at (the next records of an RRset, and its RRSIGs): the owner
+ * is a pointer to it, with no search of the compression table.
+ */
+int	pkt_put_rr_again(struct pkt_writer *w, size_t at,
+	    const uint8_t wire[8], const uint8_t *rec, uint64_t ttl)
+	    MUST_CHECK;
 
 /* Writes an OPT record (RFC 6891 6.1.2) with the given options. */
 int	pkt_put_opt(struct pkt_writer *w, uint16_t udp_size,

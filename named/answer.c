@@ -109,14 +109,25 @@ note_targets(struct answer *a, const struct zonetab_entry *ze,
  * Writes a whole RRset to the section counted at header offset count,
  * or nothing. Returns: false when it did not fit.
  */
+/*
+ * The records of an RRset. *at is where the owner was first written
+ * (SIZE_MAX: not yet): the records after it point there, which saves a
+ * search of the compression table for each record and signature.
+ */
 static bool
 put_records(struct answer *a, const uint8_t *owner,
-    const struct zone_rrset *rs, uint64_t ttl)
+    const struct zone_rrset *rs, uint64_t ttl, size_t *at)
 {
 	const uint8_t *d = zone_rrset_data(rs);
 
 	for (unsigned i = 0; i < rs->count; i++) {
-		if (pkt_put_rr(&a->w, owner, rs->wire, d, ttl) != 0)
+		int rc;
+		if (*at == SIZE_MAX || *at > 0x3fff) {
+			*at = a->w.len;
+			rc = pkt_put_rr(&a->w, owner, rs->wire, d, ttl);
+		} else
+			rc = pkt_put_rr_again(&a->w, *at, rs->wire, d, ttl);
+		if (rc != 0)
 			return false;
 		d += 2 + get16(d);
 	}
@@ -133,8 +144,10 @@ put_rrset(struct answer *a, unsigned count, const uint8_t *owner,
 	const struct zone_rrset *sigs = a->dnssec ? zone_rrset_sigs(rs) :
 	    NULL;
 
-	if (!put_records(a, owner, rs, ttl) ||
-	    (sigs != NULL && !put_records(a, owner, sigs, ttl))) {
+	size_t at = SIZE_MAX;
+
+	if (!put_records(a, owner, rs, ttl, &at) ||
+	    (sigs != NULL && !put_records(a, owner, sigs, ttl, &at))) {
 		pkt_rollback(&a->w, m);
 		return false;
 	}
@@ -379,7 +392,8 @@ put_additional(struct answer *a)
 		if (sigs == NULL)
 			continue;
 		struct pkt_mark m = pkt_mark(&a->w);
-		if (!put_records(a, a->owners[i], sigs, PKT_TTL_KEEP)) {
+		size_t at = SIZE_MAX;
+		if (!put_records(a, a->owners[i], sigs, PKT_TTL_KEEP, &at)) {
 			pkt_rollback(&a->w, m);
 			return;
 		}

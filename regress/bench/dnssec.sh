@@ -34,7 +34,13 @@
 #   fixed-rate run does not take DNSPERF, so RATE defaults to 0). dnsperf
 #   refuses -D with -B, and bench.sh passes DNSPERF to the -B run too, so
 #   bench.sh finds a dnsperf in $WORK/bin first that drops -D when -B is
-#   given (the -B file has DO set already) and execs the real one.
+#   given (the -B file has DO set already) before it runs the real one.
+# - That dnsperf also notes the server's CPU time just before and just
+#   after the run. The kit samples the server's CPU during the run, and
+#   with both cores busy (server and dnsperf pinned) its sampler can be
+#   starved for seconds, so that its window runs past the end of the load
+#   and the server looks idler than it was; completed queries over the
+#   CPU used from before to after are immune to that.
 # - The signed zones live in $WORK/zones/signed under the same names, and
 #   the peers apex_signed, nsd_signed and knot_signed are the kit's peers
 #   with $ZONE swapped for its signed twin. So one bench.sh run measures
@@ -70,10 +76,44 @@ kit() {
 	rm -rf "$WORK/kit/results"
 	cp "$here/apex.sh" "$WORK/kit/peers.d/apex.sh"
 	mkdir -p "$WORK/bin"
+	# PORT: "pid cpu_s" of the server tree that holds the UDP socket
+	cat > "$WORK/bin/srvcpu.py" <<'EOF'
+import os, re, subprocess, sys
+out = subprocess.run(["ss", "-Hlnup", "sport = :" + sys.argv[1]],
+                     capture_output=True, text=True).stdout
+pids = [int(x) for x in re.findall(r"pid=(\d+)", out)]
+if not pids:
+    print("0 0"); sys.exit(0)
+def ppid(p):
+    with open("/proc/%d/stat" % p) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+root = pids[0]
+while ppid(root) > 1:     # the kit's servers are orphans (setsid, &)
+    root = ppid(root)
+def tree(p):
+    try:
+        with open("/proc/%d/task/%d/children" % (p, p)) as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        kids = []
+    return [p] + [q for k in kids for q in tree(k)]
+tot = 0
+for p in tree(root):
+    try:
+        with open("/proc/%d/stat" % p) as f:
+            v = f.read().rsplit(")", 1)[1].split()
+        tot += int(v[11]) + int(v[12])
+    except OSError:
+        pass
+print("%d %.2f" % (root, tot / os.sysconf("SC_CLK_TCK")))
+EOF
 	cat > "$WORK/bin/dnsperf" <<EOF
 #!/bin/sh
-# Written by apex's regress/bench/dnssec.sh: dnsperf without -D for -B
-# input, whose queries carry DO=1 already (dnsperf refuses the two).
+# Written by apex's regress/bench/dnssec.sh. dnsperf without -D for -B
+# input, whose queries carry DO=1 already (dnsperf refuses the two); and
+# the server's CPU time from just before to just after the run, taken
+# while dnsperf is not running, so that a sampler starved by the load
+# cannot shift it (the kit samples during the run).
 case " \$* " in
 *" -B "*)
 	for a; do
@@ -81,7 +121,14 @@ case " \$* " in
 		[ "\$a" = -D ] || set -- "\$@" "\$a"
 	done ;;
 esac
-exec $DNSPERF_BIN "\$@"
+port=; prev=
+for a; do [ "\$prev" = -p ] && port=\$a; prev=\$a; done
+before=\$(python3 $WORK/bin/srvcpu.py "\$port")
+$DNSPERF_BIN "\$@"
+rc=\$?
+after=\$(python3 $WORK/bin/srvcpu.py "\$port")
+echo "# server pid, CPU s before and after: \$before \$after"
+exit \$rc
 EOF
 	chmod +x "$WORK/bin/dnsperf"
 	# run-peer.sh has made $ZONE absolute; the signed twin has the same
@@ -176,7 +223,9 @@ signed_zone() {
 	cp "$z.queries.bin" "$ZONES/signed/"
 	log "signing the $1-name zone: $cmd"
 	local t0=$SECONDS
-	$cmd > "$s.log" 2>&1 || { cat "$s.log" >&2; die "signing failed"; }
+	# in the key directory: dnssec-signzone writes dsset-<zone> there
+	(cd "$KEYS" && $cmd) > "$s.log" 2>&1 ||
+	    { cat "$s.log" >&2; die "signing failed"; }
 	mv "$s.tmp" "$s"
 	echo "$stamp" > "$s.stamp"
 	echo "$cmd" > "$s.cmd"
@@ -314,26 +363,55 @@ run() {
 }
 
 # DIR: the DNSSEC table from one bench.sh result directory: per row the
-# servers on the unsigned and the signed zones, and apex's ratios
+# servers on the unsigned and the signed zones, and apex's ratios.
+# "whole run" divides the queries dnsperf saw answered by the server's CPU
+# time from before to after the run (the shim's line in each .dnsperf
+# file); "kit" is bench.sh's own figure, sampled during the run.
 table() {
 	# shellcheck disable=SC2086 # one argument per server
-	python3 - "$1/results.tsv" $SERVERS <<'EOF'
-import sys
-tsv, servers = sys.argv[1], sys.argv[2:]
+	python3 - "$1" $SERVERS <<'EOF'
+import os, re, sys
+out, servers = sys.argv[1], sys.argv[2:]
 r = {}
-for line in open(tsv):
+for line in open(os.path.join(out, "results.tsv")):
     p = line.rstrip("\n").split("\t")
     if len(p) == 4:
         r[(p[0], p[1], p[2])] = p[3]
+# whole-run queries per server CPU-second from the shim's lines
+for f in os.listdir(out):
+    m = re.match(r"(.+)-(1core50|1core)-(\w+)\.dnsperf$", f)
+    if not m:
+        continue
+    t = open(os.path.join(out, f)).read()
+    c = re.search(r"Queries completed:\s+(\d+)", t)
+    s = re.search(r"# server pid, CPU s before and after: "
+                  r"(\d+) ([\d.]+) (\d+) ([\d.]+)", t)
+    if c and s and s.group(1) == s.group(3) and s.group(1) != "0":
+        cpu = float(s.group(4)) - float(s.group(2))
+        if cpu > 0:
+            r[(m.group(1), m.group(2), m.group(3) + "_qps_per_cpu_run")] = \
+                "%.0f" % (int(c.group(1)) / cpu)
+            r[(m.group(1), m.group(2), m.group(3) + "_srv_cpu_run")] = \
+                "%.2f" % cpu
 rows = [
-    ("UDP QPS, DO=1 resolver-like (RD=0, EDNS 1232), 1core", "1core", "udpwire_qps"),
-    ("same, QPS per server core-second", "1core", "udpwire_qps_per_srv_core"),
+    ("UDP QPS, DO=1 resolver-like (RD=0, EDNS 1232), 1core",
+     "1core", "udpwire_qps"),
+    ("same, queries per server CPU-second (whole run)",
+     "1core", "udpwire_qps_per_cpu_run"),
+    ("same, QPS per server core-second (kit)",
+     "1core", "udpwire_qps_per_srv_core"),
     ("same, answer octets", "1core", "udpwire_resp_bytes"),
-    ("same, dnsperf CPU %", "1core", "udpwire_dnsperf_cpu_pct"),
     ("UDP QPS, DO=1 (RD=1, EDNS 4096), 1core", "1core", "udp_qps"),
-    ("same, QPS per server core-second", "1core", "udp_qps_per_srv_core"),
-    ("UDP QPS, DO=1 (RD=1), server capped at 50% (1core50)", "1core50", "udp_qps"),
-    ("same, QPS per server core-second", "1core50", "udp_qps_per_srv_core"),
+    ("same, queries per server CPU-second (whole run)",
+     "1core", "udp_qps_per_cpu_run"),
+    ("same, QPS per server core-second (kit)",
+     "1core", "udp_qps_per_srv_core"),
+    ("UDP QPS, DO=1 (RD=1), server capped at 50% (1core50)",
+     "1core50", "udp_qps"),
+    ("same, queries per server CPU-second (whole run)",
+     "1core50", "udp_qps_per_cpu_run"),
+    ("same, QPS per server core-second (kit)",
+     "1core50", "udp_qps_per_srv_core"),
     ("PSS after loading 1M names, MB", "1core", "pss_mb_big"),
     ("load 1M names, s", "1core", "load_s_big"),
     ("PSS after loading 100k names, MB", "1core", "pss_mb_small"),
@@ -360,21 +438,20 @@ for title, mode, key in rows:
         ratio = []
         for s in peers:
             a, b = num(v.get("apex")), num(v[s])
-            ratio.append("%.2f" % (a / b) if a is not None and b else "")
-        if "octets" in title or "CPU %" in title:
-            ratio = ["" for _ in peers]
+            ratio.append("%.2f" % (a / b) if a is not None and b and
+                         "octets" not in title else "")
         print("| %s | %s | " % (zone, title) +
               " | ".join(fmt(v[s]) for s in servers) + " | " +
               " | ".join(ratio) + " |")
 print()
 print("signed / unsigned, per server:")
 for title, mode, key in rows:
-    if "octets" in title or "CPU %" in title:
-        continue
     c = []
     for s in servers:
-        a, b = num(r.get((s + "_signed", mode, key))), num(r.get((s, mode, key)))
-        c.append("%s %.2f" % (names.get(s, s), a / b) if a is not None and b else "%s -" % s)
+        a = num(r.get((s + "_signed", mode, key)))
+        b = num(r.get((s, mode, key)))
+        c.append("%s %s" % (names.get(s, s),
+                            "%.2f" % (a / b) if a is not None and b else "-"))
     print("  %s: %s" % (title, ", ".join(c)))
 EOF
 }

@@ -776,20 +776,6 @@ load_data_zone(const char *file, struct loaded *l)
 	load_data_zone_with(file, NULL, l);
 }
 
-static void
-lookup(const struct zone *z, const char *name, struct zone_lookup *r)
-{
-	uint8_t n[DNAME_MAXLEN];
-	struct dname_view v;
-	uint32_t h[DNAME_MAXLABELS + 1];
-
-	ck_assert_int_gt(dname_from_str(name, NULL, n), 0);
-	dname_lower(n, n, dname_len(n));
-	ck_assert_int_gt(dname_scan(n, sizeof(n), &v), 0);
-	dname_hash_suffixes(n, &v, h);
-	zone_lookup(z, n, &v, h, r);
-}
-
 /* The owner of the NSEC3 record a zone_n3 reference names, and "=" in
  * front if it matches. */
 static const char *

@@ -57,20 +57,6 @@ build(struct zone *z)
 	return blob;
 }
 
-static void
-lookup(const struct zone *z, const char *name, struct zone_lookup *r)
-{
-	uint8_t n[DNAME_MAXLEN];
-	struct dname_view v;
-	uint32_t h[DNAME_MAXLABELS + 1];
-
-	ck_assert_int_gt(dname_from_str(name, NULL, n), 0);
-	dname_lower(n, n, dname_len(n));
-	ck_assert_int_gt(dname_scan(n, sizeof(n), &v), 0);
-	dname_hash_suffixes(n, &v, h);
-	zone_lookup(z, n, &v, h, r);
-}
-
 static const char *
 node_name(const struct zone *z, uint32_t k)
 {

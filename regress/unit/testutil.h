@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dname.h"
+#include "zone.h"
+
 /* Writes text to a new temporary file; returns its malloc'ed path. */
 static inline char *
 write_temp(const char *text)
@@ -21,6 +24,21 @@ write_temp(const char *text)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	return path;
+}
+
+/* zone_lookup() of a name given as text. */
+static inline void
+lookup(const struct zone *z, const char *name, struct zone_lookup *r)
+{
+	uint8_t n[DNAME_MAXLEN];
+	struct dname_view v;
+	uint32_t h[DNAME_MAXLABELS + 1];
+
+	ck_assert_int_gt(dname_from_str(name, NULL, n), 0);
+	dname_lower(n, n, dname_len(n));
+	ck_assert_int_gt(dname_scan(n, sizeof(n), &v), 0);
+	dname_hash_suffixes(n, &v, h);
+	zone_lookup(z, n, &v, h, r);
 }
 
 static inline int

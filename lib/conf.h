@@ -237,6 +237,13 @@ struct conf_zone {
 	unsigned	 max_records_per_type;	/* resolved, 0: none */
 	unsigned	 max_types_per_name;
 	bool		 max_records_set, max_types_set;
+	/* Dynamic update (RFC 2136), resolved against the options. */
+	struct acl	*allow_update;		/* NULL: none */
+	struct conf_update_policy *update_policy;	/* NULL: none */
+	struct acl	*allow_update_forwarding;	/* secondaries */
+	int		 serial_update_method;	/* enum serial_method */
+	unsigned	 update_sync_delay;	/* seconds */
+	bool		 dynamic;	/* a primary that takes updates */
 	const char	*conf_file;
 	unsigned	 conf_line;
 };

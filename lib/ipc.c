@@ -115,6 +115,36 @@ ipc_get_xfr(struct msg *m, struct ipc_xfr *x)
 }
 
 void
+ipc_put_update(struct msg_buf *b, const struct ipc_update *u)
+{
+	msg_put_u32(b, u->slot);
+	msg_put_u32(b, u->gen);
+	msg_put_u32(b, u->sock);
+	put_sockaddr(b, (const struct sockaddr *)&u->peer, u->peerlen);
+	msg_put_u32(b, (uint32_t)u->len);
+	msg_put_bytes(b, u->data, u->len);
+}
+
+int
+ipc_get_update(struct msg *m, struct ipc_update *u)
+{
+	uint32_t n;
+
+	/* A DNS message over UDP: at most 65535 octets, at least a
+	 * header. */
+	if (no_fd(m) != 0 || msg_get_u32(m, &u->slot) != 0 ||
+	    msg_get_u32(m, &u->gen) != 0 || msg_get_u32(m, &u->sock) != 0 ||
+	    get_sockaddr(m, &u->peer, &u->peerlen) != 0 ||
+	    msg_get_u32(m, &n) != 0 || n > m->hdr.len - m->pos || n < 12 ||
+	    n > 65535)
+		return APEX_EMALF;
+	u->data = m->payload + m->pos;
+	u->len = n;
+	m->pos += n;
+	return msg_end(m);
+}
+
+void
 ipc_put_notify(struct msg_buf *b, const uint8_t *origin,
     const struct sockaddr *sa, socklen_t salen)
 {
@@ -150,7 +180,9 @@ ipc_put_xp_state(struct msg_buf *b, const uint8_t *origin,
     const struct ipc_xfr_state *st)
 {
 	msg_put_name(b, origin);
-	msg_put_u32(b, st->expired);
+	msg_put_u32(b, (st->expired ? XFR_F_EXPIRED : 0) |
+	    (st->unsynced ? XFR_F_UNSYNCED : 0) |
+	    (st->frozen ? XFR_F_FROZEN : 0));
 	msg_put_u32(b, st->serial);
 	msg_put_u64(b, st->last_refresh);
 	msg_put_u64(b, st->next_refresh);
@@ -164,11 +196,12 @@ ipc_put_xp_state(struct msg_buf *b, const uint8_t *origin,
 int
 ipc_get_xp_state(struct msg *m, uint8_t origin[255], struct ipc_xfr_state *st)
 {
-	uint32_t expired;
+	uint32_t flags;
 
 	memset(st, 0, sizeof(*st));
 	if (no_fd(m) != 0 || msg_get_name(m, origin) != 0 ||
-	    msg_get_u32(m, &expired) != 0 || expired > 1 ||
+	    msg_get_u32(m, &flags) != 0 || flags > (XFR_F_EXPIRED |
+	    XFR_F_UNSYNCED | XFR_F_FROZEN) ||
 	    msg_get_u32(m, &st->serial) != 0 ||
 	    msg_get_u64(m, &st->last_refresh) != 0 ||
 	    msg_get_u64(m, &st->next_refresh) != 0 ||
@@ -181,7 +214,9 @@ ipc_get_xp_state(struct msg *m, uint8_t origin[255], struct ipc_xfr_state *st)
 	if (msg_get_str(m, st->error, sizeof(st->error)) != 0 ||
 	    msg_end(m) != 0)
 		return APEX_EMALF;
-	st->expired = expired != 0;
+	st->expired = (flags & XFR_F_EXPIRED) != 0;
+	st->unsynced = (flags & XFR_F_UNSYNCED) != 0;
+	st->frozen = (flags & XFR_F_FROZEN) != 0;
 	return 0;
 }
 

@@ -58,6 +58,24 @@ void	ipc_put_notify(struct msg_buf *, const uint8_t *origin,
 int	ipc_get_notify(struct msg *, uint8_t origin[255],
 	    struct sockaddr_storage *, socklen_t *) MUST_CHECK;
 
+/*
+ * MSG_WP_UPDATE, MSG_PX_UPDATE, MSG_XP_UPDATE, MSG_PW_UPDATE: an UPDATE
+ * that came over UDP, or its answer. slot and gen name the worker it
+ * came through (0 from the worker itself: the parent fills them in),
+ * sock the worker's UDP socket it came on (the answer leaves by the
+ * same one, so the client sees it from the address it asked), peer the
+ * client. The decoder's data points into the message.
+ */
+struct ipc_update {
+	uint32_t		 slot, gen, sock;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+	const uint8_t		*data;
+	size_t			 len;
+};
+void	ipc_put_update(struct msg_buf *, const struct ipc_update *);
+int	ipc_get_update(struct msg *, struct ipc_update *) MUST_CHECK;
+
 /* MSG_XP_LOAD: a version just transferred and on disk (fd: image). */
 void	ipc_put_xp_load(struct msg_buf *, const uint8_t *origin,
 	    uint32_t serial);
@@ -68,6 +86,8 @@ int	ipc_get_xp_load(struct msg *, uint8_t origin[255], uint32_t *serial)
 #define XFR_ERROR_MAX	255
 struct ipc_xfr_state {
 	bool		 expired;
+	bool		 unsynced;	/* updates not yet in the zone file */
+	bool		 frozen;
 	uint32_t	 serial;
 	uint64_t	 last_refresh, next_refresh, expires;
 	uint64_t	 journal_size;

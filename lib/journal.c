@@ -7,6 +7,7 @@
  * a large journal needs little memory.
  * Runs in: apex-xferd (sandboxed), the tests, regress/fuzz.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -473,4 +474,25 @@ journal_read_mem(const uint8_t *p, size_t len, const struct journal_entry *e,
 	struct memsrc m = { p, len };
 
 	return read_entry(mem_read, &m, e, del, add);
+}
+
+void
+journal_state_path(const char *dir, const char *zone, char *path, size_t n)
+{
+	char name[1024];
+	size_t k = 0;
+
+	if (strcmp(zone, ".") == 0)
+		zone = "_root";
+	for (const unsigned char *c = (const unsigned char *)zone;
+	    *c != '\0' && k + 4 < sizeof(name); c++) {
+		if (isalnum(*c) || *c == '-' || *c == '_' ||
+		    (*c == '.' && k > 0 && c[1] != '\0'))
+			name[k++] = (char)tolower(*c);
+		else
+			k += (size_t)snprintf(name + k, sizeof(name) - k,
+			    "%%%02X", *c);
+	}
+	name[k] = '\0';
+	snprintf(path, n, "%s/%s.jnl", dir, name);
 }

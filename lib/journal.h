@@ -93,6 +93,15 @@ int	journal_read(const struct journal *j, unsigned i, struct rrbuf *del,
 	    struct rrbuf *add) MUST_CHECK;
 
 /*
+ * Where a zone's journal is kept in state-directory dir, when the zone
+ * file's directory is not the server's to write: DIR/NAME.jnl, the
+ * zone's name with letters, digits, '-', '_' and inner dots as they
+ * are and any other octet as %XX.
+ */
+void	journal_state_path(const char *dir, const char *zone, char *path,
+	    size_t n);
+
+/*
  * Checks a journal held in memory (the fuzz target's entry point):
  * returns the number of octets that hold whole, valid records after
  * the header, or APEX_EMALF for a bad header.

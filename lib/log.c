@@ -35,6 +35,8 @@ static const char *const category_names[LOGC_MAX] = {
 	[LOGC_CONFIG] = "config",
 	[LOGC_NETWORK] = "network",
 	[LOGC_RATE_LIMIT] = "rate-limit",
+	[LOGC_UPDATE] = "update",
+	[LOGC_UPDATE_SECURITY] = "update-security",
 };
 
 void

@@ -397,6 +397,10 @@ msg_type_str(uint16_t type)
 		[MSG_XP_STATE] = "xferd-state",
 		[MSG_XP_READY] = "xferd-ready",
 		[MSG_PX_START] = "xferd-start",
+		[MSG_WP_UPDATE] = "worker-update",
+		[MSG_PX_UPDATE] = "xferd-update",
+		[MSG_XP_UPDATE] = "xferd-update-answer",
+		[MSG_PW_UPDATE] = "worker-update-answer",
 	};
 
 	return type < nitems(names) && names[type] ? names[type] : "unknown";

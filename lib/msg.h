@@ -26,7 +26,7 @@
 
 #include "util.h"
 
-#define MSG_VERSION	4
+#define MSG_VERSION	5
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
@@ -69,6 +69,15 @@ enum msg_type {
 	MSG_XP_READY,	/* configuration read, sandboxed: send the zones */
 	MSG_PX_START,	/* every served image has been sent */
 
+	/* An UPDATE (RFC 2136) that came over UDP, on its way from a
+	 * worker through the parent to apex-xferd, and its answer on the
+	 * way back (see struct ipc_update). Over TCP the connection goes
+	 * to apex-xferd as MSG_WP_XFR does. */
+	MSG_WP_UPDATE,
+	MSG_PX_UPDATE,
+	MSG_XP_UPDATE,
+	MSG_PW_UPDATE,
+
 	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
 	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
 	MSG_PC_STATE,	/* the parent's state for status, /metrics, /health,
@@ -98,6 +107,9 @@ enum ctl_command {
 	CTL_NOTIFY,		/* arg: zone */
 	CTL_TEST_SYSCALL,	/* only with APEX_TEST_HOOKS=1 in the env */
 	CTL_TEST_WRITE,		/* the same; arg: descriptor numbers */
+	CTL_SYNC,		/* arg: zone, or empty: every dynamic zone */
+	CTL_FREEZE,		/* arg: zone */
+	CTL_THAW,		/* arg: zone */
 	CTL_COMMAND_MAX,
 };
 
@@ -108,13 +120,22 @@ enum ctl_command {
  * sockaddr, u32 length and the octets the client sent from the transfer
  * request on (2-octet length, request, anything after it).
  *
- * MSG_XP_STATE: u32 expired, u32 serial, u64 last refresh, u64 next
- * refresh, u64 expiry (seconds since the epoch, 0: none), u64 journal
- * size; then what happened since the last report, as u64 increments:
- * transfers out ok, out failed, in ok, in failed, NOTIFY sent, NOTIFY
- * received, refresh failures; then str: the last error ("": none).
+ * MSG_XP_STATE: u32 flags (XFR_F_*), u32 serial, u64 last refresh, u64
+ * next refresh, u64 expiry (seconds since the epoch, 0: none), u64
+ * journal size; then what happened since the last report, as u64
+ * increments: transfers out ok, out failed, in ok, in failed, NOTIFY
+ * sent, NOTIFY received, refresh failures, updates applied, rejected
+ * (a prerequisite or the message), refused (not allowed, frozen),
+ * failed (SERVFAIL), then the update latency histogram
+ * (XFR_UPDATE_BUCKETS counts of updates answered within each bound of
+ * xfr_update_bounds_us[], the last one for the rest) and the sum of
+ * the latencies in microseconds; then str: the last error ("": none).
  */
-#define XFR_STATE_COUNTERS	7
+#define XFR_F_EXPIRED		0x1
+#define XFR_F_UNSYNCED		0x2	/* updates not yet in the zone file */
+#define XFR_F_FROZEN		0x4
+#define XFR_UPDATE_BUCKETS	8
+#define XFR_STATE_COUNTERS	(11 + XFR_UPDATE_BUCKETS + 1)
 
 struct msg_hdr {
 	uint16_t	type;

@@ -105,4 +105,16 @@ struct zone_builder;
 int	xfrin_apply(const struct xfrin *x, const struct zone *z,
 	    struct zone_builder *zb, char *err, size_t errlen) MUST_CHECK;
 
+/*
+ * Replays a journal held in memory (p[0..len), as journal.h lays it
+ * out) over the zone image z: the records that lead on from z's serial,
+ * as far as they are whole, are applied and the result added to zb (the
+ * loader uses this for a dynamic zone whose updates are newer than its
+ * file). *to is the serial reached.
+ * Returns: 1 if records were applied, 0 if there were none (nothing was
+ * added to zb), or -1 with err set if they do not apply.
+ */
+int	journal_replay(const uint8_t *p, size_t len, const struct zone *z,
+	    struct zone_builder *zb, uint32_t *to, char *err, size_t errlen);
+
 #endif

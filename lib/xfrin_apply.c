@@ -12,6 +12,7 @@
 
 #include "dname.h"
 #include "error.h"
+#include "journal.h"
 #include "pkt.h"
 #include "rr.h"
 #include "xfrin.h"
@@ -278,3 +279,42 @@ out:
 	return rc;
 }
 
+
+int
+journal_replay(const uint8_t *p, size_t len, const struct zone *z,
+    struct zone_builder *zb, uint32_t *to, char *err, size_t errlen)
+{
+	const uint8_t *origin = z->base + z->hdr->origin;
+	struct journal_entry *e;
+	struct xfrin x;
+	unsigned n, first = 0;
+
+	if (journal_scan(p, len, origin, &e, &n) < 0)
+		return 0;	/* not a journal of this zone */
+	while (first < n && e[first].from != z->hdr->serial)
+		first++;
+	memset(&x, 0, sizeof(x));
+	x.diffs = xcalloc(n - first + 1, sizeof(*x.diffs));
+	for (unsigned i = first; i < n; i++) {
+		struct xfrin_diff *d = &x.diffs[x.ndiffs];
+		rrbuf_init(&d->del);
+		rrbuf_init(&d->add);
+		x.ndiffs++;
+		if (journal_read_mem(p, len, &e[i], &d->del, &d->add) != 0) {
+			x.ndiffs--;
+			rrbuf_free(&d->del);
+			rrbuf_free(&d->add);
+			break;
+		}
+		d->from = e[i].from;
+		d->to = e[i].to;
+	}
+	free(e);
+	int rc = 0;
+	if (x.ndiffs > 0) {
+		*to = x.diffs[x.ndiffs - 1].to;
+		rc = xfrin_apply(&x, z, zb, err, errlen) == 0 ? 1 : -1;
+	}
+	xfrin_free(&x);
+	return rc;
+}

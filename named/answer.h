@@ -60,7 +60,8 @@ struct answer {
 	uint32_t		 expire;	/* its value, seconds */
 	bool			 handoff;	/* a transfer for apex-xferd */
 	bool			 notify;	/* a NOTIFY to pass on */
-	const struct conf_zone	*zone;		/* of handoff or notify */
+	bool			 update;	/* a UDP UPDATE to pass on */
+	const struct conf_zone	*zone;	/* of handoff, notify or update */
 	/* What the first lookup found, for rate limiting. Names are in
 	 * the zone image: borrowed until the query is answered. */
 	bool			 rrl_set;

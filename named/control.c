@@ -120,8 +120,9 @@ read_zones(struct msg *m, struct server_view *v, uint32_t *filled)
 		z->file = xstrdup(file);
 		z->error = xstrdup(err);
 		*filled = i + 1;
+		uint32_t flags = 0;
 		bool bad = msg_get_u32(m, &z->secondary) ||
-		    msg_get_u32(m, &z->expired) ||
+		    msg_get_u32(m, &flags) ||
 		    msg_get_u64(m, &z->last_refresh) ||
 		    msg_get_u64(m, &z->next_refresh) ||
 		    msg_get_u64(m, &z->expires) ||
@@ -130,6 +131,10 @@ read_zones(struct msg *m, struct server_view *v, uint32_t *filled)
 			bad = msg_get_u64(m, &z->xfr_count[k]) != 0;
 		if (bad || msg_get_str(m, err, sizeof(err)))
 			return APEX_EMALF;
+		z->expired = (flags & ZV_EXPIRED) != 0;
+		z->unsynced = (flags & ZV_UNSYNCED) != 0;
+		z->frozen = (flags & ZV_FROZEN) != 0;
+		z->dynamic = (flags & ZV_DYNAMIC) != 0;
 		z->xfr_error = xstrdup(err);
 	}
 	return msg_end(m);

@@ -14,18 +14,23 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 
 #include "error.h"
 #include "ipc.h"
+#include "journal.h"
 #include "loader.h"
 #include "reload.h"
 #include "log.h"
 #include "msg.h"
 #include "rr.h"
 #include "sandbox.h"
+#include "xfrin.h"
 #include "zone.h"
 #include "zonefile.h"
+
+#define JOURNAL_READ_MAX	((size_t)1 << 32)
 
 struct report_ctx {
 	const struct conf_zone	*zone;
@@ -62,6 +67,122 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 	free(b);
 }
 
+/* The whole of a file, or NULL if it is missing or cannot be read. */
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *p = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < JOURNAL_READ_MAX) {
+		size_t n = 0, want = (size_t)st.st_size;
+		p = xmalloc(want);
+		while (n < want) {
+			ssize_t k = read(fd, p + n, want - n);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+		}
+		*len = n;
+	}
+	close(fd);
+	return p;
+}
+
+/* A dynamic zone's journal, where apex-xferd keeps it: journal "FILE",
+ * FILE.jnl, or in state-directory. */
+static uint8_t *
+read_journal(const struct conf *cf, const struct conf_zone *z, size_t *len,
+    char *path, size_t n)
+{
+	struct journal_entry *e;
+	unsigned ne;
+	uint8_t *p;
+
+	if (z->journal != NULL) {
+		snprintf(path, n, "%s", z->journal);
+		return read_file(path, len);
+	}
+	snprintf(path, n, "%s.jnl", z->file);
+	if ((p = read_file(path, len)) != NULL && journal_scan(p, *len,
+	    z->origin, &e, &ne) >= 0) {
+		free(e);
+		return p;
+	}
+	free(p);
+	if (cf->state_directory == NULL)
+		return NULL;
+	journal_state_path(cf->state_directory, z->name, path, n);
+	return read_file(path, len);
+}
+
+struct replay_ctx {
+	struct report_ctx	*r;
+	const char		*path;
+};
+
+static void
+replay_report(void *arg, uint32_t tag, bool error, const char *msg)
+{
+	struct replay_ctx *c = arg;
+
+	report_problem(c->r, c->path, 0, error, msg);
+}
+
+/*
+ * A dynamic zone's updates newer than its file, from the journal (RFC
+ * 2136 3.8: an update answered is never lost). A journal that leads on
+ * from the file's serial but does not apply to it fails the load, as in
+ * BIND: serving the file would drop the updates.
+ * Returns: 0 (blob replaced if there was anything to replay), or -1.
+ */
+static int
+replay_journal(const struct conf *cf, const struct conf_zone *z,
+    struct report_ctx *r, void **blob, size_t *size)
+{
+	char path[4096], err[256] = "";
+	size_t len = 0;
+	uint8_t *jnl = read_journal(cf, z, &len, path, sizeof(path));
+	struct replay_ctx c = { r, path };
+	struct zone cur;
+	uint32_t to = 0;
+
+	if (jnl == NULL || zone_open(&cur, *blob, *size) != 0) {
+		free(jnl);
+		return 0;
+	}
+	struct zone_builder *zb = zone_builder_new(z->origin, z->rclass,
+	    replay_report, &c);
+	zone_builder_set_limits(zb, z->max_records_per_type,
+	    z->max_types_per_name, z->xfr.max_records);
+	int rc = journal_replay(jnl, len, &cur, zb, &to, err, sizeof(err));
+	void *nb = NULL;
+	size_t ns = 0;
+	if (rc > 0 && zone_builder_finish(zb, &nb, &ns) != 0)
+		rc = -1;
+	zone_builder_free(zb);
+	free(jnl);
+	if (rc < 0) {
+		report_problem(r, path, 0, true, err[0] ? err : "the "
+		    "journal's updates do not build");
+		return -1;
+	}
+	if (rc > 0) {
+		log_info("zone %s: updates replayed from %s: serial %u to %u",
+		    z->name, path, cur.hdr->serial, to);
+		free(*blob);
+		*blob = nb;
+		*size = ns;
+	}
+	return 0;
+}
+
 int
 loader_load_zone(const struct conf *cf, unsigned zone, int sock,
     uint32_t *serial)
@@ -77,6 +198,10 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	int rc = zonefile_load(z->file, z->origin, &opts, &blob, &size);
 	if (rc != 0)
 		return -1;	/* every problem was reported */
+	if (z->dynamic && replay_journal(cf, z, &r, &blob, &size) != 0) {
+		free(blob);
+		return -1;
+	}
 	*serial = ((const struct zone_hdr *)blob)->serial;
 	int fd = zone_memfd(z->name, blob, size);
 	if (fd < 0)

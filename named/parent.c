@@ -317,13 +317,15 @@ xfer_ready(void)
 	parent_push_state();
 }
 
-/* A transferred version, written to disk: served from now on. */
+/* A transferred version, written to disk, or an updated one, in the
+ * journal: served from now on. */
 static void
 xfer_load(const uint8_t *origin, uint32_t serial, int fd)
 {
 	unsigned i = zone_index(origin);
 
-	if (i == UINT32_MAX || p.conf->zones[i].type != ZONE_SECONDARY) {
+	if (i == UINT32_MAX || (p.conf->zones[i].type != ZONE_SECONDARY &&
+	    !p.conf->zones[i].dynamic)) {
 		close(fd);
 		return;
 	}
@@ -356,8 +358,60 @@ xfer_state(const uint8_t *origin, const struct xfr_state *st)
 	parent_push_state();
 }
 
+/* The one thaw waiting for apex-xferd's word. */
+static struct {
+	uint32_t	req;
+	uint8_t		origin[DNAME_MAXLEN];
+} thaw;
+
+void
+parent_thaw_wait(uint32_t req, const uint8_t *origin)
+{
+	thaw.req = req;
+	memcpy(thaw.origin, origin, dname_len(origin));
+}
+
+static void
+xfer_reply(uint32_t req, bool ok, const char *text)
+{
+	char name[DNAME_STRLEN];
+
+	if (req != 0 && req == thaw.req) {
+		thaw.req = 0;
+		if (ok) {
+			log_info("%s; reloading its file", text);
+			parent_reload(dname_to_str(thaw.origin, name,
+			    sizeof(name)), req);
+			return;
+		}
+	}
+	parent_reply(req, ok, text);
+}
+
+/* The answer to a UDP update goes out through the worker it came by,
+ * if that worker (or its replacement in the slot) is still there. */
+static void
+xfer_update_answer(const struct ipc_update *u)
+{
+	struct worker *wk = NULL;
+	struct msg_buf *b;
+
+	if (u->gen == p.gen && u->slot < p.nworkers)
+		wk = &p.workers[u->slot];
+	else if (p.old != NULL && u->slot < p.nold && p.old[u->slot].gen ==
+	    u->gen)
+		wk = &p.old[u->slot];
+	if (wk == NULL || !wk->ready)
+		return;
+	b = xmalloc(sizeof(*b));
+	msg_buf_init(b);
+	ipc_put_update(b, u);
+	(void)parent_worker_send(wk, MSG_PW_UPDATE, 0, b, -1);
+	free(b);
+}
+
 static const struct xferlink_hooks xfer_hooks = {
-	xfer_ready, xfer_load, xfer_state, parent_reply,
+	xfer_ready, xfer_load, xfer_state, xfer_reply, xfer_update_answer,
 };
 
 void

@@ -104,7 +104,10 @@ put_zone_state(struct msg_buf *b, unsigned i)
 	msg_put_u32(b, z->failures);
 	put_str_max(b, z->error, STATE_TEXT_MAX);
 	msg_put_u32(b, p.conf->zones[i].type == ZONE_SECONDARY);
-	msg_put_u32(b, z->xfr.expired);
+	msg_put_u32(b, (z->xfr.expired ? ZV_EXPIRED : 0) |
+	    (z->xfr.unsynced ? ZV_UNSYNCED : 0) |
+	    (z->xfr.frozen ? ZV_FROZEN : 0) |
+	    (p.conf->zones[i].dynamic ? ZV_DYNAMIC : 0));
 	msg_put_u64(b, z->xfr.last_refresh);
 	msg_put_u64(b, z->xfr.next_refresh);
 	msg_put_u64(b, z->xfr.expires);
@@ -277,15 +280,25 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 		logging_reopen();
 		parent_reply(req, true, "log files reopened");
 		break;
+	case CTL_SYNC:
 	case CTL_REFRESH:
 	case CTL_RETRANSFER:
-	case CTL_NOTIFY: {
-		uint8_t origin[DNAME_MAXLEN];
-		if (*arg == '\0' || dname_from_str(arg, NULL, origin) < 0 ||
-		    conf_find_zone(p.conf, origin) == NULL)
+	case CTL_NOTIFY:
+	case CTL_FREEZE:
+	case CTL_THAW: {
+		/* sync with no zone: every dynamic zone (the root name). */
+		uint8_t origin[DNAME_MAXLEN] = { 0 };
+		if (cmd == CTL_SYNC && *arg == '\0')
+			;
+		else if (*arg == '\0' || dname_from_str(arg, NULL, origin) <
+		    0 || conf_find_zone(p.conf, origin) == NULL) {
 			parent_reply(req, false, "no such zone");
-		else if (!xferlink_command(req, cmd, origin))
+			break;
+		}
+		if (!xferlink_command(req, cmd, origin))
 			parent_reply(req, false, "apex-xferd is not running");
+		else if (cmd == CTL_THAW)
+			parent_thaw_wait(req, origin);
 		break;
 	}
 	case CTL_TEST_SYSCALL:

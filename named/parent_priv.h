@@ -137,6 +137,9 @@ void	parent_old_gone(void);
 
 /* parent_control.c */
 void	parent_reply(uint32_t req, bool ok, const char *text);
+/* apex-ctl thaw ZONE went to apex-xferd as request req: once it says
+ * yes, the zone's file is reloaded, and the reload answers. */
+void	parent_thaw_wait(uint32_t req, const uint8_t *origin);
 void	parent_push_state(void);
 void	parent_fork_control(void);
 void	parent_control_died(int status);

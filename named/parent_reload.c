@@ -113,6 +113,19 @@ parent_reload(const char *zone, uint32_t req)
 			return;
 		}
 		which = (unsigned)(z - p.conf->zones);
+		if (z->dynamic && p.zs[which].xfr.unsynced &&
+		    !p.zs[which].xfr.frozen) {
+			/* The file lacks updates only the journal has:
+			 * loading it would take them back. */
+			char text[512];
+			snprintf(text, sizeof(text), "zone %s is dynamic and "
+			    "its file lacks recent updates: run apex-ctl sync "
+			    "%s first, or apex-ctl freeze %s to edit the file "
+			    "and apex-ctl thaw %s after", z->name, z->name,
+			    z->name, z->name);
+			parent_reply(req, false, text);
+			return;
+		}
 	}
 	parent_sd_notify("RELOADING=1");
 	n = reload_start(p.base, p.conf, p.zs, zone ? &which : NULL,

@@ -187,6 +187,16 @@ parent_dispatch_worker(evutil_socket_t fd, short events, void *arg)
 	case MSG_WP_ZONE_BAD:
 		worker_zone_ack(wk, m, m->hdr.type == MSG_WP_ZONE_OK);
 		break;
+	case MSG_WP_UPDATE: {
+		/* For apex-xferd, with the worker that answers it. */
+		struct ipc_update u;
+		if (ipc_get_update(m, &u) != 0)
+			goto bad;
+		u.slot = wk->slot;
+		u.gen = wk->gen;
+		xferlink_update(&u);
+		break;
+	}
 	case MSG_WP_XFR:
 	case MSG_WP_NOTIFY: {
 		/* For apex-xferd, which checks them again; a worker that

@@ -414,19 +414,69 @@ notify_allowed(const struct answer *a, const struct query_client *cl,
 }
 
 /*
+ * An UPDATE (RFC 2136) for zone cz: one that may take it goes to
+ * apex-xferd, which owns every change to a zone and checks the TSIG,
+ * allow-update and update-policy; workers stay read-only. Over TCP the
+ * connection goes with it, as a transfer's does. Secondary zones do not
+ * forward updates to their primary (RFC 2136 6 allows it; apex does
+ * not), so they refuse them, as do zones without allow-update or
+ * update-policy, as BIND does.
+ */
+static void
+query_update(struct answer *a, const struct query_client *cl,
+    const struct conf_zone *cz, bool down)
+{
+	char addr[64];
+
+	if (cz == NULL || !cz->dynamic) {
+		log_cat(LOGC_UPDATE_SECURITY, LOG_LEVEL_INFO, "client %s: "
+		    "update of zone %s denied: %s", sockaddr_str(cl->addr,
+		    addr, sizeof(addr)), cz ? cz->name : "?", cz != NULL &&
+		    cz->type == ZONE_SECONDARY ? "a secondary zone, and apex "
+		    "does not forward updates" : "the zone takes no updates");
+		a->rcode = RCODE_REFUSED;
+		return;
+	}
+	/* The checks apex-xferd makes again, here too, so that a flood of
+	 * updates nobody may make never leaves the worker: the address
+	 * and key against allow-update; update-policy grants keys only. */
+	if (cz->allow_update != NULL ? !acl_allows(cz->allow_update,
+	    cl->addr, a->keyname) : a->keyname == NULL) {
+		log_cat(LOGC_UPDATE_SECURITY, LOG_LEVEL_INFO, "client %s%s%s%s: "
+		    "update of zone %s denied", sockaddr_str(cl->addr, addr,
+		    sizeof(addr)), a->keyname ? " (key " : "", a->keyname ?
+		    a->keyname : "", a->keyname ? ")" : "", cz->name);
+		a->rcode = RCODE_REFUSED;
+		return;
+	}
+	if (down) {
+		a->rcode = RCODE_SERVFAIL;	/* nothing loaded to update */
+		return;
+	}
+	if (cl->tcp)
+		a->handoff = true;
+	else
+		a->update = true;
+	a->zone = cz;
+}
+
+/*
  * NOTIFY and UPDATE name a zone in the question. For a zone that is not
  * ours: NOTAUTH (RFC 1996 4.8 does not say; BIND answers so). A NOTIFY
  * for a primary zone is acknowledged (RFC 1996 4.7) and changes nothing;
  * for a secondary zone it is checked and passed on to apex-xferd, which
- * checks the primaries for a newer version. Updates are refused: apex
- * has no dynamic zones.
+ * checks the primaries for a newer version.
  */
 static void
 query_other_opcode(struct answer *a, const struct query_client *cl,
-    const struct conf_zone *cz, bool apex, unsigned opcode)
+    const struct conf_zone *cz, bool apex, bool down, unsigned opcode)
 {
 	if (!apex) {
 		a->rcode = RCODE_NOTAUTH;
+		return;
+	}
+	if (opcode == OPCODE_UPDATE) {
+		query_update(a, cl, cz, down);
 		return;
 	}
 	if (opcode != OPCODE_NOTIFY) {
@@ -539,7 +589,7 @@ query_zone(struct answer *a, const struct query_client *cl)
 		    dname_label_count(down->origin) : ze != NULL &&
 		    q->qview.labels == ze->zone.hdr->origin_labels;
 		query_other_opcode(a, cl, down ? down : ze ? ze->data : NULL,
-		    apex, opcode);
+		    apex, down != NULL, opcode);
 		return;
 	}
 	if (down != NULL) {
@@ -760,10 +810,12 @@ query_process(const struct query_env *env, const struct query_client *cl,
 		query_zone(&a, cl);
 	res->notify = a.notify;
 	res->zone = a.zone;
-	if (a.handoff) {
+	if (a.handoff || a.update) {
 		/* apex-xferd answers, signs and checks the TSIG again. */
 		tsig_ctx_free(&a.tsig_ctx);
-		res->handoff = true;
+		res->handoff = a.handoff;
+		res->update = a.update;
+		res->rcode = RCODE_NOERROR;
 		return 0;
 	}
 	if (env->rrl != NULL && query_rrl(&a, cl, question, false, res)) {

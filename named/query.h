@@ -48,10 +48,13 @@ struct query_result {
 	uint16_t	 qtype;
 	bool		 tc;
 	/* Work for apex-xferd (the response is 0 octets): a TCP transfer
-	 * request to hand over with its connection, or an accepted
-	 * NOTIFY for a secondary zone (answered as usual). */
+	 * or update to hand over with its connection, a UDP update to
+	 * pass on, or an accepted NOTIFY for a secondary zone (answered
+	 * as usual). */
 	bool		 handoff;
 	bool		 notify;
+	bool		 update;	/* a UDP UPDATE for apex-xferd,
+					 * which answers it */
 	const struct conf_zone *zone;
 	/* Rate limiting: what was (or under log-only would have been)
 	 * done, and the kind of account that decided. */

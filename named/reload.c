@@ -397,6 +397,11 @@ reload_start(struct event_base *base, const struct conf *cf,
 		if (which == NULL && cf->zones[i].type == ZONE_SECONDARY &&
 		    zs[i].fd >= 0)
 			continue;
+		/* So is a dynamic zone's, rewritten after its updates,
+		 * unless it is frozen for editing by hand. */
+		if (which == NULL && cf->zones[i].dynamic && zs[i].fd >= 0 &&
+		    !zs[i].xfr.frozen)
+			continue;
 		/* Unchanged files are skipped unless asked for by name;
 		 * a zone that failed is always tried again. */
 		if (!force && zs[i].status == ZS_OK && zs[i].have_st &&

@@ -236,8 +236,17 @@ render_status(const struct server_view *v, int json, struct sbuf *b)
 static const char *const xfr_count_names[XFR_STATE_COUNTERS] = {
 	"transfers_out", "transfers_out_failed", "transfers_in",
 	"transfers_in_failed", "notify_sent", "notify_received",
-	"refresh_failures",
+	"refresh_failures", "updates", "updates_rejected",
+	"updates_refused", "updates_failed", "updates_within_1ms",
+	"updates_within_5ms", "updates_within_10ms", "updates_within_50ms",
+	"updates_within_100ms", "updates_within_500ms", "updates_within_1s",
+	"updates_slower", "update_latency_sum_us",
 };
+
+/* Where the update counters start in xfr_count[]. */
+#define ZC_UPD		7
+#define ZC_UPD_LATENCY	(ZC_UPD + 4)
+#define ZC_UPD_SUM	(ZC_UPD_LATENCY + XFR_UPDATE_BUCKETS)
 
 int
 render_zonestatus(const struct server_view *v, const char *zone, int json,
@@ -277,6 +286,10 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 			sbuf_printf(b, "\"expires\":\"%s\"",
 			    when(z->expires, t, sizeof(t)));
 		}
+		if (z->dynamic)
+			sbuf_printf(b, ",\"dynamic\":true,\"unsynced\":%s,"
+			    "\"frozen\":%s", z->unsynced ? "true" : "false",
+			    z->frozen ? "true" : "false");
 		sbuf_printf(b, ",\"journal_bytes\":%llu",
 		    (unsigned long long)z->journal_size);
 		for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
@@ -317,6 +330,15 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 	    (unsigned long long)z->xfr_count[1],
 	    (unsigned long long)z->xfr_count[4],
 	    (unsigned long long)z->journal_size);
+	if (z->dynamic)
+		sbuf_printf(b, "dynamic: yes%s\nzone file: %s\nupdates: %llu "
+		    "applied, %llu rejected, %llu refused, %llu failed\n",
+		    z->frozen ? " (frozen: updates refused)" : "", z->unsynced ?
+		    "updates not yet written (apex-ctl sync writes them)" :
+		    "up to date", (unsigned long long)z->xfr_count[ZC_UPD],
+		    (unsigned long long)z->xfr_count[ZC_UPD + 1],
+		    (unsigned long long)z->xfr_count[ZC_UPD + 2],
+		    (unsigned long long)z->xfr_count[ZC_UPD + 3]);
 	if (z->xfr_error != NULL && *z->xfr_error)
 		sbuf_printf(b, "last transfer error: %s\n", z->xfr_error);
 	return 0;
@@ -413,10 +435,10 @@ render_histogram(struct sbuf *b, const char *name, const uint64_t *buckets,
 /* What a per-zone metric shows, and for which zones. */
 enum zone_field {
 	ZF_SERIAL, ZF_LOADED, ZF_SERVING, ZF_FAILURES, ZF_EXPIRED,
-	ZF_JOURNAL, ZF_LAST_REFRESH, ZF_EXPIRES,
+	ZF_JOURNAL, ZF_LAST_REFRESH, ZF_EXPIRES, ZF_UNSYNCED,
 	ZF_COUNT,	/* + k: xfr_count[k] */
 };
-enum zone_filter { ZALL, ZSERVING, ZSECONDARY, ZSECONDARY_KNOWN };
+enum zone_filter { ZALL, ZSERVING, ZSECONDARY, ZSECONDARY_KNOWN, ZDYNAMIC };
 
 static uint64_t
 zone_value(const struct zone_view *z, unsigned f)
@@ -430,6 +452,7 @@ zone_value(const struct zone_view *z, unsigned f)
 	case ZF_JOURNAL: return z->journal_size;
 	case ZF_LAST_REFRESH: return z->last_refresh;
 	case ZF_EXPIRES: return z->expires;
+	case ZF_UNSYNCED: return z->unsynced;
 	}
 	return z->xfr_count[f - ZF_COUNT];
 }
@@ -443,12 +466,48 @@ zone_metric(const struct server_view *v, struct sbuf *b, const char *name,
 		const struct zone_view *z = &v->zones[i];
 		uint64_t val = zone_value(z, f);
 		if ((filter == ZSERVING && !z->serving) ||
-		    (filter >= ZSECONDARY && !z->secondary) ||
-		    (filter == ZSECONDARY_KNOWN && val == 0))
+		    ((filter == ZSECONDARY || filter == ZSECONDARY_KNOWN) &&
+		    !z->secondary) ||
+		    (filter == ZSECONDARY_KNOWN && val == 0) ||
+		    (filter == ZDYNAMIC && !z->dynamic))
 			continue;
 		sbuf_printf(b, "%s{zone=\"", name);
 		label(b, z->name);
 		sbuf_printf(b, "\"%s} %llu\n", extra, (unsigned long long)val);
+	}
+}
+
+/* apex_update_duration_seconds: from an update's arrival in apex-xferd
+ * to its answer (applied, on disk and served), per dynamic zone. */
+static void
+render_update_latency(const struct server_view *v, struct sbuf *b)
+{
+	static const char *const le[XFR_UPDATE_BUCKETS - 1] = {
+		"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "1",
+	};
+	const char *name = "apex_update_duration_seconds";
+
+	metric_head(b, name, "histogram", "Time from an update's arrival "
+	    "to its answer, applied, durable and served.");
+	for (uint32_t i = 0; i < v->nzones; i++) {
+		const struct zone_view *z = &v->zones[i];
+		uint64_t acc = 0;
+		if (!z->dynamic)
+			continue;
+		for (unsigned k = 0; k < XFR_UPDATE_BUCKETS; k++) {
+			acc += z->xfr_count[ZC_UPD_LATENCY + k];
+			sbuf_printf(b, "%s_bucket{zone=\"", name);
+			label(b, z->name);
+			sbuf_printf(b, "\",le=\"%s\"} %llu\n", k + 1 <
+			    XFR_UPDATE_BUCKETS ? le[k] : "+Inf",
+			    (unsigned long long)acc);
+		}
+		sbuf_printf(b, "%s_sum{zone=\"", name);
+		label(b, z->name);
+		sbuf_printf(b, "\"} %.6f\n%s_count{zone=\"", (double)
+		    z->xfr_count[ZC_UPD_SUM] / 1e6, name);
+		label(b, z->name);
+		sbuf_printf(b, "\"} %llu\n", (unsigned long long)acc);
 	}
 }
 
@@ -500,6 +559,20 @@ render_zone_metrics(const struct server_view *v, struct sbuf *b)
 		    true },
 		{ "apex_journal_bytes", "gauge", "Size of the zone's IXFR "
 		    "journal file.", "", ZF_JOURNAL, ZALL, true },
+		{ "apex_updates_total", "counter", "Dynamic updates (RFC "
+		    "2136) of the zone, by result: applied, rejected (a "
+		    "prerequisite or the message), refused (not allowed, "
+		    "frozen), failed (SERVFAIL).", ",result=\"applied\"",
+		    ZF_COUNT + ZC_UPD, ZDYNAMIC, true },
+		{ "apex_updates_total", NULL, NULL, ",result=\"rejected\"",
+		    ZF_COUNT + ZC_UPD + 1, ZDYNAMIC, false },
+		{ "apex_updates_total", NULL, NULL, ",result=\"refused\"",
+		    ZF_COUNT + ZC_UPD + 2, ZDYNAMIC, false },
+		{ "apex_updates_total", NULL, NULL, ",result=\"failed\"",
+		    ZF_COUNT + ZC_UPD + 3, ZDYNAMIC, false },
+		{ "apex_zone_unsynced", "gauge", "1 if the zone has updates "
+		    "that are in its journal but not yet in its file.", "",
+		    ZF_UNSYNCED, ZDYNAMIC, true },
 	};
 
 	for (size_t i = 0; i < nitems(m); i++) {
@@ -508,6 +581,7 @@ render_zone_metrics(const struct server_view *v, struct sbuf *b)
 		zone_metric(v, b, m[i].name, m[i].extra, m[i].field,
 		    m[i].filter);
 	}
+	render_update_latency(v, b);
 }
 
 /* apex_rrl_responses_total: rate limiting, by action and kind. */

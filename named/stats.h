@@ -145,11 +145,20 @@ struct zone_view {
 	/* zone transfers (apex-xferd) */
 	uint32_t	 secondary;
 	uint32_t	 expired;
+	bool		 dynamic;	/* takes updates */
+	bool		 unsynced;	/* updates not yet in the file */
+	bool		 frozen;
 	uint64_t	 last_refresh, next_refresh, expires;
 	uint64_t	 journal_size;
 	uint64_t	 xfr_count[XFR_STATE_COUNTERS];	/* as MSG_XP_STATE */
 	char		*xfr_error;
 };
+
+/* The flags of a zone in the state report. */
+#define ZV_EXPIRED	0x1
+#define ZV_UNSYNCED	0x2
+#define ZV_FROZEN	0x4
+#define ZV_DYNAMIC	0x8
 
 /* Longest strings of a zone in the state report, and the most one zone
  * takes in it. */
@@ -157,7 +166,7 @@ struct zone_view {
 #define STATE_FILE_MAX	4095
 #define STATE_TEXT_MAX	1023
 #define STATE_ZONE_MAX	(STATE_NAME_MAX + STATE_FILE_MAX + \
-			    2 * STATE_TEXT_MAX + 256)
+			    2 * STATE_TEXT_MAX + 384)
 
 /* The parent's state, as MSG_PC_STATE (and MSG_PC_STATE_MORE) carry it. */
 struct server_view {

@@ -36,6 +36,7 @@
 #include "ipc.h"
 #include "msg.h"
 #include "notify_relay.h"
+#include "update_relay.h"
 #include "query.h"
 #include "rr.h"
 #include "rrl.h"
@@ -349,6 +350,12 @@ worker_udp_readable(evutil_socket_t fd, short events, void *arg)
 				qlog_add(cl.addr, sock, &res);
 			if (res.notify)
 				worker_pass_notify(&res, cl.addr);
+			if (res.update) {
+				/* apex-xferd answers it. */
+				update_relay(sock, cl.addr, w.rbuf[i],
+				    w.rx[i].msg_len);
+				continue;
+			}
 			if (res.rrl != RRL_PASS)
 				worker_count_rrl(&res);
 			if (len == 0) {
@@ -872,6 +879,11 @@ worker_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 			    msg_type_str(m->hdr.type));
 		worker_expire_zone(m->hdr.id, v != 0, v64);
 		break;
+	case MSG_PW_UPDATE:
+		if (update_relay_answer(m) != 0)
+			fatalx("parent: malformed %s",
+			    msg_type_str(m->hdr.type));
+		break;
 	case MSG_PW_RETIRE:
 		worker_retire();
 		break;
@@ -905,7 +917,7 @@ static const struct sandbox_rule worker_allow[] = {
 	{ "recvmmsg", "read a batch of UDP queries" },
 	{ "sendmmsg", "send a batch of UDP answers" },
 	{ "recvfrom", "read queries (libc's recv)" },
-	{ "sendto", "send to the parent (libc's send)" },
+	{ "sendto", "send to the parent (libc's send); a UDP update's answer" },
 	{ "recvmsg", "messages and zone fds from the parent" },
 	{ "sendmsg", "messages to the parent" },
 	{ "accept4", "accept TCP connections" },
@@ -1021,6 +1033,7 @@ worker_main(const struct worker_args *args)
 	worker_udp_init();
 	worker_tcp_init();
 	notify_relay_init(w.base, args->parent, args->conf);
+	update_relay_init(args->parent, args->udp, args->nudp);
 	struct event *pev = event_new(w.base, args->parent,
 	    EV_READ | EV_PERSIST, worker_dispatch_parent, NULL);
 	if (pev == NULL || event_add(pev, NULL) != 0)

@@ -139,6 +139,18 @@ xferlink_relay(struct msg *m)
 	m->fd = -1;
 }
 
+void
+xferlink_update(const struct ipc_update *u)
+{
+	if (!xferlink_running())
+		return;	/* lost, as a datagram would be: the client retries */
+	struct msg_buf *b = xmalloc(sizeof(*b));
+	msg_buf_init(b);
+	ipc_put_update(b, u);
+	send_or_kill(MSG_PX_UPDATE, 0, b, -1);
+	free(b);
+}
+
 bool
 xferlink_command(uint32_t req, uint32_t cmd, const uint8_t *origin)
 {
@@ -162,6 +174,8 @@ read_state(struct msg *m, uint8_t *origin, struct xfr_state *st)
 		return APEX_EMALF;
 	memset(st, 0, sizeof(*st));
 	st->expired = in.expired;
+	st->unsynced = in.unsynced;
+	st->frozen = in.frozen;
 	st->serial = in.serial;
 	st->last_refresh = in.last_refresh;
 	st->next_refresh = in.next_refresh;
@@ -211,6 +225,13 @@ xferlink_dispatch(evutil_socket_t fd, short events, void *arg)
 			goto bad;
 		x.hooks.reply(m->hdr.id, ok, text);
 		return;
+	case MSG_XP_UPDATE: {
+		struct ipc_update u;
+		if (ipc_get_update(m, &u) != 0)
+			goto bad;
+		x.hooks.update_answer(&u);
+		return;
+	}
 	case MSG_LOG:
 		if (logging_from_child(m) == 0)
 			return;

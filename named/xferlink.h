@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipc.h"
 #include "msg.h"
 
 struct event_base;
@@ -19,6 +20,8 @@ struct event_base;
  * are summed over every report, so they survive an apex-xferd restart). */
 struct xfr_state {
 	bool		 expired;
+	bool		 unsynced;	/* updates not yet in the zone file */
+	bool		 frozen;
 	uint32_t	 serial;
 	uint64_t	 last_refresh, next_refresh, expires;
 	uint64_t	 journal_size;
@@ -36,6 +39,9 @@ struct xferlink_hooks {
 	void	(*state)(const uint8_t *origin, const struct xfr_state *st);
 	/* The answer to xferlink_command(). */
 	void	(*reply)(uint32_t req, bool ok, const char *text);
+	/* The answer to a UDP update, for worker u->slot of generation
+	 * u->gen to send (MSG_XP_UPDATE, decoded). */
+	void	(*update_answer)(const struct ipc_update *u);
 };
 
 /* cwd: where apex-named started (relative paths in the configuration
@@ -60,6 +66,8 @@ void	xferlink_images_sent(void);
 /* MSG_WP_XFR and MSG_WP_NOTIFY from a worker, passed on (m->fd is
  * taken: sent on or closed). */
 void	xferlink_relay(struct msg *m);
+/* A UDP update from a worker (slot and gen filled in), passed on. */
+void	xferlink_update(const struct ipc_update *u);
 /* refresh, retransfer, notify. Returns: false if it is not running. */
 bool	xferlink_command(uint32_t req, uint32_t cmd, const uint8_t *origin);
 

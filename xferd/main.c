@@ -91,6 +91,8 @@ xferd_report(struct xzone *z)
 	struct msg_buf *b = xmalloc(sizeof(*b));
 	struct ipc_xfr_state st = {
 		.expired = z->expired,
+		.unsynced = z->unsynced,
+		.frozen = z->frozen,
 		.serial = z->img ? z->img->serial : 0,
 		.last_refresh = (uint64_t)z->last_refresh,
 		.next_refresh = (uint64_t)z->next_refresh,
@@ -109,26 +111,6 @@ xferd_report(struct xzone *z)
 	free(b);
 }
 
-/* The zone's name as a file name in state-directory: letters, digits,
- * '-', '_' and inner dots as they are, any other octet as %XX. */
-static void
-state_name(const char *zone, char *out, size_t n)
-{
-	size_t k = 0;
-
-	if (strcmp(zone, ".") == 0)
-		zone = "_root";
-	for (const unsigned char *c = (const unsigned char *)zone;
-	    *c != '\0' && k + 4 < n; c++) {
-		if (isalnum(*c) || *c == '-' || *c == '_' ||
-		    (*c == '.' && k > 0 && c[1] != '\0'))
-			out[k++] = (char)tolower(*c);
-		else
-			k += (size_t)snprintf(out + k, n - k, "%%%02X", *c);
-	}
-	out[k] = '\0';
-}
-
 /*
  * Opens the zone's journal: `journal` if the zone names one; else
  * FILE.jnl beside the zone file, as BIND keeps it; and where the server's
@@ -139,8 +121,6 @@ state_name(const char *zone, char *out, size_t n)
 static bool
 journal_open_any(struct xzone *z, char *path, size_t n)
 {
-	char name[1024];
-
 	if (z->cz->journal != NULL) {
 		snprintf(path, n, "%s", z->cz->journal);
 		return journal_open(&z->j, path, z->cz->origin) == 0;
@@ -151,8 +131,7 @@ journal_open_any(struct xzone *z, char *path, size_t n)
 	if ((errno != EACCES && errno != EPERM && errno != EROFS) ||
 	    xd.conf->state_directory == NULL)
 		return false;
-	state_name(z->cz->name, name, sizeof(name));
-	snprintf(path, n, "%s/%s.jnl", xd.conf->state_directory, name);
+	journal_state_path(xd.conf->state_directory, z->cz->name, path, n);
 	if (journal_open(&z->j, path, z->cz->origin) != 0)
 		return false;
 	log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: %s.jnl cannot be "
@@ -240,16 +219,22 @@ xferd_install(struct xzone *z, int fd)
 	}
 	img->refs = 1;
 	img->serial = img->z.hdr->serial;
-	if (old != NULL && rr_serial_gt(img->serial, old->serial))
-		journal_diff(z, old, img);
+	/* A version from an update, or one the loader rebuilt from the
+	 * journal, is in the journal already. */
+	bool journaled = xferd_journal(z) && journal_last(&z->j, &last) &&
+	    last == img->serial;
+	if (old != NULL && rr_serial_gt(img->serial, old->serial)) {
+		if (!journaled)
+			journal_diff(z, old, img);
+	}
 	else if (old != NULL && img->serial != old->serial) {
 		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: serial "
 		    "went back from %u to %u; journal emptied", z->cz->name,
 		    old->serial, img->serial);
 		if (xferd_journal(z))
 			(void)journal_reset(&z->j);
-	} else if (old == NULL && xferd_journal(z) &&
-	    journal_last(&z->j, &last) && last != img->serial) {
+	} else if (old == NULL && z->jok && !journaled &&
+	    journal_last(&z->j, &last)) {
 		/* Changed while apex was not running: the journal does not
 		 * lead to this version. */
 		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal "
@@ -261,8 +246,10 @@ xferd_install(struct xzone *z, int fd)
 	z->img = img;
 	ximage_unref(old);
 	xin_new_image(z, old == NULL);
+	xupdate_new_image(z);
 	if (changed)
 		notify_zone(z);
+	xupdate_served(z, img->serial);
 	xferd_report(z);
 }
 
@@ -318,8 +305,39 @@ xferd_command(uint32_t req, uint32_t cmd, struct xzone *z)
 		    z->cz->name);
 		reply(req, true, text);
 		return;
+	case CTL_SYNC:
+	case CTL_FREEZE:
+	case CTL_THAW: {
+		bool ok = xupdate_command(z, cmd, text, sizeof(text));
+		reply(req, ok, text);
+		return;
+	}
 	}
 	reply(req, false, "unknown command");
+}
+
+/* apex-ctl sync with no zone: every dynamic zone's file. */
+static void
+sync_all(uint32_t req)
+{
+	char text[512], all[4096] = "";
+	unsigned n = 0, failed = 0;
+
+	for (unsigned i = 0; i < xd.nzones; i++) {
+		if (!xd.zones[i].cz->dynamic)
+			continue;
+		n++;
+		if (!xupdate_command(&xd.zones[i], CTL_SYNC, text,
+		    sizeof(text))) {
+			failed++;
+			size_t k = strlen(all);
+			snprintf(all + k, sizeof(all) - k, "%s\n", text);
+		}
+	}
+	size_t k = strlen(all);
+	snprintf(all + k, sizeof(all) - k, "%u dynamic zone%s written, %u "
+	    "failed", n - failed, n == 1 ? "" : "s", failed);
+	reply(req, failed == 0, all);
 }
 
 static void
@@ -390,9 +408,22 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 		if (!xd.started)
 			reply(m->hdr.id, false, "apex-xferd is starting; try "
 			    "again");
+		else if (v == CTL_SYNC && name[0] == 0 &&
+		    xferd_zone(name) == NULL)
+			sync_all(m->hdr.id);
 		else
 			xferd_command(m->hdr.id, v, xferd_zone(name));
 		return;
+	case MSG_PX_UPDATE: {
+		struct ipc_update u;
+		if (ipc_get_update(m, &u) != 0) {
+			log_warnx("a malformed update hand-over");
+			return;
+		}
+		if (xd.started)
+			xupdate_udp(&u);
+		return;
+	}
 	}
 bad:
 	fatalx("parent: unexpected or malformed %s",

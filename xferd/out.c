@@ -43,6 +43,7 @@ enum phase {
 	P_JOURNAL,	/* journal records */
 	P_LAST_SOA,
 	P_END,		/* the last message is going out */
+	P_UPDATE,	/* an update waits for its answer (update.c) */
 };
 
 struct xout {
@@ -89,6 +90,8 @@ struct xout {
 static void
 xout_free(struct xout *x)
 {
+	if (x->phase == P_UPDATE)
+		xupdate_conn_gone(x);
 	if (x->running)
 		xd.out_running--;
 	event_free(x->rev);
@@ -409,6 +412,16 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 	snprintf(x->who, sizeof(x->who), "%s%s%s%s", addr, key ? " (key " :
 	    "", key ? key : "", key ? ")" : "");
 	x->qtype = x->q.qtype;
+	if (PKT_OPCODE(x->q.flags) == OPCODE_UPDATE) {
+		/* Answered once applied (or refused); nothing more is read
+		 * from the connection until then. */
+		x->kind = "update";
+		x->phase = P_UPDATE;
+		xupdate_request(req, len, &x->q, &x->tsig, x->signed_,
+		    (struct sockaddr *)&x->peer, x->who, x, NULL);
+		x->signed_ = false;
+		return true;
+	}
 	/* Only transfers are served here. */
 	if (PKT_OPCODE(x->q.flags) != OPCODE_QUERY || (x->qtype != TYPE_AXFR &&
 	    x->qtype != TYPE_IXFR))
@@ -569,6 +582,10 @@ xout_writable(evutil_socket_t fd, short events, void *arg)
 			}
 			continue;
 		}
+		if (x->phase == P_UPDATE) {
+			event_del(x->wev);
+			return;
+		}
 		/* Others get their turn: transfers, timers, the parent. */
 		if (++built > MESSAGES_PER_TURN) {
 			event_add(x->wev, &idle);
@@ -580,6 +597,19 @@ xout_writable(evutil_socket_t fd, short events, void *arg)
 			return;
 		}
 	}
+}
+
+void
+xout_update_answer(struct xout *x, const uint8_t *msg, size_t len)
+{
+	static const struct timeval idle = { OUT_IDLE, 0 };
+
+	if (len > 0)
+		xout_queue(x, msg, len);
+	else
+		x->close_after = true;	/* no answer could be built */
+	x->phase = P_END;
+	event_add(x->wev, &idle);
 }
 
 static void

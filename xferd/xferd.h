@@ -41,6 +41,12 @@ enum xcount {
 	XC_NOTIFY_SENT,
 	XC_NOTIFY_RECEIVED,
 	XC_REFRESH_FAILED,
+	XC_UPD_OK,
+	XC_UPD_REJECTED,
+	XC_UPD_REFUSED,
+	XC_UPD_FAILED,
+	XC_UPD_LATENCY,		/* XFR_UPDATE_BUCKETS of them */
+	XC_UPD_LATENCY_SUM = XC_UPD_LATENCY + XFR_UPDATE_BUCKETS,
 	XC_MAX,
 };
 
@@ -65,6 +71,16 @@ struct xzone {
 	bool			 pending_timers; /* from the next image */
 
 	struct xnotify		*notify;	/* NOTIFY round running */
+
+	/* Dynamic update (update.c). */
+	struct xupd		*upd_wait;	/* for the next commit */
+	struct xupd		*upd_sent;	/* committed, not served yet */
+	uint32_t		 upd_serial;	/* of upd_sent's version */
+	struct event		*upd_ev;	/* the next commit */
+	struct event		*sync_ev;	/* the zone file's rewrite */
+	bool			 unsynced;	/* updates not in the file */
+	bool			 frozen;	/* apex-ctl freeze */
+	bool			 thawing;	/* until the next image */
 
 	uint64_t		 count[XC_MAX];	/* since the last report */
 	char			 error[256];	/* the last one, or "" */
@@ -112,5 +128,23 @@ void	xin_notify(struct xzone *, const struct sockaddr *from);
 /* zwrite.c: the zone in z to path, atomically. */
 int	zwrite_file(const char *path, const struct zone *z,
 	    const char *comment, char *err, size_t errlen);
+
+/* update.c */
+struct xout;
+struct ipc_update;
+struct pkt_query;
+void	xupdate_request(const uint8_t *req, size_t len,
+	    const struct pkt_query *q, struct tsig_ctx *tsig, bool signed_,
+	    const struct sockaddr *peer, const char *who, struct xout *conn,
+	    const struct ipc_update *src);
+void	xupdate_udp(const struct ipc_update *src);
+void	xupdate_served(struct xzone *, uint32_t serial);
+void	xupdate_new_image(struct xzone *);
+void	xupdate_conn_gone(struct xout *);
+void	xupdate_arm_sync(struct xzone *);
+bool	xupdate_command(struct xzone *, uint32_t cmd, char *text, size_t n);
+
+/* out.c: the answer to an update that came on connection x. */
+void	xout_update_answer(struct xout *x, const uint8_t *msg, size_t len);
 
 #endif

@@ -549,6 +549,12 @@ sync_zone(struct xzone *z, char *err, size_t errlen)
 		return false;
 	/* Updates not served yet are in the journal, not the file. */
 	z->unsynced = z->upd_sent != NULL;
+	/* Only now may max-journal-size drop old differences: before, the
+	 * journal was all that had them. */
+	if (!z->unsynced && z->jok && journal_trim(&z->j,
+	    z->cz->xfr.max_journal_size) != 0)
+		log_cat(LOGC_UPDATE, LOG_LEVEL_WARN, "zone %s: journal %s: %s",
+		    z->cz->name, z->j.path, strerror(errno));
 	log_cat(LOGC_UPDATE, LOG_LEVEL_INFO, "zone %s: written to %s at "
 	    "serial %u", z->cz->name, z->cz->file, z->img->serial);
 	xferd_report(z);

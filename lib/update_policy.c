@@ -56,10 +56,9 @@ name_matches(const struct update_rule *r, const uint8_t *origin,
 	case UPDATE_MATCH_SELFSUB:
 		return dname_is_subdomain(name, signer);
 	case UPDATE_MATCH_SELFWILD:
-		/* BIND builds *.signer and matches it: no match where
-		 * that name would be too long. */
-		return dname_len(signer) + 2 <= DNAME_MAXLEN &&
-		    dname_label_count(name) > dname_label_count(signer) &&
+		/* BIND matches *.signer, which is strictly below. (A
+		 * signer too long to take "*." has nothing below it.) */
+		return dname_label_count(name) > dname_label_count(signer) &&
 		    dname_is_subdomain(name, signer);
 	}
 	return false;

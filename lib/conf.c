@@ -724,7 +724,7 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	for (unsigned i = 0; i < b->n; i++)
 		zone_option(c, &b->s[i], &z, &has_type);
 	if (has_type)
-		conf_update_zone(c, b, &z);
+		conf_update_zone(c, st, b, &z);
 	bool ok = true;
 	if (!has_type) {
 		ERR(c, st, "zone '%s': missing or unsupported type", z.name);

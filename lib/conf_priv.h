@@ -73,8 +73,8 @@ bool	conf_update_option(struct ctx *, const struct cfg_stmt *,
 bool	conf_update_is_zone_option(const char *name);
 /* Reads and resolves the zone's dynamic update statements; z->type
  * must be known. */
-void	conf_update_zone(struct ctx *, const struct cfg_block *,
-	    struct conf_zone *z);
+void	conf_update_zone(struct ctx *, const struct cfg_stmt *zone,
+	    const struct cfg_block *, struct conf_zone *z);
 void	conf_update_zone_free(struct conf_zone *);
 
 /* conf_service.c: logging, controls, statistics-channels. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "conf_priv.h"
 #include "rr.h"
@@ -323,8 +324,10 @@ parse_rule(struct ctx *c, const struct cfg_stmt *o, struct update_rule *r)
 		    "IDENTITY RULETYPE [NAME] [TYPES];");
 		return -1;
 	}
-	if (rule_name(c, o, conf_word(o, 1), r->identity) != 0 ||
-	    rule_match(c, o, conf_word(o, 2), &r->match) != 0)
+	/* The rule type first: an unsupported one has identities that
+	 * are no names (external's "local:PATH"). */
+	if (rule_match(c, o, conf_word(o, 2), &r->match) != 0 ||
+	    rule_name(c, o, conf_word(o, 1), r->identity) != 0)
 		return -1;
 	if (r->match != UPDATE_MATCH_ZONESUB) {
 		const char *s = conf_word(o, 3);
@@ -439,6 +442,42 @@ acl_is_none(const struct acl *a)
 	    a->elem[0].negated));
 }
 
+/*
+ * As BIND's dns_acl_isinsecure(): whether a list lets some client in by
+ * its address alone, other than this host's own. Such updates carry no
+ * proof of who sent them; BIND warns about them, and so does apex.
+ */
+static bool
+acl_is_insecure(const struct ctx *c, const struct acl *a, unsigned depth)
+{
+	for (unsigned i = 0; a != NULL && i < a->n; i++) {
+		const struct acl_elem *e = &a->elem[i];
+		if (e->negated)
+			continue;
+		switch (e->kind) {
+		case ACL_KEY:
+		case ACL_NONE:
+			break;
+		case ACL_ANY:
+			return true;
+		case ACL_PREFIX:
+			if (e->family == AF_INET ? e->prefixlen < 8 ||
+			    e->addr[0] != 127 : e->prefixlen != 128 ||
+			    memcmp(e->addr, in6addr_loopback.s6_addr, 16) != 0)
+				return true;
+			break;
+		case ACL_NESTED:
+			if (e->nested == c->conf->localhost)
+				break;
+			if (e->nested == c->conf->localnets || depth > 32 ||
+			    acl_is_insecure(c, e->nested, depth + 1))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 /* What the zone did not give comes from the options (borrowed). */
 static void
 zone_inherit(struct conf_zone *z, const struct conf_update *o,
@@ -464,8 +503,8 @@ zone_inherit(struct conf_zone *z, const struct conf_update *o,
 }
 
 void
-conf_update_zone(struct ctx *c, const struct cfg_block *b,
-    struct conf_zone *z)
+conf_update_zone(struct ctx *c, const struct cfg_stmt *st,
+    const struct cfg_block *b, struct conf_zone *z)
 {
 	const struct cfg_stmt *policy = NULL;
 	unsigned given = 0;
@@ -487,4 +526,7 @@ conf_update_zone(struct ctx *c, const struct cfg_block *b,
 		conf_update_zone_free(z);
 	}
 	zone_inherit(z, &c->conf->update, given);
+	if (acl_is_insecure(c, z->allow_update, 0))
+		WARN(c, st, "zone '%s': allow-update lets clients update "
+		    "the zone without a key, by their address alone", z->name);
 }

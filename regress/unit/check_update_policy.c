@@ -214,6 +214,42 @@ START_TEST(test_conf_update_inherits_from_options)
 }
 END_TEST
 
+START_TEST(test_conf_update_warns_of_address_only_updates)
+{
+	static const struct {
+		const char	*aml;
+		bool		 warns;
+	} lists[] = {
+		{ "key acme;", false },
+		{ "key acme; 127.0.0.1; 127/8; ::1; localhost;", false },
+		{ "!192.0.2.1; key acme; none;", false },
+		{ "192.0.2.0/24;", true },
+		{ "any;", true },
+		{ "localnets;", true },
+		{ "::/0;", true },
+		{ "{ key acme; }; trusted;", true },
+	};
+	struct problems p;
+	char text[512];
+
+	for (size_t i = 0; i < nitems(lists); i++) {
+		snprintf(text, sizeof(text), KEYS
+		    "acl trusted { !10/8; any; };\n"
+		    "zone \"e\" { type primary; file \"x\";\n"
+		    "  allow-update { %s }; };\n", lists[i].aml);
+		struct conf *cf = load(text, &p);
+		ck_assert_msg(cf != NULL, "%s", p.text);
+		ck_assert_msg((p.warnings == 1) == lists[i].warns &&
+		    p.warnings <= 1, "%s: %s", lists[i].aml, p.text);
+		if (lists[i].warns)
+			ck_assert_ptr_nonnull(strstr(p.text, "3: warning: zone "
+			    "'e': allow-update lets clients update the zone "
+			    "without a key"));
+		conf_free(cf);
+	}
+}
+END_TEST
+
 /* A configuration that must fail, with an error at "LINE: text". */
 static const struct {
 	const char	*conf;
@@ -561,6 +597,7 @@ update_policy_suite(void)
 	tcase_add_test(tc, test_conf_update_empty_policy_is_dynamic);
 	tcase_add_test(tc, test_conf_update_defaults);
 	tcase_add_test(tc, test_conf_update_inherits_from_options);
+	tcase_add_test(tc, test_conf_update_warns_of_address_only_updates);
 	tcase_add_test(tc, test_conf_update_rejects_with_line);
 	tcase_add_test(tc, test_conf_update_error_names_file);
 	tcase_add_test(tc, test_update_policy_allows_table);

@@ -496,6 +496,8 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 			cf->tcp_idle_timeout = (unsigned)v * 100;
 	} else if (conf_is(name, "rate-limit"))
 		conf_stmt_rate_limit(c, st);
+	else if (conf_update_option(c, st, &cf->update))
+		;	/* handled */
 	else if (is_resolver_only(name))
 		WARN(c, st, "option '%s' has no meaning for an "
 		    "authoritative-only server; ignored", name);
@@ -657,6 +659,8 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 		(void)conf_parse_remotes(c, o, 1, &z->primaries);
 	} else if (conf_xfr_option(c, o, &z->xfr))
 		;	/* handled */
+	else if (conf_update_is_zone_option(v))
+		;	/* conf_update_zone(), once the type is known */
 	else if (conf_is(v, "max-records-per-type")) {
 		unsigned long n;
 		if (conf_get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
@@ -719,6 +723,8 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	z.name = xstrdup(conf_word(st, 1));
 	for (unsigned i = 0; i < b->n; i++)
 		zone_option(c, &b->s[i], &z, &has_type);
+	if (has_type)
+		conf_update_zone(c, st, b, &z);
 	bool ok = true;
 	if (!has_type) {
 		ERR(c, st, "zone '%s': missing or unsupported type", z.name);
@@ -753,6 +759,7 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		acl_free(z.allow_transfer);
 		conf_remotes_free(&z.primaries);
 		conf_xfr_free(&z.xfr);
+		conf_update_zone_free(&z);
 		return;
 	}
 	cf->zones = xreallocarray(cf->zones, cf->nzones + 1, sizeof(z));
@@ -889,6 +896,7 @@ conf_new(const char *path)
 	cf->tcp_idle_timeout = 30000;
 	conf_xfr_defaults(&cf->xfr);
 	conf_rrl_defaults(&cf->rrl);
+	conf_update_defaults(&cf->update);
 	cf->transfers_out = 10;
 	cf->transfers_in = 10;
 	cf->answer_cookie = true;
@@ -983,8 +991,10 @@ conf_free(struct conf *cf)
 		acl_free(cf->zones[i].allow_transfer);
 		conf_remotes_free(&cf->zones[i].primaries);
 		conf_xfr_free(&cf->zones[i].xfr);
+		conf_update_zone_free(&cf->zones[i]);
 	}
 	conf_xfr_free(&cf->xfr);
+	conf_update_free(&cf->update);
 	for (unsigned i = 0; i < cf->nremotes; i++) {
 		free(cf->remotes[i].name);
 		conf_remotes_free(&cf->remotes[i].list);

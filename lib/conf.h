@@ -22,6 +22,8 @@
 
 #include "acl.h"
 #include "dname.h"
+#include "update.h"
+#include "update_policy.h"
 #include "util.h"
 
 /* ---- the generic tree (conf_parse.c) ----------------------------- */
@@ -220,6 +222,19 @@ struct conf_rrl {
 	struct acl	*exempt;	/* NULL: nobody */
 };
 
+/*
+ * Dynamic update (RFC 2136) settings that options give to every zone:
+ * allow-update, allow-update-forwarding, serial-update-method and
+ * update-sync-delay (conf_update.c).
+ */
+struct conf_update {
+	struct acl	*allow_update;		/* NULL: not given */
+	struct acl	*allow_update_forwarding;	/* NULL: not given */
+	enum serial_method serial_update_method;
+	unsigned	 update_sync_delay;	/* seconds */
+	unsigned	 set;			/* which were given */
+};
+
 struct conf_zone {
 	char		*name;		/* as written, for messages */
 	uint8_t		 origin[DNAME_MAXLEN];
@@ -237,13 +252,26 @@ struct conf_zone {
 	unsigned	 max_records_per_type;	/* resolved, 0: none */
 	unsigned	 max_types_per_name;
 	bool		 max_records_set, max_types_set;
-	/* Dynamic update (RFC 2136), resolved against the options. */
-	struct acl	*allow_update;		/* NULL: none */
+	/*
+	 * Dynamic update, resolved against the options. Only a primary
+	 * zone takes updates: a secondary's allow_update and
+	 * update_policy are NULL. With an update_policy, allow_update is
+	 * NULL (the policy decides alone, as in BIND). Note that
+	 * acl_allows() lets everyone through a NULL list: test for NULL
+	 * (or dynamic) first.
+	 */
+	struct acl	*allow_update;	/* NULL: none (also for { none; }) */
 	struct conf_update_policy *update_policy;	/* NULL: none */
-	struct acl	*allow_update_forwarding;	/* secondaries */
-	int		 serial_update_method;	/* enum serial_method */
-	unsigned	 update_sync_delay;	/* seconds */
-	bool		 dynamic;	/* a primary that takes updates */
+	struct acl	*allow_update_forwarding;	/* secondaries;
+							 * NULL: none */
+	enum serial_method serial_update_method;
+	unsigned	 update_sync_delay;	/* seconds to write the zone
+						 * file after a change; 0: at
+						 * once */
+	bool		 dynamic;	/* primary with allow_update or
+					 * update_policy */
+	unsigned	 update_owned;	/* conf_update.c: which ACLs the
+					 * zone owns (not the options') */
 	const char	*conf_file;
 	unsigned	 conf_line;
 };
@@ -280,6 +308,7 @@ struct conf {
 	unsigned		 tcp_clients_per_address;	/* 0: none */
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
 	struct conf_rrl		 rrl;
+	struct conf_update	 update;	/* defaults for zones */
 
 	struct conf_logging	 logging;
 	struct conf_control	 control;

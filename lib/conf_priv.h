@@ -63,6 +63,20 @@ void	conf_stmt_primaries(struct ctx *, const struct cfg_stmt *);
 void	conf_rrl_defaults(struct conf_rrl *);
 void	conf_stmt_rate_limit(struct ctx *, const struct cfg_stmt *);
 
+/* conf_update.c: dynamic update. */
+void	conf_update_defaults(struct conf_update *);
+void	conf_update_free(struct conf_update *);
+/* An options statement of dynamic update; false if name is none. */
+bool	conf_update_option(struct ctx *, const struct cfg_stmt *,
+	    struct conf_update *);
+/* Whether conf_update_zone() reads this zone statement. */
+bool	conf_update_is_zone_option(const char *name);
+/* Reads and resolves the zone's dynamic update statements; z->type
+ * must be known. */
+void	conf_update_zone(struct ctx *, const struct cfg_stmt *zone,
+	    const struct cfg_block *, struct conf_zone *z);
+void	conf_update_zone_free(struct conf_zone *);
+
 /* conf_service.c: logging, controls, statistics-channels. */
 void	conf_logging_defaults(struct conf_logging *);
 void	conf_stmt_logging(struct ctx *, const struct cfg_stmt *);

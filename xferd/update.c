@@ -490,10 +490,8 @@ commit(struct xzone *z)
 		*tail = done;
 		done = z->upd_sent;
 		z->upd_sent = NULL;
-	} else if (z->upd_sent != NULL) {
-		z->unsynced = true;
-		xupdate_arm_sync(z);
-	}
+	} else if (z->upd_sent != NULL)
+		z->unsynced = true;	/* the timer starts once it is served */
 	update_free(up);
 	if (done != NULL)
 		answer_all(z, done);
@@ -508,6 +506,7 @@ xupdate_served(struct xzone *z, uint32_t serial)
 		return;
 	struct xupd *list = z->upd_sent;
 	z->upd_sent = NULL;
+	xupdate_arm_sync(z);
 	answer_all(z, list);
 	if (z->upd_wait != NULL)
 		commit(z);
@@ -567,6 +566,8 @@ sync_cb(evutil_socket_t fd, short events, void *arg)
 	struct xzone *z = arg;
 	char err[256];
 
+	if (z->upd_sent != NULL)
+		return;		/* re-armed once that version is served */
 	if (!sync_zone(z, err, sizeof(err)))
 		xferd_error(z, LOGC_UPDATE, "zone file not written: %s; the "
 		    "journal keeps the updates", err);
@@ -575,7 +576,8 @@ sync_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 /* The zone file is written update-sync-delay seconds after the last
- * change. */
+ * change is served (a quiet time: a steady stream of updates defers
+ * it, and the journal has them all meanwhile). */
 void
 xupdate_arm_sync(struct xzone *z)
 {

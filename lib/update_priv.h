@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The apex authors */
+/*
+ * The state of an update batch, shared by update.c (messages applied to
+ * the overlay) and update_finish.c (the new version and the difference).
+ * Not an interface: nothing else includes this.
+ *
+ * The overlay holds, for every name a message of the batch changed (or
+ * was about to), all its RRsets as they are now; every other name is
+ * as the image has it. The image is never written.
+ */
+#ifndef APEX_UPDATE_PRIV_H
+#define APEX_UPDATE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dname.h"
+#include "update.h"
+#include "zone.h"
+
+/*
+ * An RRset of the overlay, laid out as in the image (each record a
+ * 16-bit RDLENGTH and the RDATA) and kept in canonical order (RFC 4034
+ * 6.3), so that comparing it with the image's RRset is one merge.
+ */
+struct uset {
+	uint16_t	 type;
+	uint16_t	 covered;	/* RRSIG: the type covered; else 0 */
+	uint32_t	 ttl;
+	uint32_t	 count;
+	size_t		 len, cap;
+	uint8_t		*buf;
+};
+
+/* A name the batch touched, with all its RRsets as they are now. */
+struct uname {
+	struct uname	*next;		/* hash chain */
+	uint32_t	 hash;
+	uint32_t	 node;		/* in the image, or ZONE_NONE */
+	unsigned	 gen;		/* the message that last saved it */
+	bool		 ds_check;	/* NS deleted or DS added */
+	struct uset	*sets;
+	unsigned	 nsets;
+	uint8_t		 lname[DNAME_MAXLEN];	/* lowercase */
+};
+
+/* A name as it was before the current message first changed it. */
+struct undo {
+	struct uname	*u;
+	bool		 created;	/* the message added it to the overlay */
+	struct uset	*sets;
+	unsigned	 nsets;
+};
+
+struct update {
+	const struct zone	 *z;
+	uint16_t		  rclass;
+	bool			  is_signed;
+	bool			  changed;
+	bool			  soa_raised;	/* an update set a higher serial */
+	bool			  mchanged;	/* by the current message */
+	unsigned		  gen;		/* messages applied */
+	struct uname		**tab;		/* the overlay, by name hash */
+	uint32_t		  mask, count;
+	struct undo		 *undo;		/* of the current message */
+	unsigned		  nundo, capundo;
+};
+
+/* A read-only view of one RRset, from the image or the overlay. */
+struct sview {
+	uint16_t	 type, covered;
+	uint32_t	 ttl, count;
+	const uint8_t	*data;
+	size_t		 size;
+};
+
+/* The overlay entry of a lowercase name, or NULL. */
+struct uname	*update_find(const struct update *, const uint8_t *lname,
+		    uint32_t hash);
+void		 update_image_view(const struct zone_rrset *, struct sview *);
+/* The name's RRset of type as it is now (overlay, else image). */
+bool		 update_cur_find(const struct update *, const uint8_t *lname,
+		    uint32_t hash, uint16_t type, struct sview *);
+/* The serial after serial, by method at time now. */
+uint32_t	 update_next_serial(uint32_t serial, enum serial_method method,
+		    uint64_t now);
+
+#endif

@@ -36,7 +36,7 @@ struct mrec {
 	const uint8_t	*owner;		/* as received */
 	const uint8_t	*lname;
 	const uint8_t	*rdata;
-	size_t		 off;		/* of owner, lname, rdata in the arena */
+	size_t		 off;		/* owner, lname, rdata in the arena */
 	uint32_t	 hash;
 	uint32_t	 ttl;
 	uint16_t	 type, rclass, rdlen;
@@ -654,11 +654,13 @@ check_values(const struct update *up, const struct mrec **v, unsigned n)
 		    v[i]->hash, v[i]->type, v[i]->covered, &s) ||
 		    s.count != e - i)
 			return false;
-		for (unsigned k = i; k < e; k++)
-			if ((k > i && rr_rdata_compare(v[k]->type, v[k]->rdata,
-			    v[k]->rdlen, v[k - 1]->rdata, v[k - 1]->rdlen) == 0) ||
-			    !sview_has(&s, v[k]->rdata, v[k]->rdlen))
+		for (unsigned k = i; k < e; k++) {
+			const struct mrec *x = v[k], *y = v[k > i ? k - 1 : k];
+			if ((k > i && rr_rdata_compare(x->type, x->rdata,
+			    x->rdlen, y->rdata, y->rdlen) == 0) ||
+			    !sview_has(&s, x->rdata, x->rdlen))
 				return false;
+		}
 		i = e;
 	}
 	return true;

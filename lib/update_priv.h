@@ -48,7 +48,7 @@ struct uname {
 /* A name as it was before the current message first changed it. */
 struct undo {
 	struct uname	*u;
-	bool		 created;	/* the message added it to the overlay */
+	bool		 created;	/* new in the overlay */
 	struct uset	*sets;
 	unsigned	 nsets;
 };
@@ -58,7 +58,7 @@ struct update {
 	uint16_t		  rclass;
 	bool			  is_signed;
 	bool			  changed;
-	bool			  soa_raised;	/* an update set a higher serial */
+	bool			  soa_raised;	/* by an update */
 	bool			  mchanged;	/* by the current message */
 	unsigned		  gen;		/* messages applied */
 	struct uname		**tab;		/* the overlay, by name hash */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * The state of an update batch, shared by update.c (messages applied to
- * the overlay) and update_finish.c (the new version and the difference).
+ * The state of an update batch, shared by update_msg.c (reading a
+ * message), update.c (applying it to the overlay) and update_finish.c
+ * (the new version and the difference).
  * Not an interface: nothing else includes this.
  *
  * The overlay holds, for every name a message of the batch changed (or
@@ -13,6 +14,7 @@
 #define APEX_UPDATE_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dname.h"
@@ -75,6 +77,33 @@ struct sview {
 	size_t		 size;
 };
 
+/* The RCODEs of RFC 2136 2.2 that only UPDATE uses. */
+enum {
+	UPD_YXDOMAIN = 6,
+	UPD_YXRRSET = 7,
+	UPD_NXRRSET = 8,
+	UPD_NOTZONE = 10,
+};
+
+/* One record of the prerequisite or update section. */
+struct mrec {
+	const uint8_t	*owner;		/* as received */
+	const uint8_t	*lname;
+	const uint8_t	*rdata;
+	size_t		 off;		/* owner, lname, rdata in the arena */
+	uint32_t	 hash;
+	uint32_t	 ttl;
+	uint16_t	 type, rclass, rdlen;
+	uint16_t	 covered;	/* RRSIG with RDATA; else 0 */
+};
+
+struct umsg {
+	struct mrec	*rec;
+	unsigned	 n, npre, cap;
+	uint8_t		*arena;
+	size_t		 alen, acap;
+};
+
 /* The overlay entry of a lowercase name, or NULL. */
 struct uname	*update_find(const struct update *, const uint8_t *lname,
 		    uint32_t hash);
@@ -85,5 +114,15 @@ bool		 update_cur_find(const struct update *, const uint8_t *lname,
 /* The serial after serial, by method at time now. */
 uint32_t	 update_next_serial(uint32_t serial, enum serial_method method,
 		    uint64_t now);
+
+/*
+ * Reads msg into m: the zone section must name this zone (RFC 2136
+ * 3.1.1), and the two sections must be well formed.
+ * Returns: NOERROR, FORMERR or NOTAUTH (why set).
+ * Ownership: release m with update_msg_free(), also on failure.
+ */
+uint16_t	 update_read_msg(const struct update *, struct umsg *m,
+		    const uint8_t *msg, size_t len, char *why, size_t whylen);
+void		 update_msg_free(struct umsg *m);
 
 #endif

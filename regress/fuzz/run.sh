@@ -131,7 +131,7 @@ runs() {
 	journal) echo 1000000 ;;
 	notify) echo 1000000 ;;
 	http) echo 500000 ;;
-	update) echo 600000 ;;
+	update) echo 400000 ;;
 	# The signed images are five times the size of the unsigned one
 	# and as many times slower to open: a quarter of the runs keeps the
 	# time it took before them.

@@ -842,6 +842,61 @@ START_TEST(test_update_orphaned_ds_removed)
 }
 END_TEST
 
+/* BIND replaces a DNAME as RFC 2136 1.1.1 replaces a CNAME, and a WKS
+ * with the same address and protocol. */
+START_TEST(test_update_dname_and_wks_replaced)
+{
+	struct batch b;
+
+	batch_begin(&b, ZONE);
+	ck_assert_uint_eq(one(&b, NULL, "dn 300 IN DNAME example.net."),
+	    RCODE_NOERROR);
+	ck_assert_uint_eq(one(&b, NULL, "dn 300 IN DNAME example.org."),
+	    RCODE_NOERROR);
+	ck_assert_uint_eq(one(&b, NULL, "h 300 IN WKS 192.0.2.1 6 25"),
+	    RCODE_NOERROR);
+	ck_assert_uint_eq(one(&b, NULL, "h 300 IN WKS 192.0.2.1 6 53"),
+	    RCODE_NOERROR);
+	ck_assert_uint_eq(one(&b, NULL, "h 300 IN WKS 192.0.2.1 17 53"),
+	    RCODE_NOERROR);
+	batch_finish(&b, SERIAL_INCREMENT, 0);
+	const char *t = zone_text(&b.nz);
+	has(t, "dn.example. 300 IN DNAME example.org.");
+	hasnt(t, "dn.example. 300 IN DNAME example.net.");
+	/* ldns prints the protocol and services by name */
+	hasnt(t, "h.example. 300 IN WKS 192.0.2.1 tcp smtp");
+	has(t, "h.example. 300 IN WKS 192.0.2.1 tcp domain");
+	has(t, "h.example. 300 IN WKS 192.0.2.1 udp domain");
+	batch_end(&b);
+}
+END_TEST
+
+/* In a zone with signatures but no keys (not signed, so updates go
+ * on), deleting every RRset of a name keeps its RRSIG and NSEC records
+ * (BIND's type_not_dnssec), and deleting an RRset keeps the RRSIGs
+ * that cover it. */
+START_TEST(test_update_delete_all_keeps_dnssec)
+{
+	struct batch b;
+	char zone[4096];
+
+	snprintf(zone, sizeof(zone), "%s"
+	    "www RRSIG A 13 2 300 20600101000000 20250101000000 1 example. "
+	    "AAAA\n"
+	    "www NSEC x.example. A TXT RRSIG NSEC\n", ZONE);
+	batch_begin(&b, zone);
+	ck_assert_uint_eq(one(&b, NULL, "www 0 ANY ANY"), RCODE_NOERROR);
+	batch_finish(&b, SERIAL_INCREMENT, 0);
+	const char *t = zone_text(&b.nz);
+	ck_assert_ptr_nonnull(strstr(t, "www.example. 300 IN RRSIG A 13 2"));
+	has(t, "www.example. 300 IN NSEC x.example. A TXT RRSIG NSEC");
+	hasnt(t, "www.example. 300 IN A 192.0.2.1");
+	hasnt(t, "www.example. 300 IN TXT \"hello\"");
+	ck_assert_ptr_null(strstr(b.deltext, "RRSIG"));
+	batch_end(&b);
+}
+END_TEST
+
 /* ---- the SOA and the serial --------------------------------------- */
 
 /* RFC 2136 3.4.2.2: an SOA replaces the SOA only with a higher serial,
@@ -1117,6 +1172,8 @@ update_suite(void)
 	tcase_add_test(tc, test_update_ignored_additions);
 	tcase_add_test(tc, test_update_ns_needs_addresses);
 	tcase_add_test(tc, test_update_orphaned_ds_removed);
+	tcase_add_test(tc, test_update_dname_and_wks_replaced);
+	tcase_add_test(tc, test_update_delete_all_keeps_dnssec);
 	tcase_add_test(tc, test_update_soa_serial_rules);
 	tcase_add_test(tc, test_update_serial_methods);
 	tcase_add_test(tc, test_update_batch_of_messages);

@@ -1061,6 +1061,26 @@ START_TEST(test_update_failed_message_is_undone)
 }
 END_TEST
 
+/* An SOA set by a message that failed does not keep the serial from
+ * being raised. */
+START_TEST(test_update_failed_soa_is_forgotten)
+{
+	struct batch b;
+	struct msgb m;
+
+	batch_begin(&b, ZONE);
+	msg_begin(&m);
+	upd(&m, "@ 300 IN SOA ns1 hostmaster 90 1 1 1 1");
+	upd(&m, "ns1 0 ANY A");
+	ck_assert_uint_eq(apply(&b, &m), RCODE_REFUSED);
+	ck_assert_uint_eq(one(&b, NULL, "new 300 IN A 192.0.2.7"),
+	    RCODE_NOERROR);
+	batch_finish(&b, SERIAL_INCREMENT, 0);
+	ck_assert_uint_eq(b.serial, 11);
+	batch_end(&b);
+}
+END_TEST
+
 /* The built zone and the difference agree with a zone file of the
  * result: zone_diff() of the two images gives the same lists. */
 START_TEST(test_update_difference_matches_zonediff)
@@ -1178,6 +1198,7 @@ update_suite(void)
 	tcase_add_test(tc, test_update_serial_methods);
 	tcase_add_test(tc, test_update_batch_of_messages);
 	tcase_add_test(tc, test_update_failed_message_is_undone);
+	tcase_add_test(tc, test_update_failed_soa_is_forgotten);
 	tcase_add_test(tc, test_update_difference_matches_zonediff);
 	tcase_add_test(tc, test_update_signed_zone_refused);
 	tcase_add_test(tc, test_update_compressed_names);

@@ -82,7 +82,8 @@ bool		update_changed(const struct update *);
  * (del headed by the old SOA, add by the new one, as an IXFR
  * difference and a journal record carry it), and every record of the
  * new version added to zb. Call only if update_changed().
- * Returns: 0, or APEX_EZONE (the image has no SOA).
+ * Returns: 0, APEX_EZONE (the image has no SOA), or what
+ * zone_builder_add() returned (APEX_ELIMIT under the limits set on zb).
  */
 int		update_finish(struct update *, enum serial_method method,
 		    uint64_t now, uint32_t *serial, struct rrbuf *del,

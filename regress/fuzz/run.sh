@@ -24,13 +24,14 @@ fi
 make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
     regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
-    regress/fuzz/fuzz_notify regress/fuzz/fuzz_http >/dev/null
+    regress/fuzz/fuzz_notify regress/fuzz/fuzz_http regress/fuzz/fuzz_update \
+    >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
-    "$seeds/notify" "$seeds/http" "$b/crashes"
+    "$seeds/notify" "$seeds/http" "$seeds/update" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     regress/data/example.com.*.zone etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -115,6 +116,8 @@ PY
 # apex-ctl requests, NOTIFY messages and answers to SOA queries.
 /usr/bin/python3 regress/fuzz/seeds_ctl_notify.py lib/msg.h "$seeds/ctl" \
     "$seeds/notify"
+# UPDATE messages of every form, alone and in batches.
+/usr/bin/python3 regress/fuzz/seeds_update.py "$seeds/update"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -128,6 +131,7 @@ runs() {
 	journal) echo 1000000 ;;
 	notify) echo 1000000 ;;
 	http) echo 500000 ;;
+	update) echo 400000 ;;
 	# The signed images are five times the size of the unsigned one
 	# and as many times slower to open: a quarter of the runs keeps the
 	# time it took before them.
@@ -135,7 +139,7 @@ runs() {
 	*) echo 4000000 ;;
 	esac
 }
-for t in query zonefile conf image msg xfrin journal ctl notify http; do
+for t in query zonefile conf image msg xfrin journal ctl notify http update; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

@@ -48,6 +48,12 @@ decode(struct msg *m)
 	case MSG_WP_XFR:
 		(void)ipc_get_xfr(m, &x);
 		break;
+	case MSG_WP_UPDATE:
+	case MSG_XP_UPDATE: {
+		struct ipc_update u;
+		(void)ipc_get_update(m, &u);
+		break;
+	}
 	case MSG_WP_NOTIFY:
 		(void)ipc_get_notify(m, name, &ss, &sl);
 		break;

@@ -291,6 +291,13 @@ class Server:
     def zone_file(self, name):
         return os.path.join(self.dir, name + '.zone')
 
+    def wait_up(self):
+        """Whether the server takes TCP connections within 15 s (False at
+        once if it exits)."""
+        p = self.proc.proc
+        wait_for(lambda: p.poll() is not None or tcp_up(self.port), 15)
+        return p.poll() is None and wait_for(lambda: tcp_up(self.port), 1)
+
     def logtext(self):
         try:
             return open(self.log, errors='replace').read()
@@ -338,7 +345,7 @@ class Bind(Server):
         self.write_conf()
         self.proc = Proc(['/usr/sbin/named', '-g', '-n', '1', '-c',
                           self.conf], self.log)
-        if not wait_for(lambda: tcp_up(self.port), 15) or \
+        if not self.wait_up() or \
                 not wait_for(lambda: self.ctl('status')[0] == 0, 10):
             raise RuntimeError('%s did not start:\n%s' % (
                 self, self.logtext()[-2000:]))
@@ -388,7 +395,7 @@ class Apex(Server):
         self.write_conf()
         apex = os.path.join(self.build, 'named', 'apex-named')
         self.proc = Proc([apex, '-g', '-n', '1', '-c', self.conf], self.log)
-        if not wait_for(lambda: tcp_up(self.port), 15):
+        if not self.wait_up():
             raise RuntimeError('%s did not start:\n%s' % (
                 self, self.logtext()[-2000:]))
         # apex-xferd is up once the control channel knows the zones.
@@ -439,11 +446,11 @@ def rrec(name, rdtype, rdclass, ttl, rdata=b''):
 A_RDATA = bytes([192, 0, 2, 99])
 
 
-def sign(wire, keyname=KEY, secret=None, when=None, fudge=300):
+def sign(wire, keyname=KEY, secret=None, when=None, fudge=300, alg=ALG):
     """wire with a TSIG record appended (RFC 8945), signed at time `when`
     (default now). Returns the signed wire and the key and MAC the
     answer's TSIG is checked with."""
-    key = dns.tsig.Key(keyname, secret or secret_of(keyname), ALG)
+    key = dns.tsig.Key(keyname, secret or secret_of(keyname), alg)
     msgid = struct.unpack('!H', wire[:2])[0]
     tmpl = dns.rdtypes.ANY.TSIG.TSIG(
         dns.rdataclass.ANY, dns.rdatatype.TSIG, key.algorithm, 0, fudge,
@@ -556,12 +563,12 @@ def outcome(resp, key=None, mac=None):
 
 
 def send(srv, wire, tcp=False, keyname=KEY, secret=None, when=None,
-         signed=True):
+         signed=True, alg=ALG):
     """Sends one UPDATE (unsigned wire) to srv, signed unless told not to;
     returns outcome()."""
     key = mac = None
     if signed:
-        wire, key, mac = sign(wire, keyname, secret, when)
+        wire, key, mac = sign(wire, keyname, secret, when, alg=alg)
     try:
         return outcome(exchange(srv, wire, tcp), key, mac)
     except Exception as e:  # noqa: BLE001 - no answer at all
@@ -622,6 +629,13 @@ def soa_serial(srv, zone):
     return None
 
 
+def said(got, target, ref):
+    if got[target] == got[ref]:
+        return '%s from both' % got[ref]
+    return '%s from the target, %s from the reference' % (got[target],
+                                                          got[ref])
+
+
 def diff_text(a, b):
     return 'only at the target: %s; only at the reference: %s' % (
         sorted(a - b)[:8], sorted(b - a)[:8])
@@ -660,14 +674,18 @@ def Z(n):
     return n + '.upd.test.' if n else 'upd.test.'
 
 
-def soa_with(serial_delta):
+def soa_with(serial_delta, timers=None):
     """An update adding the zone's SOA with the current serial plus
-    serial_delta (each server gets its own current serial)."""
+    serial_delta (each server gets its own current serial), and the
+    current timers unless told others."""
     def make(srv):
-        _, serial = axfr(srv, 'upd.test')
+        recs, serial = axfr(srv, 'upd.test')
+        old = [r for r in recs if r.startswith('upd.test. ') and
+               ' SOA ' in r][0].split()
         m = upd()
-        m.add(Z(''), 300, 'SOA', 'ns1.upd.test. hostmaster.upd.test. %d '
-              '3600 600 86400 60' % ((serial + serial_delta) % 2 ** 32))
+        m.add(Z(''), 300, 'SOA', '%s %s %d %s' % (
+            old[3], old[4], (serial + serial_delta) % 2 ** 32,
+            timers or ' '.join(old[6:])))
         return m.to_wire()
     return make
 
@@ -883,6 +901,41 @@ def differential_cases():
         ('FORMERR: truncated update section (unsigned)', 'raw-unsigned',
          raw(zrec('upd.test'), rrec(Z('f10'), T.A, IN, 300, A_RDATA)[:-3],
              ns=1), 'FORMERR'),
+        ('FORMERR: value-dependent prerequisite with a nonzero TTL', 'udp',
+         raw(zrec('upd.test'), rrec(Z('www'), T.A, IN, 300,
+                                    bytes([192, 0, 2, 80])),
+             rrec(Z('f11'), T.A, IN, 300, A_RDATA), an=1, ns=1),
+         'FORMERR'),
+        # more forms
+        ('names in another case (RFC 4343)', 'udp', (lambda srv: (
+            lambda m: (m.present('WWW.Upd.Test.', 'A'),
+                       m.add('MULTI.UPD.TEST.', 300, 'A', '192.0.2.16'),
+                       m.to_wire())[2])(upd('UPD.TEST'))), 'NOERROR'),
+        ('value-dependent prerequisite on two RRsets', 'udp', m_(
+            ('present', Z('mail'), 'A', '192.0.2.26'),
+            ('present', Z('s1'), 'AAAA', '2001:db8::131'),
+            ('add', Z('p16'), 300, 'A', '192.0.2.116')), 'NOERROR'),
+        ('value-dependent prerequisite on two RRsets, one wrong', 'udp', m_(
+            ('present', Z('mail'), 'A', '192.0.2.26'),
+            ('present', Z('s1'), 'AAAA', '2001:db8::132'),
+            ('add', Z('p17'), 300, 'A', '192.0.2.117')), 'NXRRSET'),
+        ('add a wildcard', 'udp', m_(
+            ('add', Z('*.w'), 300, 'A', '192.0.2.170')), 'NOERROR'),
+        ('add with TTL 0 and a type of no known format', 'tcp', m_(
+            ('add', Z('ttl0'), 0, 'A', '192.0.2.171'),
+            ('add', Z('ttl0'), 0, 'TYPE65280', r'\# 2 abcd')), 'NOERROR'),
+        ('add an NS over existing data (it becomes a delegation)', 'udp',
+         m_(('add', Z('s1'), 300, 'NS', 'ns.example.net.')), 'NOERROR'),
+        ('delete the CNAME RRset', 'udp', m_(
+            ('delete', Z('c1'), 'CNAME')), 'NOERROR'),
+        ('add an SOA with the same serial and another refresh', 'udp',
+         soa_with(0, '7200 600 86400 60'), 'NOERROR'),
+        ('add an SOA with a higher serial and other timers', 'udp',
+         soa_with(1, '1800 300 604800 30'), 'NOERROR'),
+        ('add an SOA whose serial is lower by RFC 1982 arithmetic', 'udp',
+         soa_with(2 ** 31 + 5), 'NOERROR'),
+        ('add an SOA whose serial is higher across the wrap', 'udp',
+         soa_with(2 ** 31 - 1), 'NOERROR'),
         # the tools
         ('nsupdate: prereq nxdomain, add', 'nsupdate', [
             'prereq nxdomain t1.upd.test.',
@@ -973,7 +1026,7 @@ def test_differential(target, ref):
         after = {s: axfr(s, zone) for s in (target, ref)}
         delta = {s: (after[s][1] - before[s][1]) % 2 ** 32
                  for s in (target, ref)}
-        check('differential: %s: %s from both' % (label, got[ref]),
+        check('differential: %s: %s' % (label, said(got, target, ref)),
               same_answer(got[target], got[ref]) and
               expected_matches(got[ref], want),
               'target %s, reference %s, expected %s' % (
@@ -1007,6 +1060,9 @@ def refusal_cases(target, ref):
         ('an unknown key', 'upd.test', lambda s: send(
             s, add('upd.test', Z('r3')), keyname='nokey',
             secret=SECRET), 'NOTAUTH BADKEY'),
+        ('the key name with another algorithm', 'upd.test', lambda s: send(
+            s, add('upd.test', Z('r3')), secret=SECRET,
+            alg='hmac-sha512'), 'NOTAUTH BADKEY'),
         ('a time outside the fudge', 'upd.test', lambda s: send(
             s, add('upd.test', Z('r4')), when=old),
          'NOTAUTH BADTIME signed'),
@@ -1050,7 +1106,7 @@ def test_refusals(target, ref):
         before = {s: axfr(s, zone) for s in (target, ref)}
         got = {s: fn(s) for s in (ref, target)}
         after = {s: axfr(s, zone) for s in (target, ref)}
-        check('refusal: %s: %s from both' % (label, got[ref]),
+        check('refusal: %s: %s' % (label, said(got, target, ref)),
               got[target] == got[ref] == want,
               'target %s, reference %s, expected %s' % (
                   got[target], got[ref], want))
@@ -1175,7 +1231,7 @@ def test_policy(target, ref):
         wire = policy_wire(op, owner, rdtype, rdata)
         got = {s: send(s, wire, keyname=keyname) for s in (ref, target)}
         label = '%s %s %s %s' % (keyname, op, owner, rdtype or 'name')
-        check('update-policy: %s: %s from both' % (label, got[ref]),
+        check('update-policy: %s: %s' % (label, said(got, target, ref)),
               got[target] == got[ref] == want + ' signed',
               'target %s, reference %s, expected %s' % (
                   got[target], got[ref], want))
@@ -1241,11 +1297,12 @@ def test_durability(target, n=50, threads=5):
     got = send(target, m.to_wire())
     rc, out = target.sync(zone)
     path = target.zone_file(zone)
-    try:
+
+    def synced():
         recs = zone_file_names(path, zone)
-    except Exception as e:  # noqa: BLE001 - not a zone file
-        recs = set()
-        out += ' %r' % e
+        return recs if 'synced.dur.test. A 192.0.2.210' in recs else None
+    # rndc sync may answer before BIND has written the file.
+    recs = wait_for(synced, 5) or set()
     names = set(r.split()[0] for r in recs)
     check('durability: sync writes every change to the zone file',
           got == 'NOERROR signed' and rc == 0 and
@@ -1375,6 +1432,19 @@ def test_secondaries(target, secs):
               got == 'REFUSED signed', got)
 
 
+def sanitizer_clean(servers):
+    """No sanitizer report, crash or child restart in an apex log."""
+    bad = []
+    for s in servers:
+        for line in s.logtext().splitlines():
+            if ('runtime error' in line or 'Sanitizer' in line or
+                    'killed by signal' in line or
+                    'exited with status' in line):
+                bad.append('%s: %s' % (s, line.rstrip()))
+    check('no crash, restart or sanitizer report in any apex log', not bad,
+          '\n'.join(bad[:20]))
+
+
 # ---- main ---------------------------------------------------------------------
 
 def main():
@@ -1460,6 +1530,9 @@ def run(args, work):
             import traceback
             check('%s ran to the end' % name, False,
                   repr(e) + '\n' + traceback.format_exc()[-1500:])
+    apexes = [s for s in [target] + secs if isinstance(s, Apex)]
+    if apexes:
+        sanitizer_clean(apexes)
 
 
 if __name__ == '__main__':

@@ -596,6 +596,30 @@ def outcome(resp, key=None, mac=None):
     return '%s %ssigned' % (rc, err)
 
 
+def send_pipelined(srv, wires):
+    """Several signed UPDATEs on one TCP connection, written at once;
+    the outcome of each answer, matched by ID, in the order sent."""
+    signed = [sign(w) for w in wires]
+    out = {}
+    try:
+        with socket.create_connection(('127.0.0.1', srv.port),
+                                      timeout=3.0) as s:
+            s.sendall(b''.join(struct.pack('!H', len(w)) + w
+                               for w, _, _ in signed))
+            f = s.makefile('rb')
+            for _ in signed:
+                n = struct.unpack('!H', f.read(2))[0]
+                resp = f.read(n)
+                out[resp[:2]] = resp
+    except Exception as e:  # noqa: BLE001 - fewer answers
+        out['error'] = type(e).__name__
+    res = []
+    for w, key, mac in signed:
+        resp = out.get(w[:2])
+        res.append(outcome(resp, key, mac) if resp else 'no answer')
+    return ', '.join(res)
+
+
 def send(srv, wire, tcp=False, keyname=KEY, secret=None, when=None,
          signed=True, alg=ALG):
     """Sends one UPDATE (unsigned wire) to srv, signed unless told not to;
@@ -970,6 +994,13 @@ def differential_cases():
          soa_with(2 ** 31 + 5), 'NOERROR'),
         ('add an SOA whose serial is higher across the wrap', 'udp',
          soa_with(2 ** 31 - 1), 'NOERROR'),
+        ('two updates pipelined on one TCP connection, the second '
+         'depending on the first', 'tcp-pipelined', [
+             m_(('absent', Z('pipe')),
+                ('add', Z('pipe'), 300, 'A', '192.0.2.180')),
+             m_(('present', Z('pipe'), 'A', '192.0.2.180'),
+                ('add', Z('pipe'), 300, 'TXT', '"second"'))],
+         'NOERROR signed, NOERROR signed'),
         # the tools
         ('nsupdate: prereq nxdomain, add', 'nsupdate', [
             'prereq nxdomain t1.upd.test.',
@@ -1013,6 +1044,8 @@ def run_case(srv, how, what):
         return send(srv, what, tcp=(how == 'tcp'))
     if how == 'raw-unsigned':
         return send(srv, what, signed=False)
+    if how == 'tcp-pipelined':
+        return send_pipelined(srv, what)
     tool = nsupdate if how.startswith('nsupdate') else knsupdate
     return tool(srv, what, tcp=how.endswith('-tcp'))
 
@@ -1021,7 +1054,7 @@ def expected_matches(got, want):
     """want is an RCODE (the answer must also be signed: RFC 8945 5.3)
     or, for the tools, 'RCODE exit N'. A FORMERR may come signed or not:
     see same_answer()."""
-    if ' exit ' in want:
+    if ' exit ' in want or ', ' in want:
         return got == want
     if want == 'FORMERR':
         return got in ('FORMERR signed', 'FORMERR unsigned')
@@ -1029,17 +1062,18 @@ def expected_matches(got, want):
 
 
 def same_answer(target, ref):
-    """Whether the target answered as the reference did. One latitude: a
-    malformed update (RFC 2136 3.1.1, 3.2.1, 3.4.1.2) gets FORMERR, and
-    BIND leaves it unsigned when its message parser rejects the message
-    before the TSIG is verified (a record of class CH, class ANY with
-    rdata), signed when update processing rejects it (two zones, a TTL
-    in a prerequisite). RFC 8945 5.3 asks for a signed answer to a
-    request whose TSIG verified, and 5.2 lets a server that cannot parse
-    a message answer FORMERR without checking it, so a server whose
-    parser takes more and whose update code rejects it may sign where
-    BIND does not, and the other way round. A signed answer must still
-    verify ('bad MAC' is no FORMERR answer either way)."""
+    """Whether the target answered as the reference did. One latitude:
+    a malformed update (RFC 2136 3.1.1, 3.2.1, 3.4.1.2) gets FORMERR,
+    which BIND leaves unsigned when its message parser rejects the
+    message before the TSIG is verified (two zones, a record of class
+    CH, class ANY with rdata) and signs when its update code rejects it
+    after (a TTL in a prerequisite, a meta type added). RFC 8945 5.3.2
+    forbids an unsigned error only once the MAC has been verified, and
+    5.3 asks for a signed answer then; where the server's parser stops
+    before the TSIG is a choice of the server, so a server that verifies
+    more messages than BIND's parser takes signs FORMERR where BIND does
+    not, and the other way round. A signed answer must still verify
+    ('bad MAC' matches neither)."""
     if target == ref:
         return True
     ok = ('FORMERR signed', 'FORMERR unsigned')
@@ -1079,11 +1113,18 @@ def test_differential(target, ref):
         change = {s: (after[s][0] - before[s][0], before[s][0] - after[s][0])
                   for s in (target, ref)}
         was = before[target][0] ^ before[ref][0]
+        serial_ok = delta[target] == delta[ref]
+        if how == 'tcp-pipelined' and delta[ref] > 1:
+            # Updates that arrive together may become one version with
+            # one new serial (RFC 2136 3.6 lets the primary raise it per
+            # update or less often; apex commits concurrent updates as
+            # a group), where BIND raises it once per message.
+            serial_ok = 1 <= delta[target] <= delta[ref]
         check('differential: %s: the same change, serial +%d%s' % (
             label, delta[ref], ', zones differ since "%s"' % diverged
             if diverged else ''),
-            change[target] == change[ref] and delta[target] == delta[ref]
-            and after[target][0] ^ after[ref][0] == was,
+            change[target] == change[ref] and serial_ok and
+            after[target][0] ^ after[ref][0] == was,
             'serial +%d at the target, +%d at the reference; added at the '
             'target %s, at the reference %s; removed at the target %s, at '
             'the reference %s' % (

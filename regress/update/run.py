@@ -344,7 +344,7 @@ class Server:
             self.proc = None
 
     def __str__(self):
-        return '%s(%s)' % (self.name, self.kind)
+        return '%s %s' % (self.kind, self.name)
 
 
 class Bind(Server):
@@ -1245,7 +1245,10 @@ def test_refusals(target, ref):
                        'NOERROR signed' and s, 10) for s in (ref, target)}
     check('refusal: after thaw updates are taken again',
           all(got.values()), got)
-    after = {s: axfr(s, 'upd.test') for s in (target, ref)}
+    after = {ref: axfr(ref, 'upd.test')}
+    after[target] = wait_for(lambda: (lambda x: x if x[0] == after[ref][0]
+                                      else None)(axfr(target, 'upd.test')),
+                             2.0) or axfr(target, 'upd.test')
     check('refusal: after thaw both zones are the same',
           after[target][0] == after[ref][0],
           diff_text(after[target][0], after[ref][0]))
@@ -1632,11 +1635,11 @@ def run(args, work):
     try:
         target.start()
     except RuntimeError as e:
-        check('the target %s starts with the update configuration' %
+        check('the target (%s) starts with the update configuration' %
               target, False, str(e)[-2000:])
         return
-    check('the target %s starts with the update configuration' % target,
-          True)
+    check('the target (%s) starts with the update configuration' %
+          target, True)
     # The secondaries of the target's fan.test.
     bsec = Bind(work, 'bind-secondary',
                 secondary_zone_conf('fan.test', target.port))

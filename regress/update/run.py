@@ -456,7 +456,7 @@ class Apex(Server):
         return self.ctl('reload', zone)
 
 
-# ---- messages ---------------------------------------------------------------
+# ---- messages -------------------------------------------------------------
 
 def wname(text):
     return dns.name.from_text(text).to_wire()
@@ -637,7 +637,7 @@ def upd(zone='upd.test'):
     return dns.update.UpdateMessage(zone)
 
 
-# ---- zone contents ----------------------------------------------------------
+# ---- zone contents --------------------------------------------------------
 
 def axfr(srv, zone):
     """(records as a frozenset of lines with the SOA serial blanked, the
@@ -712,7 +712,7 @@ def diff_text(a, b):
         sorted(a - b)[:8], sorted(b - a)[:8])
 
 
-# ---- the tools --------------------------------------------------------------
+# ---- the tools ------------------------------------------------------------
 
 def nsupdate(srv, lines, tcp=False, zone='upd.test'):
     script = 'server 127.0.0.1 %d\nzone %s.\n%s\nsend\nanswer\n' % (
@@ -739,7 +739,7 @@ def knsupdate(srv, lines, tcp=False, zone='upd.test'):
         out[-300:],), r.returncode)
 
 
-# ---- 1. the differential test -----------------------------------------------
+# ---- 1. the differential test ---------------------------------------------
 
 def Z(n):
     return n + '.upd.test.' if n else 'upd.test.'
@@ -1154,7 +1154,7 @@ def test_differential(target, ref):
           before[ref][0], diff_text(before[target][0], before[ref][0]))
 
 
-# ---- 2. refusals --------------------------------------------------------------
+# ---- 2. refusals ----------------------------------------------------------
 
 def refusal_cases(target, ref):
     def add(zone, name, rdtype='A', rdata='192.0.2.199'):
@@ -1256,7 +1256,7 @@ def test_refusals(target, ref):
           diff_text(after[target][0], after[ref][0]))
 
 
-# ---- 3. update-policy -----------------------------------------------------------
+# ---- 3. update-policy -----------------------------------------------------
 
 def P(n):
     return n + '.pol.test.' if n else 'pol.test.'
@@ -1366,7 +1366,7 @@ def test_policy(target, ref):
           (a[target][1], a[ref][1], diff_text(a[target][0], a[ref][0])))
 
 
-# ---- 4. durability (the target only) --------------------------------------------
+# ---- 4. durability (the target only) --------------------------------------
 
 def zone_file_names(path, origin):
     """Every owner name and rdata in the zone file, as a set of
@@ -1413,6 +1413,10 @@ def test_durability(target, n=50, threads=5):
     check('durability: after SIGKILL and a restart every acknowledged '
           'record is served', rc and want <= have,
           sorted(want - have)[:10] or target.logtext()[-1500:])
+    missing = [n for n in sorted(want)
+               if lookup(target, n, 'TXT') is None] if rc else ['no AXFR']
+    check('durability: and answered by queries over UDP', not missing,
+          missing[:10])
     check('durability: the serial went up with the updates',
           rc and rc[1] is not None and rc[1] > 1, rc and rc[1])
 
@@ -1506,7 +1510,7 @@ def test_durability(target, n=50, threads=5):
           lookup(target, 'edited.dur.test.', 'TXT') == {'"by hand"'})
 
 
-# ---- 5. secondaries -----------------------------------------------------------
+# ---- 5. secondaries -------------------------------------------------------
 
 def ixfr_seen(sec, serial):
     """Whether secondary sec got the version `serial` of fan.test by IXFR,
@@ -1583,7 +1587,7 @@ def sanitizer_clean(servers):
           '\n'.join(bad[:20]))
 
 
-# ---- main ---------------------------------------------------------------------
+# ---- main -----------------------------------------------------------------
 
 def main():
     # A runner that stops the test with SIGTERM still gets every server

@@ -79,6 +79,10 @@ stage "zone transfers with BIND, Knot, NSD and apex itself"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build-asan"
 
+stage "dynamic update (RFC 2136) with TSIG beside BIND 9: prerequisites, policy, durability, secondaries"
+/usr/bin/python3 regress/update/run.py --build "$top/build"
+/usr/bin/python3 regress/update/run.py --build "$top/build-asan"
+
 stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"
 /usr/bin/python3 regress/faults/run.py --build "$top/build"
 /usr/bin/python3 regress/faults/run.py --build "$top/build-asan"

@@ -243,10 +243,11 @@ class Proc:
 
 
 def run_client(name, cmd, env, log, timeout):
-    """Runs an ACME client to its end (killed with its process group
-    after timeout seconds); its exit status and output."""
+    """Runs an ACME client to its end under strace (into log + '.trace';
+    killed with its process group after timeout seconds); its exit
+    status and output."""
     with open(log, 'w') as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(TRACE + [log + '.trace'] + cmd, stdout=out, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, env=env,
                              start_new_session=True)
         try:
@@ -256,6 +257,40 @@ def run_client(name, cmd, env, log, timeout):
             p.wait()
             rc = 'killed after %d s' % timeout
     return rc, open(log, errors='replace').read()
+
+
+TRACE = ['strace', '-f', '-qq', '-e', 'signal=none', '-e',
+         'trace=connect,sendto,sendmsg,sendmmsg', '-o']
+
+
+def traced_peers(path):
+    """Every address (host, port) the traced process tree connected or
+    sent to over IPv4 or IPv6, from strace's output."""
+    out = set()
+    for line in open(path, errors='replace'):
+        for m in re.finditer(r'sa_family=AF_INET, sin_port=htons\((\d+)\), '
+                             r'sin_addr=inet_addr\("([^"]+)"\)', line):
+            out.add((m.group(2), int(m.group(1))))
+        for m in re.finditer(r'sa_family=AF_INET6, sin6_port=htons\((\d+)\)'
+                             r'.*?inet_pton\(AF_INET6, "([^"]+)"', line):
+            out.add((m.group(2), int(m.group(1))))
+    return out
+
+
+def loopback(host):
+    host = host[7:] if host.startswith('::ffff:') else host
+    return host == '::1' or re.match(r'127\.\d+\.\d+\.\d+$', host)
+
+
+def check_peers(who, path, allowed):
+    """who (traced into path) talked to nothing but 127.0.0.0/8 and ::1,
+    and there only to the ports in allowed (name: port)."""
+    peers = traced_peers(path)
+    ports = {v: k for k, v in allowed.items()}
+    check('%s talked only to %s on loopback' % (who, ', '.join(sorted(
+        allowed))), peers and all(loopback(h) and p in ports for h, p in
+                                  peers),
+          sorted(peers))
 
 
 def port_open(port):
@@ -323,7 +358,9 @@ class Bind:
         self.proc = Proc(self.name, ['/usr/sbin/named', '-f', '-n', '1',
                                      '-c', self.conf],
                          os.path.join(self.dir, 'named.out'))
-        if not wait_for(lambda: port_open(self.port), 10):
+        wait_for(lambda: not self.proc.alive() or port_open(self.port), 10)
+        if not self.proc.alive() or not wait_for(
+                lambda: port_open(self.port), 0.5):
             raise RuntimeError('%s did not start:\n%s' % (
                 self.name, self.proc.logtext()[-2000:]))
         return self
@@ -362,7 +399,9 @@ class Apex:
         apex = os.path.join(self.args.build, 'named', 'apex-named')
         self.proc = Proc(self.name, [apex, '-g', '-n', '1', '-c', self.conf],
                          os.path.join(self.dir, 'apex.log'))
-        if not wait_for(lambda: port_open(self.port), 10):
+        wait_for(lambda: not self.proc.alive() or port_open(self.port), 10)
+        if not self.proc.alive() or not wait_for(
+                lambda: port_open(self.port), 0.5):
             raise RuntimeError('%s did not start:\n%s' % (
                 self.name, self.proc.logtext()[-2000:]))
         wait_for(lambda: self.ctl('status')[0] == 0, 5)
@@ -432,10 +471,11 @@ class Pebble:
         env = dict(os.environ, PEBBLE_VA_NOSLEEP='1',
                    PEBBLE_WFE_NONCEREJECT='0', HOME=self.dir)
         self.dns = '127.0.0.1:%d' % dns_port
-        self.proc = Proc(name, ['pebble', '-config', conf, '-dnsserver',
-                                self.dns], os.path.join(self.dir,
-                                                        'pebble.log'),
-                         cwd=self.dir, env=env)
+        self.trace = os.path.join(self.dir, 'pebble.trace')
+        self.proc = Proc(name, TRACE + [self.trace, 'pebble', '-config',
+                                        conf, '-dnsserver', self.dns],
+                         os.path.join(self.dir, 'pebble.log'), cwd=self.dir,
+                         env=env)
         self.url = 'https://127.0.0.1:%d/dir' % self.port
         ctx = ssl.create_default_context(cafile=self.ca)
         if not wait_for(lambda: http_get(self.url, ctx), 15):
@@ -673,13 +713,18 @@ def run(args, work):
            '--work-dir', os.path.join(cb, 'work'), '--logs-dir',
            os.path.join(cb, 'logs'), '--dns-rfc2136',
            '--dns-rfc2136-credentials', cred,
-           '--dns-rfc2136-propagation-seconds', '1']
+           # The time the secondaries get: BIND, as a primary, sends the
+           # NOTIFY of a new serial to its second secondary 0.5 s after
+           # the first.
+           '--dns-rfc2136-propagation-seconds', '2']
     for n in CERTBOT_NAMES:
         cmd += ['-d', n]
     env = dict(base_env, REQUESTS_CA_BUNDLE=tls[0])
     t = time.time()
     rc, out = run_client('certbot', cmd, env, os.path.join(cb, 'out.log'),
                          90)
+    check_peers('certbot', os.path.join(cb, 'out.log.trace'),
+                {'pebble': pcert.port, 'the primary': pport})
     check('certbot: certificate for %s issued (%.1f s)' % (
         ' '.join(CERTBOT_NAMES), time.time() - t), rc == 0,
         out[-2500:] + pcert.logtext()[-1500:])
@@ -712,6 +757,9 @@ def run(args, work):
                RFC2136_DNS_TIMEOUT='5', RFC2136_TTL='60')
     t = time.time()
     rc, out = run_client('lego', cmd, env, os.path.join(lg, 'out.log'), 90)
+    check_peers('lego', os.path.join(lg, 'out.log.trace'),
+                {'pebble': plego.port, 'the primary': pport,
+                 'the BIND secondary': bport})
     check('lego: certificate for %s issued (%.1f s)' % (
         ' '.join(LEGO_NAMES), time.time() - t), rc == 0,
         out[-2500:] + plego.logtext()[-1500:])
@@ -803,18 +851,30 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
               ok == n and not bad,
               [ln for ln in text.splitlines() if z in ln])
         rc, out = sapex.ctl('zonestatus', z)
-        check('%s: apex-ctl zonestatus on the apex secondary: serial %s, '
-              'no error' % (z, final[z]),
-              rc == 0 and 'serial: %s' % final[z] in out and
-              'error' not in out.lower().replace('last error: none', ''),
-              out)
+        check('%s: apex-ctl zonestatus of the apex secondary: serving serial '
+              '%s, %d transfers in, none failed, no error' % (z, final[z], n),
+              rc == 0 and 'serving: yes\n' in out and
+              'serial: %s\n' % final[z] in out and
+              'transfers in: %d ok, 0 failed\n' % n in out and
+              'error' not in out, out)
     if primary.kind == 'apex':
         text = primary.metrics()
         for z in ZONES:
+            rc, out = primary.ctl('zonestatus', z)
+            m = re.search(r'transfers out: (\d+) ok, (\d+) failed\n'
+                          r'NOTIFY sent: (\d+)\njournal: (\d+) octets', out)
+            # Each secondary: an AXFR and at least two IXFRs; this test:
+            # two AXFRs.
+            check('%s: apex-ctl zonestatus of the primary: serial %s, '
+                  'transfers out, NOTIFY sent, a journal' % (z, final[z]),
+                  rc == 0 and 'serial: %s\n' % final[z] in out and
+                  m is not None and int(m.group(1)) >= 8 and
+                  int(m.group(2)) == 0 and int(m.group(3)) >= 4 and
+                  int(m.group(4)) > 0 and 'error' not in out, out)
             out_ok = metric(text, 'apex_xfr_out_total',
                             'zone="%s",result="ok"' % z)
-            check('%s: the apex primary counts its transfers out (%s)' % (
-                z, out_ok), (out_ok or 0) >= 6,
+            check('%s: apex_xfr_out_total of the primary agrees (%s)' % (
+                z, out_ok), m is not None and out_ok == int(m.group(1)),
                 [ln for ln in text.splitlines() if z in ln])
 
     # ---- who asked whom ----------------------------------------------------------------
@@ -827,6 +887,7 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
         want = set(CHALLENGES[zone])
         check('%s asked %s for %s' % (peb.name, sec.name, ' '.join(
             sorted(want))), want <= asked, (asked, sec.logtext()[-1000:]))
+        check_peers(peb.name, peb.trace, {sec.name: sec.port})
     for s in [primary] + secondaries:
         if s.kind == 'apex':
             bad = [ln for ln in s.logtext().splitlines()

@@ -79,6 +79,9 @@ stage "zone transfers with BIND, Knot, NSD and apex itself"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build"
 /usr/bin/python3 regress/xfr/run.py --build "$top/build-asan"
 
+stage "ACME DNS-01: certbot and lego update a hidden primary, pebble asks its secondaries"
+/usr/bin/python3 regress/acme/run.py --build "$top/build"
+
 stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"
 /usr/bin/python3 regress/faults/run.py --build "$top/build"
 /usr/bin/python3 regress/faults/run.py --build "$top/build-asan"

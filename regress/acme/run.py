@@ -94,7 +94,7 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
-# ---- zones ---------------------------------------------------------------
+# ---- zones ----------------------------------------------------------------
 
 # The name servers are the two secondaries; the primary is in no NS
 # record (hidden). Their addresses are never used: nobody here resolves.
@@ -123,7 +123,7 @@ CHILD_ZONE = '''$TTL 300
 HOSTS = ''.join('host%d\tA\t198.51.100.%d\n' % (i, i) for i in range(1, 51))
 
 
-# ---- DNS helpers -----------------------------------------------------------
+# ---- DNS helpers ----------------------------------------------------------
 
 def keyring(name, secret):
     return dns.tsigkeyring.from_text({name: (ALG, secret)})
@@ -211,7 +211,7 @@ def metric(text, name, labels):
     return float(m.group(1)) if m else None
 
 
-# ---- processes -------------------------------------------------------------
+# ---- processes ------------------------------------------------------------
 
 class Proc:
     """A server, in a process group of its own (stopped with the group)."""
@@ -247,7 +247,8 @@ def run_client(name, cmd, env, log, timeout):
     killed with its process group after timeout seconds); its exit
     status and output."""
     with open(log, 'w') as out:
-        p = subprocess.Popen(TRACE + [log + '.trace'] + cmd, stdout=out, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(TRACE + [log + '.trace'] + cmd, stdout=out,
+                             stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, env=env,
                              start_new_session=True)
         try:
@@ -420,7 +421,7 @@ class Apex:
         return self.proc.logtext()
 
 
-# ---- pebble ----------------------------------------------------------------
+# ---- pebble ---------------------------------------------------------------
 
 def make_tls(work):
     """A CA and, signed by it, the HTTPS certificate of the pebbles (for
@@ -491,7 +492,7 @@ class Pebble:
         return self.proc.logtext()
 
 
-# ---- the poller --------------------------------------------------------------
+# ---- the poller -----------------------------------------------------------
 
 class Poller(threading.Thread):
     """Asks every server for every challenge name every 50 ms (from
@@ -522,7 +523,7 @@ class Poller(threading.Thread):
             self.stopping.wait(0.05)
 
 
-# ---- the checks ----------------------------------------------------------------
+# ---- the checks -----------------------------------------------------------
 
 def cert_names(path):
     r = subprocess.run(['openssl', 'x509', '-in', path, '-noout', '-ext',
@@ -579,6 +580,16 @@ def test_policy(primary, secondaries):
           (before, after))
 
 
+def xfr_lines(sec):
+    """The last lines of sec's log about transfers and NOTIFY."""
+    text = sec.logtext()
+    if sec.kind == 'bind':
+        text += open(sec.xferlog, errors='replace').read()
+    lines = [ln for ln in text.splitlines() if re.search(
+        r'(?i)xfr|transfer|notify|refresh', ln) and 'query:' not in ln]
+    return '\n'.join(sorted(lines)[-25:])
+
+
 def transfers_in(sec, zone, primary_port):
     """The incoming transfers of zone that sec logged, as a list of
     (kind, serial) with kind AXFR or IXFR, in order."""
@@ -607,6 +618,11 @@ def transfers_in(sec, zone, primary_port):
             out.append((cur or '?', int(m.group(1))))
             cur = None
     return out
+
+
+def notified(zonestatus):
+    m = re.search(r'NOTIFY received: (\d+)', zonestatus)
+    return int(m.group(1)) if m else -1
 
 
 def main():
@@ -673,14 +689,14 @@ def run(args, work):
         for s in secondaries:
             check('%s has %s at serial %d' % (s.name, z, SERIAL0),
                   wait_for(lambda: soa_serial(s.port, z) == SERIAL0, 20),
-                  s.logtext()[-1500:])
+                  xfr_lines(s))
 
     test_policy(primary, secondaries)
 
     poller = Poller(servers)
     poller.start()
 
-    # ---- the clients ----------------------------------------------------------
+    # ---- the clients -------------------------------------------------------
     tls = make_tls(work)
     # certbot's CA asks the BIND secondary, lego's the apex secondary.
     pcert = Pebble(work, 'pebble-certbot', tls, bport)
@@ -750,7 +766,7 @@ def run(args, work):
     env = dict(base_env, LEGO_CA_CERTIFICATES=tls[0],
                RFC2136_NAMESERVER='127.0.0.1:%d' % pport,
                RFC2136_TSIG_KEY=UPDATE_KEY, RFC2136_TSIG_SECRET=UPDATE_SECRET,
-               RFC2136_TSIG_ALGORITHM=ALG + '.',
+               RFC2136_TSIG_ALGORITHM=ALG,
                RFC2136_POLLING_INTERVAL='2',
                RFC2136_PROPAGATION_TIMEOUT='30',
                RFC2136_SEQUENCE_INTERVAL='1',
@@ -786,12 +802,12 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
                 s.name, z, final[z]),
                 final[z] is not None and wait_for(
                     lambda: soa_serial(s.port, z) == final[z], 20),
-                s.logtext()[-1500:])
+                xfr_lines(s))
     time.sleep(0.3)       # one more round of the poller
     poller.stopping.set()
     poller.join()
 
-    # ---- what the poller saw ------------------------------------------------------
+    # ---- what the poller saw -----------------------------------------------
     on_primary = poller.seen[primary.name]
     for z in ZONES:
         want = 2      # certbot: one per name; lego: two at one name
@@ -807,7 +823,7 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
     check('every poll was answered (NOERROR or NXDOMAIN)',
           not any(poller.errors.values()), poller.errors)
 
-    # ---- afterwards ----------------------------------------------------------------
+    # ---- afterwards --------------------------------------------------------
     for s in servers:
         left = {}
         for z in ZONES:
@@ -829,7 +845,7 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
             check('%s: %s has the same records and serial' % (z, s.name),
                   r == recs and sn == serial, (sn, serial, sorted(r ^ recs)))
 
-    # ---- every change by IXFR ---------------------------------------------------------
+    # ---- every change by IXFR ----------------------------------------------
     for z in ZONES:
         for s in secondaries:
             xs = transfers_in(s, z, pport)
@@ -851,12 +867,15 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
               ok == n and not bad,
               [ln for ln in text.splitlines() if z in ln])
         rc, out = sapex.ctl('zonestatus', z)
+        # Every transfer but the first was started by a NOTIFY (the SOA
+        # refresh is an hour).
         check('%s: apex-ctl zonestatus of the apex secondary: serving serial '
-              '%s, %d transfers in, none failed, no error' % (z, final[z], n),
+              '%s, %d transfers in, none failed, a NOTIFY for each, no '
+              'error' % (z, final[z], n),
               rc == 0 and 'serving: yes\n' in out and
               'serial: %s\n' % final[z] in out and
               'transfers in: %d ok, 0 failed\n' % n in out and
-              'error' not in out, out)
+              notified(out) >= n - 1 and 'error' not in out, out)
     if primary.kind == 'apex':
         text = primary.metrics()
         for z in ZONES:
@@ -877,7 +896,7 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
                 z, out_ok), m is not None and out_ok == int(m.group(1)),
                 [ln for ln in text.splitlines() if z in ln])
 
-    # ---- who asked whom ----------------------------------------------------------------
+    # ---- who asked whom ----------------------------------------------------
     for peb, sec, zone in ((pcert, secondaries[0], PARENT),
                            (plego, secondaries[1], CHILD)):
         asked = set()

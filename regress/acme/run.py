@@ -160,6 +160,11 @@ def txt_values(port, name, source='127.0.0.1'):
     return out
 
 
+def newer(a, b):
+    """Whether serial a is after serial b (RFC 1982)."""
+    return a is not None and b is not None and 0 < (a - b) % 2**32 < 2**31
+
+
 def axfr(port, zone):
     """The zone's records as a set of text lines, SOA left out, and its
     serial; signed with the transfer key."""
@@ -254,9 +259,13 @@ def run_client(name, cmd, env, log, timeout):
         try:
             rc = p.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
             rc = 'killed after %d s' % timeout
+        finally:
+            # Whatever happened (a timeout, a signal to this script), the
+            # client and anything it started end here.
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
     return rc, open(log, errors='replace').read()
 
 
@@ -548,8 +557,8 @@ def check_cert(who, cert, chain, names, pebble):
 
 
 def test_policy(primary, secondaries):
-    """What the primary must refuse, before any client runs: nothing of
-    it may change the zones."""
+    """What the primary must refuse, and what allow-update allows beyond
+    update-policy, before any client runs."""
     ch = '_acme-challenge.policy'
 
     def add_txt(u):
@@ -578,6 +587,20 @@ def test_policy(primary, secondaries):
     after = {z: soa_serial(primary.port, z) for z in ZONES}
     check('refused UPDATEs left the serials alone', before == after,
           (before, after))
+    # allow-update grants every type: an A record comes and goes.
+    rc = send_update(primary.port, CHILD, add_a)
+    r = query(primary.port, 'policy.' + CHILD + '.', 'A')
+    got = [rd.to_text() for rr in r.answer for rd in rr]
+    s1 = soa_serial(primary.port, CHILD)
+    rc2 = send_update(primary.port, CHILD, lambda u: u.delete('policy', 'A'))
+    r = query(primary.port, 'policy.' + CHILD + '.', 'A')
+    s2 = soa_serial(primary.port, CHILD)
+    check('%s: key acme may add an A record and delete it (allow-update)' %
+          CHILD, rc == rc2 == 'NOERROR' and got == ['192.0.2.9'] and
+          r.rcode() == dns.rcode.NXDOMAIN, (rc, got, rc2, r.rcode()))
+    check('%s: each of the two raised the serial (%s, %s, %s)' % (
+        CHILD, after[CHILD], s1, s2), newer(s1, after[CHILD]) and
+        newer(s2, s1))
 
 
 def xfr_lines(sec):
@@ -651,7 +674,7 @@ def main():
             poller.stopping.set()
         for p in PROCS:
             p.stop()
-        if args.keep or RESULTS[1]:
+        if args.keep:
             print('work directory kept: %s' % work)
         else:
             shutil.rmtree(work, ignore_errors=True)
@@ -838,8 +861,7 @@ def finish(args, primary, secondaries, poller, initial, pcert, plego):
         check('%s: the primary has the records it began with' % z,
               recs == recs0, sorted(recs ^ recs0))
         check('%s: the serial went up on the primary (%s -> %s)' % (
-            z, serial0, serial), serial is not None and serial0 is not None
-            and 0 < (serial - serial0) % 2**32 < 2**31, (serial0, serial))
+            z, serial0, serial), newer(serial, serial0))
         for s in secondaries:
             r, sn = axfr(s.port, z)
             check('%s: %s has the same records and serial' % (z, s.name),

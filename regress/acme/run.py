@@ -806,12 +806,11 @@ def run(args, work):
     check_cert('lego', crt, os.path.join(lg, 'certificates',
                                          LEGO_NAMES[0] + '.issuer.crt'),
                LEGO_NAMES, plego)
-    nss = set(re.findall(r'nameservers?=\[?([^\]\s]+)', out)) | set(
-        re.findall(r'using \[([^\]]+)\]', out))
-    check('lego: its DNS checks asked only 127.0.0.0/8',
-          nss and all(re.match(r'127\.\d+\.\d+\.\d+:\d+$', a.strip())
-                      for n in nss for a in n.split()),
-          (nss, out[-1500:]))
+    used = set(re.findall(r'Checking DNS record propagation using '
+                          r'\[([^\]]*)\]', out))
+    check('lego: checked propagation at the resolver it was given only '
+          '(127.0.0.1:%d)' % bport, used == {'127.0.0.1:%d' % bport},
+          (used, out[-1500:]))
     return finish(args, primary, secondaries, poller, initial, pcert, plego)
 
 

@@ -168,11 +168,10 @@ def newer(a, b):
 def axfr(port, zone):
     """The zone's records as a set of text lines, SOA left out, and its
     serial; signed with the transfer key."""
-    q = dns.message.make_query(zone + '.', 'AXFR')
-    q.use_tsig(keyring(XFR_KEY, XFR_SECRET), keyname=XFR_KEY, algorithm=ALG)
     recs, serial = set(), None
     for m in dns.query.xfr('127.0.0.1', zone + '.', port=port,
-                           keyring=q.keyring, keyname=XFR_KEY,
+                           keyring=keyring(XFR_KEY, XFR_SECRET),
+                           keyname=XFR_KEY,
                            keyalgorithm=ALG, timeout=5, lifetime=10):
         for rrset in m.answer:
             for rd in rrset:

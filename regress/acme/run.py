@@ -28,8 +28,15 @@ records are gone everywhere afterwards and the zones are as they began
 but for the serial, which went up on the primary and the secondaries
 alike; after the first AXFR each secondary got every change by IXFR
 (its log; for apex also `apex-ctl zonestatus` and apex_xfr_in_total);
-pebble asked only its secondary, lego's and certbot's DNS traffic stayed
-on 127.0.0.0/8.
+under strace, certbot, lego and the pebbles connected and sent to
+nothing but their servers' ports on 127.0.0.1 (HOME and every client
+directory are in the test's temporary directory).
+
+lego 4.9 would check propagation by asking each NS of the zone by name
+on port 53, which needs a resolver outside loopback: --dns.disable-cp
+turns that off, and its RFC2136_POLLING_INTERVAL (2 s), like certbot's
+--dns-rfc2136-propagation-seconds (2 s), is the time the secondaries
+get before pebble looks.
 
 Prints PASS/FAIL per check and "N passed, M failed"; exits 1 on any
 failure."""

@@ -188,7 +188,8 @@ reload_install(const struct conf *cf, struct zone_state *zs, unsigned i,
     int fd, uint32_t serial, reload_install_fn *install)
 {
 	set_image(cf, &zs[i], i, fd, serial);
-	log_info("zone %s: serial %u transferred", cf->zones[i].name, serial);
+	log_info("zone %s: serial %u %s", cf->zones[i].name, serial,
+	    cf->zones[i].type == ZONE_SECONDARY ? "transferred" : "updated");
 	if (install != NULL)
 		install(i, fd, serial);
 }

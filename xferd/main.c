@@ -242,6 +242,12 @@ xferd_install(struct xzone *z, int fd)
 		    z->cz->name, last, img->serial);
 		(void)journal_reset(&z->j);
 	}
+	/* The loader may have replayed updates the file lacks: written
+	 * again (at update-sync-delay) to be sure. */
+	if (old == NULL && journaled && z->cz->dynamic && z->j.n > 0) {
+		z->unsynced = true;
+		xupdate_arm_sync(z);
+	}
 	bool changed = old == NULL || old->serial != img->serial;
 	z->img = img;
 	ximage_unref(old);

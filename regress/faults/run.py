@@ -717,7 +717,9 @@ def send_update(port, origin, name, text, tcp=True):
     ring = dns.tsigkeyring.from_text({'upd': ('hmac-sha256', UPD_SECRET)})
     u = dns.update.UpdateMessage(origin, keyring=ring, keyname='upd',
                                  keyalgorithm='hmac-sha256')
-    u.add(name, 300, 'TXT', '"%s"' % text)
+    # Strings of at most 255 octets (RFC 1035 3.3.14).
+    u.add(name + '.', 300, 'TXT', ' '.join(
+        '"%s"' % text[i:i + 200] for i in range(0, len(text), 200)))
     try:
         r = (dns.query.tcp if tcp else dns.query.udp)(u, '127.0.0.1',
                                                       port=port, timeout=5)
@@ -758,7 +760,8 @@ def test_full_update(args, work, tiny):
         jsize = os.path.getsize(jnl)
         zhash = file_hash(zfile)
         filler = fill(tiny)
-        rc = send_update(s.port, o, 'b.' + o, 'two' * 80)
+        # Larger than the free part of the journal's last page.
+        rc = send_update(s.port, o, 'b.' + o, 'two' * 3000)
         check('full disk, update: SERVFAIL when the journal is full',
               rc == 'SERVFAIL', rc)
         check('full disk, update: nothing of it is served',

@@ -131,6 +131,7 @@ void	parent_broadcast(uint16_t type, uint32_t id, const struct msg_buf *b,
 void	parent_install_zone(unsigned zone, int fd, uint32_t serial);
 void	parent_reload_progress(void);
 void	parent_reload(const char *zone, uint32_t req);
+void	parent_served_flush(void);
 void	parent_generation_ready(void);
 void	parent_reconfig(uint32_t req);
 void	parent_old_gone(void);

@@ -50,11 +50,32 @@ parent_install_zone(unsigned zone, int fd, uint32_t serial)
 {
 	struct msg_buf b;
 
+	unsigned before = p.acks_due;
+
 	p.zs[zone].installed = ++p.installed;
 	msg_buf_init(&b);
 	msg_put_u32(&b, serial);
 	parent_broadcast(MSG_PW_ZONE, zone, &b, fd);
-	xferlink_zone(p.conf->zones[zone].origin, serial, fd);
+	/* apex-xferd hears of it once every worker serves it, so an
+	 * update is answered only when a query sees it. */
+	p.zs[zone].serve_due = p.acks_due - before;
+	p.zs[zone].serve_serial = serial;
+	if (p.zs[zone].serve_due == 0)
+		xferlink_zone(p.conf->zones[zone].origin, serial, fd);
+}
+
+/* Every version still waiting for the workers' word goes to apex-xferd
+ * now (a worker died: its replacement is sent the image when ready). */
+void
+parent_served_flush(void)
+{
+	for (unsigned i = 0; i < p.conf->nzones; i++)
+		if (p.zs[i].serve_due > 0) {
+			p.zs[i].serve_due = 0;
+			if (p.zs[i].fd >= 0)
+				xferlink_zone(p.conf->zones[i].origin,
+				    p.zs[i].serial, p.zs[i].fd);
+		}
 }
 
 /* Replies once the loader is done and every worker took the images. */

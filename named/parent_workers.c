@@ -98,6 +98,12 @@ worker_zone_ack(struct worker *wk, struct msg *m, bool ok)
 		    wk->slot, m->hdr.id);
 	if (p.acks_due > 0)
 		p.acks_due--;
+	struct zone_state *zs = m->hdr.id < p.conf->nzones ?
+	    &p.zs[m->hdr.id] : NULL;
+	if (zs != NULL && zs->serve_due > 0 && serial == zs->serve_serial &&
+	    --zs->serve_due == 0 && zs->fd >= 0)
+		xferlink_zone(p.conf->zones[m->hdr.id].origin, zs->serial,
+		    zs->fd);
 	parent_reload_progress();
 }
 
@@ -300,6 +306,7 @@ parent_worker_died(struct worker *wk, int status)
 	unsigned ms = child_reaped(&wk->c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	p.backoff_ms[slot] = wk->c.backoff_ms;
 	wk->ready = false;
+	parent_served_flush();
 	p.restarts++;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	if (p.restart_ev[slot] == NULL)

@@ -79,6 +79,7 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 			    oz->max_types_per_name != nz->max_types_per_name)
 				continue;
 			zs[i] = prev[k];
+			zs[i].serve_due = 0;	/* a new apex-xferd gets all */
 			zs[i].error = prev[k].error ?
 			    xstrdup(prev[k].error) : NULL;
 			zs[i].xfr.error = prev[k].xfr.error ?

@@ -34,6 +34,10 @@ struct zone_state {
 	char		*error;		/* the last load's problems */
 	struct xfr_state xfr;		/* from apex-xferd */
 	uint64_t	 installed;	/* parent's install count, then */
+	/* Workers yet to say they serve image serial (the parent then
+	 * tells apex-xferd, which answers the updates of that version). */
+	unsigned	 serve_due;
+	uint32_t	 serve_serial;
 };
 
 /* Called when a loader run ends: ok/failed zone counts and the text of

@@ -428,7 +428,8 @@ class Apex(Server):
     def start(self):
         self.write_conf()
         apex = os.path.join(self.build, 'named', 'apex-named')
-        self.proc = Proc([apex, '-g', '-n', '1', '-c', self.conf], self.log)
+        # Two workers: an answered update must be seen by both.
+        self.proc = Proc([apex, '-g', '-n', '2', '-c', self.conf], self.log)
         if not self.wait_up():
             raise RuntimeError('%s did not start:\n%s' % (
                 self, self.logtext()[-2000:]))
@@ -1382,6 +1383,26 @@ def zone_file_names(path, origin):
     return out
 
 
+def test_read_your_writes(target, n=40):
+    """A query sent the moment an update is answered sees the change
+    (BIND's behaviour; apex answers once every worker serves the new
+    version). Each query comes from a new socket, so over the rounds
+    SO_REUSEPORT spreads them over the workers."""
+    zone = 'dur.test'
+    stale = []
+    for i in range(n):
+        m = upd(zone)
+        m.add('ryw%d.dur.test.' % i, 300, 'TXT', '"seen %d"' % i)
+        got = send(target, m.to_wire(), tcp=(i % 2 == 1))
+        if got != 'NOERROR signed':
+            stale.append((i, got))
+            continue
+        if lookup(target, 'ryw%d.dur.test.' % i, 'TXT') != {'"seen %d"' % i}:
+            stale.append((i, 'not seen'))
+    check('read your writes: %d updates, each seen by the query sent right '
+          'after its answer' % n, not stale, stale[:5])
+
+
 def test_durability(target, n=50, threads=5):
     zone = 'dur.test'
     acked, errors = [], []
@@ -1665,6 +1686,7 @@ def run(args, work):
              ('refusals', lambda: test_refusals(target, ref)),
              ('policy', lambda: test_policy(target, ref)),
              ('secondaries', lambda: test_secondaries(target, secs)),
+             ('read-your-writes', lambda: test_read_your_writes(target)),
              ('durability', lambda: test_durability(target))]
     for name, fn in parts:
         if args.only and args.only != name:

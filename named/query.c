@@ -442,9 +442,10 @@ query_update(struct answer *a, const struct query_client *cl,
 	 * and key against allow-update; update-policy grants keys only. */
 	if (cz->allow_update != NULL ? !acl_allows(cz->allow_update,
 	    cl->addr, a->keyname) : a->keyname == NULL) {
-		log_cat(LOGC_UPDATE_SECURITY, LOG_LEVEL_INFO, "client %s%s%s%s: "
-		    "update of zone %s denied", sockaddr_str(cl->addr, addr,
-		    sizeof(addr)), a->keyname ? " (key " : "", a->keyname ?
+		log_cat(LOGC_UPDATE_SECURITY, LOG_LEVEL_INFO, "client "
+		    "%s%s%s%s: update of zone %s denied",
+		    sockaddr_str(cl->addr, addr, sizeof(addr)),
+		    a->keyname ? " (key " : "", a->keyname ?
 		    a->keyname : "", a->keyname ? ")" : "", cz->name);
 		a->rcode = RCODE_REFUSED;
 		return;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
+ * Runs in: apex-xferd (unprivileged, seccomp).
+ *
  * Dynamic update (RFC 2136) of primary zones. apex-xferd owns every
  * change to a zone, so the workers hand it each UPDATE: over TCP with
  * the connection (out.c reads it), over UDP through the parent, the
@@ -23,7 +25,6 @@
  * The zone file is rewritten from memory update-sync-delay seconds
  * after the last change (apex-ctl sync: at once), atomically, so the
  * journal need not be replayed from far back.
- * Runs in: apex-xferd (unprivileged, seccomp).
  */
 #include <errno.h>
 #include <stdio.h>

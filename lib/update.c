@@ -665,8 +665,11 @@ do_add(struct update *up, const struct mrec *r)
 		    s->buf, s->len };
 		if (s->ttl == r->ttl && sview_has(&v, r->rdata, r->rdlen))
 			return;	/* a duplicate: ignored */
-		if (uset_delete_if(s, r, match_replaced) > 0 ||
-		    uset_delete_if(s, r, match_equal) > 0 || s->ttl != r->ttl)
+		/* The record itself goes too when only its TTL differs: it
+		 * comes back below with the new one (BIND). */
+		unsigned gone = uset_delete_if(s, r, match_replaced);
+		gone += uset_delete_if(s, r, match_equal);
+		if (gone > 0 || s->ttl != r->ttl)
 			up->mchanged = true;
 		if (s->count >= ZONE_RRSET_MAX)
 			return;	/* the image cannot hold more */

@@ -665,8 +665,11 @@ do_add(struct update *up, const struct mrec *r)
 		    s->buf, s->len };
 		if (s->ttl == r->ttl && sview_has(&v, r->rdata, r->rdlen))
 			return;	/* a duplicate: ignored */
-		if (uset_delete_if(s, r, match_replaced) > 0 ||
-		    uset_delete_if(s, r, match_equal) > 0 || s->ttl != r->ttl)
+		/* The record itself goes too when only its TTL differs: it
+		 * comes back below with the new one (BIND). */
+		unsigned gone = uset_delete_if(s, r, match_replaced);
+		gone += uset_delete_if(s, r, match_equal);
+		if (gone > 0 || s->ttl != r->ttl)
 			up->mchanged = true;
 		if (s->count >= ZONE_RRSET_MAX)
 			return;	/* the image cannot hold more */
@@ -682,6 +685,8 @@ do_add(struct update *up, const struct mrec *r)
 		up->soa_raised = true;
 	if (r->type == TYPE_DS)
 		u->ds_check = true;
+	if (r->type == TYPE_NS)
+		update_ns_note(up, u->lname, r->rdata, r->rdlen);
 }
 
 /* Types that deleting all RRsets of a name keeps (BIND): the apex's
@@ -758,40 +763,16 @@ apply_updates(struct update *up, const struct umsg *m)
 }
 
 /*
- * After the updates: the name servers of the apex (BIND's post-update
- * check) and of every delegation the message touched must have
- * addresses when they are in the zone, as the zone builder requires.
+ * After the updates: the name servers must keep their addresses (see
+ * update_ns.c), and a DS its delegation.
  */
-static bool
-ns_targets_ok(const struct update *up, const uint8_t *lname, uint32_t hash)
-{
-	uint8_t t[DNAME_MAXLEN];
-	struct sview ns, a;
-
-	if (!cur_find(up, lname, hash, TYPE_NS, 0, &ns))
-		return true;
-	const uint8_t *p = ns.data;
-	for (uint32_t i = 0; i < ns.count; i++, p += 2 + get16(p)) {
-		int n = dname_scan(p + 2, get16(p), NULL);
-		if (n < 0)
-			continue;
-		dname_lower(t, p + 2, (size_t)n);
-		if (!in_zone(up, t))
-			continue;
-		uint32_t h = dname_hash(t);
-		if (!cur_find(up, t, h, TYPE_A, 0, &a) &&
-		    !cur_find(up, t, h, TYPE_AAAA, 0, &a))
-			return false;
-	}
-	return true;
-}
-
 static uint16_t
 post_checks(struct update *up, char *why, size_t wl)
 {
 	const uint8_t *o = up->z->origin;
 
-	if (!ns_targets_ok(up, o, dname_hash(o)))
+	/* BIND's post-update check of the apex's name servers. */
+	if (!update_ns_targets_ok(up, o, dname_hash(o)))
 		return fail(why, wl, RCODE_REFUSED, "an NS of the apex has no "
 		    "address records");
 	for (unsigned i = 0; i < up->nundo; i++) {
@@ -800,9 +781,12 @@ post_checks(struct update *up, char *why, size_t wl)
 		 * it may be. */
 		for (const uint8_t *p = u->lname; !is_apex(up, p);
 		    p += 1 + p[0])
-			if (!ns_targets_ok(up, p, dname_hash(p)))
+			if (!update_ns_targets_ok(up, p, dname_hash(p)))
 				return fail(why, wl, RCODE_REFUSED, "an NS of "
 				    "a delegation has no address records");
+		if (!update_ns_glue_ok(up, &up->undo[i]))
+			return fail(why, wl, RCODE_REFUSED, "a name server "
+			    "would lose its addresses");
 		/* RFC 4035 2.4: a DS only at a delegation (BIND removes
 		 * orphaned ones). */
 		if (u->ds_check && !is_apex(up, u->lname) &&
@@ -897,5 +881,6 @@ update_free(struct update *up)
 		}
 	free(up->tab);
 	free(up->undo);
+	update_ns_free(up);
 	free(up);
 }

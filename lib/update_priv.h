@@ -48,6 +48,8 @@ struct uname {
 };
 
 /* A name as it was before the current message first changed it. */
+struct nsref;
+
 struct undo {
 	struct uname	*u;
 	bool		 created;	/* new in the overlay */
@@ -67,6 +69,9 @@ struct update {
 	uint32_t		  mask, count;
 	struct undo		 *undo;		/* of the current message */
 	unsigned		  nundo, capundo;
+	struct nsref		**refs;		/* NS records by target */
+	uint32_t		  refmask, nrefs;
+	bool			  refs_image;	/* the image's are in refs */
 };
 
 /* A read-only view of one RRset, from the image or the overlay. */
@@ -111,6 +116,16 @@ void		 update_image_view(const struct zone_rrset *, struct sview *);
 /* The name's RRset of type as it is now (overlay, else image). */
 bool		 update_cur_find(const struct update *, const uint8_t *lname,
 		    uint32_t hash, uint16_t type, struct sview *);
+/* Whether the in-zone name servers of lname's NS all have addresses. */
+bool		 update_ns_targets_ok(const struct update *,
+		    const uint8_t *lname, uint32_t hash);
+/* Whether the name of d, if the message took its last address, is no
+ * NS record's target. */
+bool		 update_ns_glue_ok(struct update *, const struct undo *d);
+/* Records an NS record the batch added (owner lowercase). */
+void		 update_ns_note(struct update *, const uint8_t *owner,
+		    const uint8_t *rdata, uint16_t rdlen);
+void		 update_ns_free(struct update *);
 /* The serial after serial, by method at time now. */
 uint32_t	 update_next_serial(uint32_t serial, enum serial_method method,
 		    uint64_t now);

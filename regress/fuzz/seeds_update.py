@@ -124,6 +124,10 @@ seeds = {
     'batch-add-del': framed(msg(upd=[rr('t', 300, IN, 'A', '192.0.2.40')]),
                             msg(pre=[rr('t', 0, ANY, 'A')],
                                 upd=[rr('t', 0, NONE, 'A', '192.0.2.40')])),
+    'batch-deleg-then-del-host': framed(
+        msg(upd=[rr('kid', 300, IN, 'NS', 'www')]),
+        msg(upd=[rr('www', 0, ANY, 'A')]),
+        msg(upd=[rr('kid', 0, ANY, 'ANY'), rr('www', 0, ANY, 'A')])),
     'batch-soa-then-add': framed(
         msg(upd=[rr('@', 300, IN, 'SOA', SOA2)]),
         msg(upd=[rr('n', 300, IN, 'TXT', 'after')])),

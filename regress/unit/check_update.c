@@ -828,6 +828,41 @@ START_TEST(test_update_ns_needs_addresses)
 }
 END_TEST
 
+/* A name server named by a delegation elsewhere in the zone keeps its
+ * last address too, whether the NS came with the image or the batch. */
+START_TEST(test_update_ns_target_keeps_addresses)
+{
+	struct batch b;
+	struct msgb m;
+	char zone[4096];
+
+	snprintf(zone, sizeof(zone), "%s"
+	    "kid NS host.example.\nhost A 192.0.2.60\n", ZONE);
+	batch_begin(&b, zone);
+	ck_assert_uint_eq(one(&b, NULL, "host 0 ANY A"), RCODE_REFUSED);
+	ck_assert_uint_eq(one(&b, NULL, "host 0 ANY ANY"), RCODE_REFUSED);
+	/* with another address left, or the delegation gone, it may go */
+	msg_begin(&m);
+	upd(&m, "host 300 IN AAAA 2001:db8::60");
+	upd(&m, "host 0 ANY A");
+	ck_assert_uint_eq(apply(&b, &m), RCODE_NOERROR);
+	msg_begin(&m);
+	upd(&m, "kid2 300 IN NS h2.example.");
+	upd(&m, "h2 300 IN A 192.0.2.61");
+	ck_assert_uint_eq(apply(&b, &m), RCODE_NOERROR);
+	ck_assert_uint_eq(one(&b, NULL, "h2 0 NONE A 192.0.2.61"),
+	    RCODE_REFUSED);
+	msg_begin(&m);
+	upd(&m, "kid 0 ANY NS");
+	upd(&m, "host 0 ANY ANY");
+	ck_assert_uint_eq(apply(&b, &m), RCODE_NOERROR);
+	batch_finish(&b, SERIAL_INCREMENT, 0);
+	has(zone_text(&b.nz), "h2.example. 300 IN A 192.0.2.61");
+	ck_assert_ptr_null(strstr(zone_text(&b.nz), "\nhost.example."));
+	batch_end(&b);
+}
+END_TEST
+
 /* BIND removes a DS left without the NS of its delegation. */
 START_TEST(test_update_orphaned_ds_removed)
 {
@@ -1191,6 +1226,7 @@ update_suite(void)
 	tcase_add_test(tc, test_update_cname_conflicts);
 	tcase_add_test(tc, test_update_ignored_additions);
 	tcase_add_test(tc, test_update_ns_needs_addresses);
+	tcase_add_test(tc, test_update_ns_target_keeps_addresses);
 	tcase_add_test(tc, test_update_orphaned_ds_removed);
 	tcase_add_test(tc, test_update_dname_and_wks_replaced);
 	tcase_add_test(tc, test_update_delete_all_keeps_dnssec);

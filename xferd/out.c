@@ -480,14 +480,19 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 	else if (x->qtype == TYPE_IXFR) {
 		int first = xferd_journal(z) ? journal_find(&z->j, serial) :
 		    -1;
-		if (first < 0 || !journal_last(&z->j, &last) ||
-		    last != x->img->serial) {
+		/* The journal may already hold the difference of an
+		 * update not yet served: the records up to the version
+		 * served are the answer. */
+		unsigned end = first < 0 ? 0 : (unsigned)first;
+		while (end < z->j.n && z->j.e[end].to != x->img->serial)
+			end++;
+		if (first < 0 || end == z->j.n || !journal_last(&z->j, &last)) {
 			/* RFC 1995 4: the whole zone, AXFR-style. */
 			x->qtype = TYPE_AXFR;
 			x->kind = "IXFR (whole zone)";
 		} else {
 			x->jnext = (unsigned)first;
-			x->jend = z->j.n;
+			x->jend = end + 1;
 			x->jgen = z->j.gen;
 		}
 	}

@@ -23,12 +23,8 @@
 
 #define TYPE_WKS	11
 
-static uint16_t
-fail(char *why, size_t whylen, uint16_t rcode, const char *fmt, ...)
-    PRINTF(4, 5);
-
-static uint16_t
-fail(char *why, size_t whylen, uint16_t rcode, const char *fmt, ...)
+uint16_t
+ufail(char *why, size_t whylen, uint16_t rcode, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -247,13 +243,7 @@ cur_next(struct cur *c, struct sview *v)
 	if (c->u != NULL) {
 		if (c->i >= c->u->nsets)
 			return false;
-		const struct uset *s = &c->u->sets[c->i++];
-		v->type = s->type;
-		v->covered = s->covered;
-		v->ttl = s->ttl;
-		v->count = s->count;
-		v->data = s->buf;
-		v->size = s->len;
+		update_uset_view(&c->u->sets[c->i++], v);
 		return true;
 	}
 	if (c->n == NULL || c->i >= c->n->nrrsets)
@@ -357,29 +347,29 @@ prescan(const struct update *up, const struct umsg *m,
 		const struct mrec *r = &m->rec[i];
 		const char *no;
 		if (!in_zone(up, r->lname))
-			return fail(why, wl, UPD_NOTZONE, "update record "
+			return ufail(why, wl, UPD_NOTZONE, "update record "
 			    "outside the zone");
 		if (r->rclass == up->rclass) {
 			if (rr_type_is_meta(r->type))
-				return fail(why, wl, RCODE_FORMERR,
+				return ufail(why, wl, RCODE_FORMERR,
 				    "meta-type %s in an addition",
 				    rr_type_str(r->type, t));
 		} else if (r->rclass == CLASS_ANY) {
 			if (r->ttl != 0 || r->rdlen != 0 ||
 			    (rr_type_is_meta(r->type) && r->type != TYPE_ANY))
-				return fail(why, wl, RCODE_FORMERR, "malformed "
-				    "class ANY deletion");
+				return ufail(why, wl, RCODE_FORMERR,
+				    "malformed class ANY deletion");
 		} else if (r->rclass == CLASS_NONE) {
 			if (r->ttl != 0 || rr_type_is_meta(r->type))
-				return fail(why, wl, RCODE_FORMERR, "malformed "
-				    "class NONE deletion");
+				return ufail(why, wl, RCODE_FORMERR,
+				    "malformed class NONE deletion");
 		} else
-			return fail(why, wl, RCODE_FORMERR, "update record of "
+			return ufail(why, wl, RCODE_FORMERR, "update record of "
 			    "class %u", r->rclass);
 		if ((no = dnssec_refused(r->type)) != NULL)
-			return fail(why, wl, RCODE_REFUSED, "%s", no);
+			return ufail(why, wl, RCODE_REFUSED, "%s", no);
 		if (allow != NULL && !allow(arg, r->owner, r->type))
-			return fail(why, wl, RCODE_REFUSED, "update of %s "
+			return ufail(why, wl, RCODE_REFUSED, "update of %s "
 			    "denied by policy", rr_type_str(r->type, t));
 	}
 	return RCODE_NOERROR;
@@ -448,20 +438,20 @@ check_exists(const struct update *up, const struct mrec *r, char *why,
 	if (r->type == TYPE_ANY) {
 		bool used = name_in_use(up, r->lname, r->hash);
 		if (any && !used)
-			return fail(why, wl, RCODE_NXDOMAIN, "'name in use' "
+			return ufail(why, wl, RCODE_NXDOMAIN, "'name in use' "
 			    "prerequisite not satisfied");
 		if (!any && used)
-			return fail(why, wl, UPD_YXDOMAIN, "'name not in use' "
+			return ufail(why, wl, UPD_YXDOMAIN, "'name not in use' "
 			    "prerequisite not satisfied");
 		return RCODE_NOERROR;
 	}
 	bool has = cur_find(up, r->lname, r->hash, r->type, 0, &s);
 	if (any && !has)
-		return fail(why, wl, UPD_NXRRSET, "'RRset exists' "
+		return ufail(why, wl, UPD_NXRRSET, "'RRset exists' "
 		    "prerequisite for %s not satisfied",
 		    rr_type_str(r->type, t));
 	if (!any && has)
-		return fail(why, wl, UPD_YXRRSET, "'RRset does not exist' "
+		return ufail(why, wl, UPD_YXRRSET, "'RRset does not exist' "
 		    "prerequisite for %s not satisfied",
 		    rr_type_str(r->type, t));
 	return RCODE_NOERROR;
@@ -479,21 +469,21 @@ prerequisites(const struct update *up, const struct umsg *m, char *why,
 	for (unsigned i = 0; rc == RCODE_NOERROR && i < m->npre; i++) {
 		const struct mrec *r = &m->rec[i];
 		if (r->ttl != 0)
-			rc = fail(why, wl, RCODE_FORMERR, "prerequisite TTL "
+			rc = ufail(why, wl, RCODE_FORMERR, "prerequisite TTL "
 			    "is not zero");
 		else if (!in_zone(up, r->lname))
-			rc = fail(why, wl, UPD_NOTZONE, "prerequisite name "
+			rc = ufail(why, wl, UPD_NOTZONE, "prerequisite name "
 			    "outside the zone");
 		else if (r->rclass == CLASS_ANY || r->rclass == CLASS_NONE)
 			rc = check_exists(up, r, why, wl);
 		else if (r->rclass == up->rclass)
 			v[nv++] = r;
 		else
-			rc = fail(why, wl, RCODE_FORMERR, "prerequisite of "
+			rc = ufail(why, wl, RCODE_FORMERR, "prerequisite of "
 			    "class %u", r->rclass);
 	}
 	if (rc == RCODE_NOERROR && nv > 0 && !check_values(up, v, nv))
-		rc = fail(why, wl, UPD_NXRRSET, "'RRset exists (value "
+		rc = ufail(why, wl, UPD_NXRRSET, "'RRset exists (value "
 		    "dependent)' prerequisite not satisfied");
 	free(v);
 	return rc;
@@ -773,7 +763,7 @@ post_checks(struct update *up, char *why, size_t wl)
 
 	/* BIND's post-update check of the apex's name servers. */
 	if (!update_ns_targets_ok(up, o, dname_hash(o)))
-		return fail(why, wl, RCODE_REFUSED, "an NS of the apex has no "
+		return ufail(why, wl, RCODE_REFUSED, "an NS of the apex has no "
 		    "address records");
 	for (unsigned i = 0; i < up->nundo; i++) {
 		struct uname *u = up->undo[i].u;
@@ -782,10 +772,10 @@ post_checks(struct update *up, char *why, size_t wl)
 		for (const uint8_t *p = u->lname; !is_apex(up, p);
 		    p += 1 + p[0])
 			if (!update_ns_targets_ok(up, p, dname_hash(p)))
-				return fail(why, wl, RCODE_REFUSED, "an NS of "
+				return ufail(why, wl, RCODE_REFUSED, "an NS of "
 				    "a delegation has no address records");
 		if (!update_ns_glue_ok(up, &up->undo[i]))
-			return fail(why, wl, RCODE_REFUSED, "a name server "
+			return ufail(why, wl, RCODE_REFUSED, "a name server "
 			    "would lose its addresses");
 		/* RFC 4035 2.4: a DS only at a delegation (BIND removes
 		 * orphaned ones). */
@@ -815,7 +805,7 @@ update_apply(struct update *up, const uint8_t *msg, size_t len,
 	if (rc != RCODE_NOERROR)
 		goto out;
 	if (up->is_signed) {
-		rc = fail(why, whylen, RCODE_REFUSED, "signed zones cannot be "
+		rc = ufail(why, whylen, RCODE_REFUSED, "signed zones cannot be "
 		    "updated until apex signs zones itself");
 		goto out;
 	}

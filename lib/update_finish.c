@@ -94,8 +94,8 @@ diff_set(const uint8_t *owner, uint16_t rclass, const struct sview *a,
 	}
 }
 
-static void
-uset_view(const struct uset *s, struct sview *v)
+void
+update_uset_view(const struct uset *s, struct sview *v)
 {
 	v->type = s->type;
 	v->covered = s->covered;
@@ -133,13 +133,13 @@ diff_name(const struct update *up, const struct uname *u, struct rrbuf *del,
 				continue;
 			}
 			seen[k] = true;
-			uset_view(&u->sets[k], &b);
+			update_uset_view(&u->sets[k], &b);
 			diff_set(u->lname, up->rclass, &a, &b, del, add);
 		}
 	}
 	for (unsigned k = 0; k < u->nsets; k++)
 		if (!seen[k] && u->sets[k].type != TYPE_SOA) {
-			uset_view(&u->sets[k], &b);
+			update_uset_view(&u->sets[k], &b);
 			put_set(add, u->lname, up->rclass, &b);
 		}
 	free(seen);
@@ -191,7 +191,7 @@ add_uname(struct zone_builder *zb, const struct uname *u, const uint8_t *soa,
 	int rc;
 
 	for (unsigned k = 0; k < u->nsets; k++) {
-		uset_view(&u->sets[k], &v);
+		update_uset_view(&u->sets[k], &v);
 		if ((rc = add_set(zb, u->lname, &v, soa, soalen)) != 0)
 			return rc;
 	}

@@ -18,23 +18,6 @@
 #include "update_priv.h"
 #include "zone.h"
 
-static uint16_t
-fail(char *why, size_t whylen, uint16_t rcode, const char *fmt, ...)
-    PRINTF(4, 5);
-
-static uint16_t
-fail(char *why, size_t whylen, uint16_t rcode, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return rcode;
-}
-
 static size_t
 arena_put(struct umsg *m, const void *p, size_t len)
 {
@@ -129,16 +112,16 @@ check_rec(const struct pkt_rr *rr, char *why, size_t wl)
 
 	if (rr->type == TYPE_OPT || rr->type == TYPE_TSIG ||
 	    rr->type == TYPE_TKEY)
-		return fail(why, wl, RCODE_FORMERR, "%s record in the %s "
+		return ufail(why, wl, RCODE_FORMERR, "%s record in the %s "
 		    "section", rr_type_str(rr->type, t), rr->section == 1 ?
 		    "prerequisite" : "update");
 	if (empty && rr->rdlen != 0)
-		return fail(why, wl, RCODE_FORMERR, "class %s %s with RDATA",
+		return ufail(why, wl, RCODE_FORMERR, "class %s %s with RDATA",
 		    rr->rclass == CLASS_ANY ? "ANY" : "NONE",
 		    rr->section == 1 ? "prerequisite" : "update");
 	if (!empty && (rr->rdlen > 0 || rr->rclass != CLASS_ANY) &&
 	    !rdata_ok(rr->type, rr->rdata, rr->rdlen))
-		return fail(why, wl, RCODE_FORMERR, "malformed %s RDATA",
+		return ufail(why, wl, RCODE_FORMERR, "malformed %s RDATA",
 		    rr_type_str(rr->type, t));
 	return RCODE_NOERROR;
 }
@@ -176,24 +159,24 @@ read_zone(const struct update *up, struct pkt_reader *r, const uint8_t *msg,
 	uint16_t ztype, zclass;
 
 	if (len < PKT_HDRLEN)
-		return fail(why, wl, RCODE_FORMERR, "message too short");
+		return ufail(why, wl, RCODE_FORMERR, "message too short");
 	uint16_t flags = get16(msg + 2);
 	if ((flags & PKT_QR) || PKT_OPCODE(flags) != OPCODE_UPDATE)
-		return fail(why, wl, RCODE_FORMERR, "not an UPDATE request");
+		return ufail(why, wl, RCODE_FORMERR, "not an UPDATE request");
 	if (get16(msg + 4) != 1)
-		return fail(why, wl, RCODE_FORMERR, "zone section has %u "
+		return ufail(why, wl, RCODE_FORMERR, "zone section has %u "
 		    "records", get16(msg + 4));
 	if (pkt_read_begin(r, msg, len, zname, &ztype, &zclass) != 0)
-		return fail(why, wl, RCODE_FORMERR, "malformed zone section");
+		return ufail(why, wl, RCODE_FORMERR, "malformed zone section");
 	if (ztype != TYPE_SOA)
-		return fail(why, wl, RCODE_FORMERR, "zone section type is not "
+		return ufail(why, wl, RCODE_FORMERR, "zone section type is not "
 		    "SOA");
 	if (zclass == CLASS_ANY || zclass == CLASS_NONE)
-		return fail(why, wl, RCODE_FORMERR, "zone section class is a "
+		return ufail(why, wl, RCODE_FORMERR, "zone section class is a "
 		    "meta-class");
 	if (!dname_equal(zname, up->z->origin) || zclass != up->rclass)
-		return fail(why, wl, RCODE_NOTAUTH, "not authoritative for the "
-		    "update zone");
+		return ufail(why, wl, RCODE_NOTAUTH, "not authoritative for "
+		    "the update zone");
 	return RCODE_NOERROR;
 }
 
@@ -213,9 +196,9 @@ update_read_msg(const struct update *up, struct umsg *m, const uint8_t *msg,
 	unsigned total = (unsigned)r.count[1] + r.count[2];
 	for (unsigned k = 0; k < total; k++) {
 		if (read_rec(&r, rr) != 0) {
-			rc = fail(why, wl, RCODE_FORMERR, "malformed record in "
-			    "the %s section", r.section <= 1 ? "prerequisite" :
-			    "update");
+			rc = ufail(why, wl, RCODE_FORMERR, "malformed record "
+			    "in the %s section", r.section <= 1 ?
+			    "prerequisite" : "update");
 			goto out;
 		}
 		if ((rc = check_rec(rr, why, wl)) != RCODE_NOERROR)

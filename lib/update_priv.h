@@ -113,6 +113,10 @@ struct umsg {
 struct uname	*update_find(const struct update *, const uint8_t *lname,
 		    uint32_t hash);
 void		 update_image_view(const struct zone_rrset *, struct sview *);
+void		 update_uset_view(const struct uset *, struct sview *);
+/* Writes the reason into why (if any) and returns rcode. */
+uint16_t	 ufail(char *why, size_t whylen, uint16_t rcode,
+		    const char *fmt, ...) PRINTF(4, 5);
 /* The name's RRset of type as it is now (overlay, else image). */
 bool		 update_cur_find(const struct update *, const uint8_t *lname,
 		    uint32_t hash, uint16_t type, struct sview *);

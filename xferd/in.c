@@ -380,21 +380,10 @@ install(struct xin *in)
 		free(blob);
 		return false;
 	}
-	uint32_t serial = nz.hdr->serial;
-	int fd = zone_memfd(cz->name, blob, size);
+	bool ok = xferd_load(cz, nz.hdr->serial, blob, size, in->err,
+	    sizeof(in->err));
 	free(blob);
-	if (fd < 0) {
-		snprintf(in->err, sizeof(in->err), "memfd: %s",
-		    strerror(errno));
-		return false;
-	}
-	struct msg_buf b;
-	msg_buf_init(&b);
-	ipc_put_xp_load(&b, cz->origin, serial);
-	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
-		fatal("parent");
-	close(fd);
-	return true;
+	return ok;
 }
 
 /* The transfer ended well. */

@@ -259,6 +259,25 @@ xferd_install(struct xzone *z, int fd)
 	xferd_report(z);
 }
 
+bool
+xferd_load(const struct conf_zone *cz, uint32_t serial, const void *blob,
+    size_t size, char *err, size_t errlen)
+{
+	struct msg_buf b;
+	int fd = zone_memfd(cz->name, blob, size);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd: %s", strerror(errno));
+		return false;
+	}
+	msg_buf_init(&b);
+	ipc_put_xp_load(&b, cz->origin, serial);
+	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
+		fatal("parent");
+	close(fd);
+	return true;
+}
+
 static void
 reply(uint32_t req, bool ok, const char *text)
 {

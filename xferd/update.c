@@ -413,17 +413,8 @@ publish(struct xzone *z, struct update *up, char *err)
 		goto io;
 	if (journal_append(&z->j, z->img->serial, serial, &del, &add) != 0)
 		goto io;
-	int fd = zone_memfd(cz->name, blob, size);
-	if (fd < 0) {
-		snprintf(err, 256, "memfd: %s", strerror(errno));
+	if (!xferd_load(cz, serial, blob, size, err, 256))
 		goto out;
-	}
-	struct msg_buf b;
-	msg_buf_init(&b);
-	ipc_put_xp_load(&b, cz->origin, serial);
-	if (msg_send(xd.parent, MSG_XP_LOAD, 0, &b, fd) != 0)
-		fatal("parent");
-	close(fd);
 	log_cat(LOGC_UPDATE, LOG_LEVEL_INFO, "zone %s: serial %u to %u, %u "
 	    "records deleted, %u added", cz->name, z->img->serial, serial,
 	    del.count - 1, add.count - 1);

@@ -107,6 +107,10 @@ void	xferd_report(struct xzone *);
 void	xferd_error(struct xzone *, enum log_category, const char *, ...)
 	    PRINTF(3, 4);
 void	ximage_unref(struct ximage *);
+/* A new version (a transfer's, an update's) to the parent, which serves
+ * it (MSG_XP_LOAD). Returns: false with err. */
+bool	xferd_load(const struct conf_zone *, uint32_t serial,
+	    const void *blob, size_t size, char *err, size_t errlen);
 /* The TSIG key named in the configuration, or NULL. */
 const struct tsig_key	*xferd_key(const char *name);
 /* Opens the zone's journal if not tried yet; returns whether usable. */

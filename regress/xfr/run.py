@@ -788,13 +788,17 @@ class Fake:
         o = self.origin + '.'
         r = dns.message.make_response(q)
         r.flags |= dns.flags.AA
+        # What this mode breaks is the SOA answer; a transfer the
+        # secondary started before the switch (an AXFR after a failed
+        # IXFR) gets the version it has, so it cannot bring a new one.
+        serial = 1 if self.mode == 'soa-answer-no-counters' else self.serial
         r.answer.append(self.soa_no_counters()
-                        if self.mode == 'soa-no-counters' else self.soa())
+                        if self.mode == 'soa-no-counters' else
+                        self.soa(serial))
         r.answer.append(self.rr(o, 'NS', 'ns1.' + o))
         r.answer.append(self.rr('ns1.' + o, 'A', '192.0.2.53'))
-        r.answer.append(self.rr('www.' + o, 'A', '192.0.2.%d' %
-                                self.serial))
-        end = self.soa()
+        r.answer.append(self.rr('www.' + o, 'A', '192.0.2.%d' % serial))
+        end = self.soa(serial)
         if self.mode == 'out-of-zone':
             r.answer.append(self.rr('evil.example.org.', 'A', '192.0.2.66'))
         elif self.mode == 'soa-mismatch':

@@ -1,0 +1,352 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Dynamic update (RFC 2136, TSIG hmac-sha256 over TCP) on BIND 9, Knot and
+# apex, each as the primary of the kit's zones of $SIZES names, one run:
+#
+#   update.sh [run]     every server in $SERVERS, then the table
+#   update.sh quick     the same with DURATION=2, LAG_N=5, SIZES=100
+#   update.sh ceiling   the generator's own ceiling only
+#   update.sh table DIR the table again from a result directory
+#
+# Per server and zone size (server: one worker, pinned to CPU 0, as the
+# kit's 1core mode; every client pinned to CPU 1):
+#  1. sustained updates: updgen (updgen.c, built into $WORK/bin) with
+#     $CONNS connections (one at a time), each a closed loop of single-
+#     record updates (add a TXT at a new name, delete it, next name, ...;
+#     every one a change) for $DURATION s: NOERROR answers per second,
+#     latency p50/p99, server CPU per update.
+#  2. time for a secondary to see an update: a BIND secondary (NOTIFY on
+#     from the primary, IXFR) on $SEC_PORT; $LAG_N updates $LAG_GAP s
+#     apart, each timed from its NOERROR to the first UDP answer of the
+#     secondary that holds the record (polled every ms); the median.
+#  3. UDP queries (the kit's query file for the zone, dnsperf -c 10 -q 500
+#     -T 2) for $DURATION s with the server idle, then while updgen sends
+#     a steady $STREAM_RATE updates/s on $STREAM_CONNS connections; the
+#     ratio.
+# Before each server run, the median fdatasync latency of a 4 KiB write
+# in $WORK (the file system of every journal) is noted: it bounds what
+# one connection can do, and other work on the machine moves it.
+#
+# A server that answers the probe update with anything but NOERROR (apex
+# before dynamic update lands: REFUSED; apex-named that rejects
+# allow-update runs without it) gets that RCODE in its column instead of
+# figures. The ceiling: updgen against apex without allow-update (REFUSED
+# at once, TSIG checked), or BIND's REFUSED where there is no apex-named.
+#
+# Environment (defaults in brackets):
+#   SERVERS     [bind knot apex]       SIZES   zone names [100 10000]
+#   CONNS       [1 4 16]               DURATION seconds per run [10]
+#   LAG_N [20]  LAG_GAP [0.5]          STREAM_RATE [100] STREAM_CONNS [4]
+#   PORT        primary [5370]; the secondary is PORT+1 (SEC_PORT)
+#   KIT         the peer kit [../shared/bench beside the tree]
+#   WORK        zones, key, kit copy, updgen, results [/tmp/apex-update-bench]
+#   APEX_NAMED  [build/named/apex-named]
+#   OUT         results [$WORK/results/<date>]; the table in OUT/table.md
+#   BIND_NOTIFY_DELAY [0] (BIND's own default is 5 s between NOTIFY sets)
+#   KNOT_ZONEFILE_SYNC [-1] (Knot's default 0 rewrites the zone file after
+#               every update; -1 leaves the changes in the journal)
+#   QUIET_PCT [10] QUIET_WAIT [120]: wait for the machine to be idle, as
+#               the kit's bench.sh does
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+KIT=${KIT:-$top/../shared/bench}
+WORK=${WORK:-/tmp/apex-update-bench}
+APEX_NAMED=${APEX_NAMED:-$top/build/named/apex-named}
+case "${1:-run}" in
+quick)
+	DURATION=${DURATION:-2}; LAG_N=${LAG_N:-5}; SIZES=${SIZES:-100} ;;
+esac
+SERVERS=${SERVERS:-bind knot apex}
+SIZES=${SIZES:-100 10000}
+CONNS=${CONNS:-1 4 16}
+DURATION=${DURATION:-10}
+LAG_N=${LAG_N:-20}
+LAG_GAP=${LAG_GAP:-0.5}
+STREAM_RATE=${STREAM_RATE:-100}
+STREAM_CONNS=${STREAM_CONNS:-4}
+ORIGIN=${ORIGIN:-example.com.}
+PORT=${PORT:-5370}
+SEC_PORT=${SEC_PORT:-$((PORT + 1))}
+QUIET_PCT=${QUIET_PCT:-10}
+QUIET_WAIT=${QUIET_WAIT:-120}
+BIND_NOTIFY_DELAY=${BIND_NOTIFY_DELAY:-0}
+KNOT_ZONEFILE_SYNC=${KNOT_ZONEFILE_SYNC:--1}
+ZONES=$WORK/zones
+PEER=$WORK/kit/run-peer.sh
+DT=$WORK/kit/dnstool.py
+UT=$here/updtool.py
+GEN=$WORK/bin/updgen
+export ORIGIN APEX_NAMED SEC_PORT BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC
+CUR=""		# the running primary's kit directory
+SEC=""		# the running secondary's
+BG=""		# a background client
+
+log() { echo "[$(date +%T)] update.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+cleanup() {
+	if [ -n "$BG" ]; then kill "$BG" 2>/dev/null || :; wait "$BG" 2>/dev/null || :; fi
+	BG=""
+	if [ -n "$SEC" ]; then "$PEER" stop "$SEC" || :; fi
+	SEC=""
+	if [ -n "$CUR" ]; then "$PEER" stop "$CUR" || :; fi
+	CUR=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------- setup ----------------------------------------------------------
+prepare() {
+	[ -x "$KIT/run-peer.sh" ] || die "no kit at $KIT (set KIT)"
+	for t in named knotd dnsperf dig cc python3 taskset; do
+		command -v "$t" > /dev/null || die "$t missing"
+	done
+	mkdir -p "$WORK/kit" "$WORK/bin" "$ZONES"
+	cp -r "$KIT/." "$WORK/kit/"
+	rm -rf "$WORK/kit/results"
+	cp "$here/update-peers.sh" "$WORK/kit/peers.d/update.sh"
+	if [ ! -x "$GEN" ] || [ "$here/updgen.c" -nt "$GEN" ]; then
+		cc -O2 -Wall -o "$GEN" "$here/updgen.c" -lcrypto -lpthread ||
+		    die "cannot build updgen (libssl-dev?)"
+	fi
+	if [ ! -s "$WORK/key" ]; then
+		python3 -c 'import base64, os
+print(base64.b64encode(os.urandom(32)).decode())' > "$WORK/key"
+	fi
+	UPD_SECRET=$(cat "$WORK/key")
+	KEY=upd:$UPD_SECRET
+	export UPD_SECRET
+	local n
+	for n in $SIZES; do
+		[ -s "$(zname "$n").queries" ] && continue
+		log "generating the $n-name zone"
+		"$KIT/gen-zone.py" "$n" "$ORIGIN" "$(zname "$n")" >&2
+	done
+}
+
+zname() { echo "$ZONES/z$1-${ORIGIN%.}.zone"; }
+
+rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$OUT/results.tsv"; }
+
+wait_quiet() {
+	local w p
+	read -r w p < <("$DT" quiet "$QUIET_PCT" "$QUIET_WAIT")
+	[ "$w" != 0 ] && log "waited ${w}s for other load to stop (busy now ${p}%)"
+	return 0
+}
+
+port_free() {   # PORT
+	! ss -Hlnu "sport = :$1" | grep -q . && ! ss -Hlnt "sport = :$1" | grep -q .
+}
+
+# start PEER PORT ZONE CPUS -> the kit directory; waits for the SOA
+start() {
+	local i d
+	for i in $(seq 1 50); do port_free "$2" && break; sleep 0.2; done
+	port_free "$2" || die "port $2 busy"
+	d=$(THREADS=1 CPUS=$4 PRIMARY_PORT=$PORT "$PEER" "$1" "$2" "$3") ||
+	    die "cannot start $1"
+	echo "$d"
+	if [ "$("$DT" wait-soa "$2" "$ORIGIN" 120)" = timeout ]; then
+		log "$1 did not answer SOA; log:"; tail -20 "$d/log" >&2
+		return 1
+	fi
+}
+
+srvcpu() { "$DT" cpu "$(cat "$CUR/pid")"; }
+
+kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+# ---------- the measurements -----------------------------------------------
+# SRV N C: updgen with C connections for DURATION s
+updates() {
+	local srv=$1 n=$2 c=$3 f c0 c1 u
+	f=$OUT/$srv-$n-upd-c$c.txt
+	wait_quiet
+	c0=$(srvcpu)
+	timeout $((DURATION + 60)) taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" \
+	    -z "$ORIGIN" -y "$KEY" -c "$c" -l "$DURATION" -t "r$c" > "$f"
+	c1=$(srvcpu)
+	echo "server_cpu_s $(echo "$c1 - $c0" | bc -l)" >> "$f"
+	u=$(kv noerror "$f")
+	rec "$srv" "$n" "upd_c${c}_per_s" "$(kv updates_per_s "$f")"
+	rec "$srv" "$n" "upd_c${c}_p50_ms" "$(kv p50_ms "$f")"
+	rec "$srv" "$n" "upd_c${c}_p99_ms" "$(kv p99_ms "$f")"
+	rec "$srv" "$n" "upd_c${c}_gen_cpu_s" "$(kv cpu_s "$f")"
+	rec "$srv" "$n" "upd_c${c}_other" \
+	    "$(($(kv answers "$f") - u + $(kv timeouts "$f") + $(kv errors "$f")))"
+	[ "${u:-0}" -gt 0 ] && rec "$srv" "$n" "upd_c${c}_cpu_ms_per_upd" \
+	    "$(echo "($c1 - $c0) * 1000 / $u" | bc -l | xargs printf '%.3f')"
+	log "$srv/$n c=$c: $(kv updates_per_s "$f") updates/s," \
+	    "p50 $(kv p50_ms "$f") ms, p99 $(kv p99_ms "$f") ms," \
+	    "server CPU $(echo "$c1 - $c0" | bc -l) s"
+}
+
+# SRV N: a BIND secondary, LAG_N updates
+lag() {
+	local srv=$1 n=$2 f serial w
+	f=$OUT/$srv-$n-lag.txt
+	SEC=$(start bind_sec "$SEC_PORT" "$(zname "$n")" 1) || {
+		log "$srv/$n: the secondary did not start"; return 0; }
+	serial=$(python3 "$UT" serial "$PORT" "$ORIGIN")
+	w=$(python3 "$UT" wait-serial "$SEC_PORT" "$ORIGIN" "$serial" 60) || :
+	if [ "$w" = timeout ]; then
+		log "$srv/$n: the secondary did not reach serial $serial"
+		tail -20 "$SEC/log" >&2
+	else
+		wait_quiet
+		timeout $((LAG_N * 32 + 30)) taskset -c 1 python3 "$UT" lag \
+		    "$PORT" "$SEC_PORT" "$ORIGIN" "$KEY" "$LAG_N" "$LAG_GAP" lag \
+		    > "$f" || :
+		rec "$srv" "$n" lag_median_ms "$(kv median "$f")"
+		rec "$srv" "$n" lag_max_ms "$(kv max "$f")"
+		rec "$srv" "$n" lag_missing "$(kv missing "$f")"
+		log "$srv/$n: the secondary sees an update after" \
+		    "$(kv median "$f") ms (median; max $(kv max "$f"))"
+	fi
+	cp "$SEC/log" "$OUT/$srv-$n-secondary.log"
+	"$PEER" stop "$SEC"; SEC=""
+}
+
+# FILE: dnsperf's QPS
+qps() { sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$1"; }
+
+# SRV N: UDP queries idle and under an update stream
+queries() {
+	local srv=$1 n=$2 q=$(zname "$2").queries fi fu fs a b
+	fi=$OUT/$srv-$n-udp-idle.dnsperf
+	fu=$OUT/$srv-$n-udp-during.dnsperf
+	fs=$OUT/$srv-$n-stream.txt
+	wait_quiet
+	timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp -s 127.0.0.1 \
+	    -p "$PORT" -d "$q" -l "$DURATION" -t 2 -c 10 -q 500 -T 2 > "$fi" 2>&1 || :
+	wait_quiet
+	taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" -y "$KEY" \
+	    -c "$STREAM_CONNS" -r "$STREAM_RATE" -l $((DURATION + 2)) -t s \
+	    > "$fs" &
+	BG=$!
+	sleep 1
+	timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp -s 127.0.0.1 \
+	    -p "$PORT" -d "$q" -l "$DURATION" -t 2 -c 10 -q 500 -T 2 > "$fu" 2>&1 || :
+	wait "$BG" || :
+	BG=""
+	a=$(qps "$fi"); b=$(qps "$fu")
+	rec "$srv" "$n" udp_idle_qps "$a"
+	rec "$srv" "$n" udp_during_qps "$b"
+	rec "$srv" "$n" stream_per_s "$(kv updates_per_s "$fs")"
+	rec "$srv" "$n" stream_p99_ms "$(kv p99_ms "$fs")"
+	[ -n "$a" ] && [ -n "$b" ] &&
+	    rec "$srv" "$n" udp_ratio "$(echo "$b / $a" | bc -l | xargs printf '%.3f')"
+	log "$srv/$n: UDP $a qps idle, $b qps during $(kv updates_per_s "$fs")" \
+	    "updates/s"
+}
+
+one() {   # SRV N
+	local srv=$1 n=$2 rc c fs
+	wait_quiet
+	fs=$(python3 "$UT" fsync "$WORK" 200)
+	rec "$srv" "$n" fsync_ms "${fs% *}"
+	rec "$srv" "$n" fsync_p90_ms "${fs#* }"
+	CUR=$(start "${srv}_upd" "$PORT" "$(zname "$n")" 0) || {
+		rec "$srv" "$n" status "did not start"
+		if [ -n "$CUR" ]; then
+			cp "$CUR/log" "$OUT/$srv-$n-server.log" || :
+			"$PEER" stop "$CUR"
+		fi
+		CUR=""; return 0; }
+	cp "$CUR/cmdline" "$OUT/$srv.cmdline"
+	for f in "$CUR"/*.conf; do cp "$f" "$OUT/$srv-$(basename "$f")"; done
+	[ -e "$CUR/no-allow-update" ] &&
+	    log "$srv: runs without allow-update: $(cat "$CUR/no-allow-update")"
+	rc=$(python3 "$UT" update "$PORT" "$ORIGIN" "$KEY" "probe.$ORIGIN" add) ||
+	    rc=error
+	rec "$srv" "$n" zone_rrs "$(grep -cv '^\$\|^;\|^$' "$(zname "$n")")"
+	if [ "$rc" != NOERROR ]; then
+		log "$srv/$n: the probe update got $rc: no figures"
+		rec "$srv" "$n" status "$rc"
+	else
+		rec "$srv" "$n" status ok
+		for c in $CONNS; do updates "$srv" "$n" "$c"; done
+		lag "$srv" "$n"
+		queries "$srv" "$n"
+	fi
+	cp "$CUR/log" "$OUT/$srv-$n-server.log"
+	# what the journal holds now (BIND's and apex's .jnl, Knot's LMDB)
+	rec "$srv" "$n" dir_kb "$(du -sk "$CUR" | cut -f1)"
+	"$PEER" stop "$CUR"; CUR=""
+}
+
+# the generator against a server that answers at once (REFUSED)
+ceiling() {
+	local p=apex_noupd c f
+	[ -x "$APEX_NAMED" ] || p=bind_noupd
+	wait_quiet
+	CUR=$(start "$p" "$PORT" "$(zname "${SIZES%% *}")" 0) || die "no $p"
+	for c in $CONNS; do
+		f=$OUT/ceiling-c$c.txt
+		wait_quiet
+		taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" -y "$KEY" \
+		    -c "$c" -l "$DURATION" -t "x$c" > "$f"
+		rec ceiling "$p" "c${c}_answers_per_s" "$(kv answers_per_s "$f")"
+		rec ceiling "$p" "c${c}_rcode" "$(awk '/^rcode_/ { sub("rcode_", "", $1); printf "%s ", $1 }' "$f")"
+		rec ceiling "$p" "c${c}_gen_cpu_pct" \
+		    "$(echo "100 * $(kv cpu_s "$f") / $DURATION" | bc -l | xargs printf '%.0f')"
+		rec ceiling "$p" "c${c}_p50_ms" "$(kv p50_ms "$f")"
+		log "ceiling c=$c ($p): $(kv answers_per_s "$f") answers/s," \
+		    "updgen CPU $(kv cpu_s "$f") s"
+	done
+	"$PEER" stop "$CUR"; CUR=""
+}
+
+versions() {
+	{
+		echo "date: $(date -Is)"; echo "kernel: $(uname -r)"
+		echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) x $(nproc)"
+		echo "named: $(named -v 2>&1)"; echo "knotd: $(knotd -V 2>&1)"
+		echo "apex-named: $APEX_NAMED ($(cd "$top" && git describe --always --dirty 2>/dev/null))"
+		echo "dnsperf: $(dpkg-query -W -f '${Version}' dnsperf 2>/dev/null)"
+		echo "filesystem of $WORK: $(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$WORK")"
+		echo "SERVERS=$SERVERS SIZES=$SIZES CONNS=$CONNS DURATION=$DURATION"
+		echo "LAG_N=$LAG_N LAG_GAP=$LAG_GAP STREAM_RATE=$STREAM_RATE STREAM_CONNS=$STREAM_CONNS"
+		echo "BIND_NOTIFY_DELAY=$BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC=$KNOT_ZONEFILE_SYNC"
+		echo "load: $(cat /proc/loadavg)"
+	} > "$OUT/versions.txt"
+}
+
+run() {
+	local srv n
+	mkdir -p "$WORK/results"
+	OUT=${OUT:-$WORK/results/$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$OUT"; : > "$OUT/results.tsv"
+	versions
+	log "results in $OUT"
+	ceiling
+	for n in $SIZES; do
+		for srv in $SERVERS; do
+			if [ "$srv" = apex ] && [ ! -x "$APEX_NAMED" ]; then
+				log "no $APEX_NAMED: apex skipped"
+				rec apex "$n" status "no apex-named"; continue
+			fi
+			one "$srv" "$n"
+		done
+	done
+	echo "load after: $(cat /proc/loadavg)" >> "$OUT/versions.txt"
+	table "$OUT" | tee "$OUT/table.md"
+	log "table in $OUT/table.md"
+}
+
+table() {
+	python3 "$here/update-table.py" "$1"
+}
+
+case "${1:-run}" in
+run|quick) prepare; run ;;
+ceiling)
+	prepare; mkdir -p "$WORK/results"
+	OUT=${OUT:-$WORK/results/ceiling-$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$OUT"; : > "$OUT/results.tsv"; versions
+	ceiling; table "$OUT" ;;
+table) [ $# -eq 2 ] || die "usage: update.sh table DIR"; table "$2" ;;
+*) echo "usage: update.sh [run | quick | ceiling | table DIR]" >&2; exit 2 ;;
+esac

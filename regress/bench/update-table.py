@@ -19,13 +19,9 @@ for line in open(os.path.join(out, "results.tsv")):
             sizes.append(p[1])
 conf = {}
 try:
-    for line in open(os.path.join(out, "versions.txt")):
-        for w in line.split():
-            if "=" in w:
-                k, v = w.split("=", 1)
-                conf[k] = v
-        if line.startswith("CONNS="):
-            conf["CONNS"] = line.split("CONNS=")[1].split(" DURATION")[0]
+    for line in open(os.path.join(out, "conf")):
+        k, _, v = line.rstrip("\n").partition("=")
+        conf[k] = v
 except OSError:
     pass
 conns = conf.get("CONNS", "1 4 16").split()
@@ -46,7 +42,7 @@ def fmt(v):
     x = num(v)
     if x is None:
         return "-" if v in (None, "") else v
-    if abs(x) >= 100:
+    if abs(x) >= 100 or (x == int(x) and "." not in v):
         return "{:,.0f}".format(x)
     return "%.2f" % x if abs(x) >= 1 else "%.3f" % x
 
@@ -134,8 +130,11 @@ print("""Notes:
   fdatasync, meta page through an O_DSYNC descriptor) before it answers
   them all; apex (by design) applies the waiting updates as one batch,
   one journal record and one fsync, before answering.
-- BIND_NOTIFY_DELAY=%s (BIND's default notify-delay is 5 s between NOTIFY
-  sets, which would bound the secondary figure); KNOT_ZONEFILE_SYNC=%s
+- The secondary figure includes each primary's NOTIFY policy: Knot 3.2
+  schedules the NOTIFY after an update one second later (whole seconds,
+  zone_schedule_notify(zone, 1) in its DDNS handler), so ~1,000 ms is
+  its floor; BIND_NOTIFY_DELAY=%s (BIND's default notify-delay is 5 s
+  between NOTIFY sets, which would bound the figure); KNOT_ZONEFILE_SYNC=%s
   (Knot's default 0 rewrites the zone file after every change; -1 keeps
   the changes in the journal only, as BIND and apex do between dumps).
 - fsync latency of this VM's disk moves with other work on the machine

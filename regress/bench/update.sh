@@ -45,8 +45,11 @@
 #   BIND_NOTIFY_DELAY [0] (BIND's own default is 5 s between NOTIFY sets)
 #   KNOT_ZONEFILE_SYNC [-1] (Knot's default 0 rewrites the zone file after
 #               every update; -1 leaves the changes in the journal)
-#   QUIET_PCT [10] QUIET_WAIT [120]: wait for the machine to be idle, as
-#               the kit's bench.sh does
+#   QUIET_PCT [10] QUIET_WAIT [120] FOREIGN_MAX [0.5] RETRIES [2]: as in
+#               the kit's bench.sh, wait before each run for busy CPU below
+#               QUIET_PCT %, and redo a run (at most RETRIES times) when
+#               processes other than the servers and the clients used more
+#               than FOREIGN_MAX CPU-s during it (recorded per run)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -70,6 +73,8 @@ PORT=${PORT:-5370}
 SEC_PORT=${SEC_PORT:-$((PORT + 1))}
 QUIET_PCT=${QUIET_PCT:-10}
 QUIET_WAIT=${QUIET_WAIT:-120}
+FOREIGN_MAX=${FOREIGN_MAX:-0.5}
+RETRIES=${RETRIES:-2}
 BIND_NOTIFY_DELAY=${BIND_NOTIFY_DELAY:-0}
 KNOT_ZONEFILE_SYNC=${KNOT_ZONEFILE_SYNC:--1}
 ZONES=$WORK/zones
@@ -156,18 +161,41 @@ start() {
 
 srvcpu() { "$DT" cpu "$(cat "$CUR/pid")"; }
 
+# before a run: wait for quiet, note every process's CPU
+snap() { wait_quiet; "$DT" snap > "$OUT/.snap"; }
+# after it: the CPU-s of others ("CPU-s top-process"), without ours
+foreign() {
+	local roots="$$ $(cat "$CUR/pid")"
+	[ -n "$SEC" ] && roots="$roots $(cat "$SEC/pid")"
+	# shellcheck disable=SC2086 # one argument per PID
+	"$DT" foreign "$OUT/.snap" $roots
+}
+# FOREIGN TRY WHAT: true (run again) when others took too much CPU
+disturbed() {
+	[ "$2" -lt "$RETRIES" ] || return 1
+	[ "$(echo "${1%% *} > $FOREIGN_MAX" | bc)" = 1 ] || return 1
+	log "$3 disturbed: ${1%% *} CPU-s by ${1#* } (try $2), again"
+}
+
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 # ---------- the measurements -----------------------------------------------
 # SRV N C: updgen with C connections for DURATION s
 updates() {
-	local srv=$1 n=$2 c=$3 f c0 c1 u
+	local srv=$1 n=$2 c=$3 f c0 c1 u try fo
 	f=$OUT/$srv-$n-upd-c$c.txt
-	wait_quiet
-	c0=$(srvcpu)
-	timeout $((DURATION + 60)) taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" \
-	    -z "$ORIGIN" -y "$KEY" -c "$c" -l "$DURATION" -t "r$c" > "$f"
-	c1=$(srvcpu)
+	for try in $(seq 0 "$RETRIES"); do
+		snap
+		c0=$(srvcpu)
+		timeout $((DURATION + 60)) taskset -c 1 "$GEN" -s 127.0.0.1 \
+		    -p "$PORT" -z "$ORIGIN" -y "$KEY" -c "$c" -l "$DURATION" \
+		    -t "r${c}t$try" > "$f"
+		c1=$(srvcpu)
+		fo=$(foreign)
+		disturbed "$fo" "$try" "$srv/$n c=$c" || break
+	done
+	rec "$srv" "$n" "upd_c${c}_foreign_cpu_s" "${fo%% *}"
+	rec "$srv" "$n" "upd_c${c}_tries" "$((try + 1))"
 	echo "server_cpu_s $(echo "$c1 - $c0" | bc -l)" >> "$f"
 	u=$(kv noerror "$f")
 	rec "$srv" "$n" "upd_c${c}_per_s" "$(kv updates_per_s "$f")"
@@ -185,7 +213,7 @@ updates() {
 
 # SRV N: a BIND secondary, LAG_N updates
 lag() {
-	local srv=$1 n=$2 f serial w
+	local srv=$1 n=$2 f serial w fo
 	f=$OUT/$srv-$n-lag.txt
 	SEC=$(start bind_sec "$SEC_PORT" "$(zname "$n")" 1) || {
 		log "$srv/$n: the secondary did not start"; return 0; }
@@ -195,13 +223,15 @@ lag() {
 		log "$srv/$n: the secondary did not reach serial $serial"
 		tail -20 "$SEC/log" >&2
 	else
-		wait_quiet
+		snap
 		timeout $((LAG_N * 32 + 30)) taskset -c 1 python3 "$UT" lag \
 		    "$PORT" "$SEC_PORT" "$ORIGIN" "$KEY" "$LAG_N" "$LAG_GAP" lag \
 		    > "$f" || :
 		rec "$srv" "$n" lag_median_ms "$(kv median "$f")"
 		rec "$srv" "$n" lag_max_ms "$(kv max "$f")"
 		rec "$srv" "$n" lag_missing "$(kv missing "$f")"
+		fo=$(foreign)
+		rec "$srv" "$n" lag_foreign_cpu_s "${fo%% *}"
 		log "$srv/$n: the secondary sees an update after" \
 		    "$(kv median "$f") ms (median; max $(kv max "$f"))"
 	fi
@@ -214,23 +244,36 @@ qps() { sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$1"; }
 
 # SRV N: UDP queries idle and under an update stream
 queries() {
-	local srv=$1 n=$2 q=$(zname "$2").queries fi fu fs a b
+	local srv=$1 n=$2 q fi fu fs a b try fo
+	q=$(zname "$2").queries
 	fi=$OUT/$srv-$n-udp-idle.dnsperf
 	fu=$OUT/$srv-$n-udp-during.dnsperf
 	fs=$OUT/$srv-$n-stream.txt
-	wait_quiet
-	timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp -s 127.0.0.1 \
-	    -p "$PORT" -d "$q" -l "$DURATION" -t 2 -c 10 -q 500 -T 2 > "$fi" 2>&1 || :
-	wait_quiet
-	taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" -y "$KEY" \
-	    -c "$STREAM_CONNS" -r "$STREAM_RATE" -l $((DURATION + 2)) -t s \
-	    > "$fs" &
-	BG=$!
-	sleep 1
-	timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp -s 127.0.0.1 \
-	    -p "$PORT" -d "$q" -l "$DURATION" -t 2 -c 10 -q 500 -T 2 > "$fu" 2>&1 || :
-	wait "$BG" || :
-	BG=""
+	for try in $(seq 0 "$RETRIES"); do
+		snap
+		timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp \
+		    -s 127.0.0.1 -p "$PORT" -d "$q" -l "$DURATION" -t 2 \
+		    -c 10 -q 500 -T 2 > "$fi" 2>&1 || :
+		fo=$(foreign)
+		disturbed "$fo" "$try" "$srv/$n UDP idle" || break
+	done
+	rec "$srv" "$n" udp_idle_foreign_cpu_s "${fo%% *}"
+	for try in $(seq 0 "$RETRIES"); do
+		snap
+		taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" \
+		    -y "$KEY" -c "$STREAM_CONNS" -r "$STREAM_RATE" \
+		    -l $((DURATION + 2)) -t "s$try" > "$fs" &
+		BG=$!
+		sleep 1
+		timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp \
+		    -s 127.0.0.1 -p "$PORT" -d "$q" -l "$DURATION" -t 2 \
+		    -c 10 -q 500 -T 2 > "$fu" 2>&1 || :
+		wait "$BG" || :
+		BG=""
+		fo=$(foreign)
+		disturbed "$fo" "$try" "$srv/$n UDP during updates" || break
+	done
+	rec "$srv" "$n" udp_during_foreign_cpu_s "${fo%% *}"
 	a=$(qps "$fi"); b=$(qps "$fu")
 	rec "$srv" "$n" udp_idle_qps "$a"
 	rec "$srv" "$n" udp_during_qps "$b"
@@ -279,15 +322,21 @@ one() {   # SRV N
 
 # the generator against a server that answers at once (REFUSED)
 ceiling() {
-	local p=apex_noupd c f
+	local p=apex_noupd c f try fo
 	[ -x "$APEX_NAMED" ] || p=bind_noupd
 	wait_quiet
 	CUR=$(start "$p" "$PORT" "$(zname "${SIZES%% *}")" 0) || die "no $p"
 	for c in $CONNS; do
 		f=$OUT/ceiling-c$c.txt
-		wait_quiet
-		taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" -y "$KEY" \
-		    -c "$c" -l "$DURATION" -t "x$c" > "$f"
+		for try in $(seq 0 "$RETRIES"); do
+			snap
+			taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" \
+			    -z "$ORIGIN" -y "$KEY" -c "$c" -l "$DURATION" \
+			    -t "x$c" > "$f"
+			fo=$(foreign)
+			disturbed "$fo" "$try" "ceiling c=$c" || break
+		done
+		rec ceiling "$p" "c${c}_foreign_cpu_s" "${fo%% *}"
 		rec ceiling "$p" "c${c}_answers_per_s" "$(kv answers_per_s "$f")"
 		rec ceiling "$p" "c${c}_rcode" "$(awk '/^rcode_/ { sub("rcode_", "", $1); printf "%s ", $1 }' "$f")"
 		rec ceiling "$p" "c${c}_gen_cpu_pct" \
@@ -312,6 +361,11 @@ versions() {
 		echo "BIND_NOTIFY_DELAY=$BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC=$KNOT_ZONEFILE_SYNC"
 		echo "load: $(cat /proc/loadavg)"
 	} > "$OUT/versions.txt"
+	# the knobs, one a line, for the table
+	for v in SERVERS SIZES CONNS DURATION LAG_N LAG_GAP STREAM_RATE \
+	    STREAM_CONNS BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC PORT; do
+		echo "$v=${!v}"
+	done > "$OUT/conf"
 }
 
 run() {

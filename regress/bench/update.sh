@@ -4,8 +4,13 @@
 # apex, each as the primary of the kit's zones of $SIZES names, one run:
 #
 #   update.sh [run]     every server in $SERVERS, then the table
-#   update.sh quick     the same with DURATION=2, LAG_N=5, SIZES=100
+#   update.sh quick     the same with DURATION=2, LAG_N=5, SIZES=100,
+#                       RETRIES=0, QUIET_WAIT=5 (a test of the script)
 #   update.sh ceiling   the generator's own ceiling only
+#   update.sh synccheck what each server syncs: strace on every thread of
+#                       the primary while updgen sends for 2 s on 1 and on
+#                       8 connections; sync calls (fsync, fdatasync, msync,
+#                       sync_file_range) per NOERROR, and the files synced
 #   update.sh table DIR the table again from a result directory
 #
 # Per server and zone size (server: one worker, pinned to CPU 0, as the
@@ -58,7 +63,8 @@ WORK=${WORK:-/tmp/apex-update-bench}
 APEX_NAMED=${APEX_NAMED:-$top/build/named/apex-named}
 case "${1:-run}" in
 quick)
-	DURATION=${DURATION:-2}; LAG_N=${LAG_N:-5}; SIZES=${SIZES:-100} ;;
+	DURATION=${DURATION:-2}; LAG_N=${LAG_N:-5}; SIZES=${SIZES:-100}
+	RETRIES=${RETRIES:-0}; QUIET_WAIT=${QUIET_WAIT:-5} ;;
 esac
 SERVERS=${SERVERS:-bind knot apex}
 SIZES=${SIZES:-100 10000}
@@ -348,6 +354,60 @@ ceiling() {
 	"$PEER" stop "$CUR"; CUR=""
 }
 
+# SRV: sync calls per update under strace (slows the server: no timing)
+synccheck1() {
+	local srv=$1 c f st tids p n k
+	command -v strace > /dev/null || die "strace missing"
+	CUR=$(start "${srv}_upd" "$PORT" "$(zname "${SIZES%% *}")" 0) || {
+		log "$srv did not start"; "$PEER" stop "$CUR"; CUR=""; return 0; }
+	for c in 1 8; do
+		f=$OUT/sync-$srv-c$c.txt; st=$OUT/sync-$srv-c$c.strace
+		tids=""
+		for p in $(cat "$CUR/pid") $("$PEER" descendants "$(cat "$CUR/pid")"); do
+			for k in /proc/"$p"/task/*; do tids="$tids -p ${k##*/}"; done
+		done
+		# shellcheck disable=SC2086 # one -p per thread
+		strace -f -y -e trace=fsync,fdatasync,msync,sync_file_range,sync,syncfs \
+		    -o "$st" $tids 2> /dev/null &
+		BG=$!
+		sleep 1
+		taskset -c 1 "$GEN" -s 127.0.0.1 -p "$PORT" -z "$ORIGIN" \
+		    -y "$KEY" -c "$c" -l 2 -t "y$c" > "$f"
+		sleep 0.5
+		kill "$BG" 2>/dev/null || :; wait "$BG" 2>/dev/null || :; BG=""
+		n=$(kv noerror "$f")
+		k=$(grep -cE '(fsync|fdatasync|msync|sync_file_range|sync|syncfs)\(' "$st" || :)
+		rec sync "$srv" "c${c}_noerror" "${n:-0}"
+		rec sync "$srv" "c${c}_syncs" "$k"
+		rec sync "$srv" "c${c}_files" "$(grep -oE 'sync[a-z_]*\([0-9]+<[^>]*>' "$st" |
+		    sed 's/.*<//; s/>$//' | sort | uniq -c | sort -rn | head -3 |
+		    awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }')"
+		log "$srv c=$c: ${n:-0} NOERROR, $k sync calls"
+	done
+	"$PEER" stop "$CUR"; CUR=""
+}
+
+synccheck() {
+	local srv
+	for srv in $SERVERS; do synccheck1 "$srv"; done
+	python3 - "$OUT/results.tsv" <<'EOF'
+import sys
+r = {}
+for line in open(sys.argv[1]):
+    p = line.rstrip("\n").split("\t")
+    if len(p) == 4 and p[0] == "sync":
+        r.setdefault(p[1], {})[p[2]] = p[3]
+print("| server | conns | NOERROR | sync calls | per update | files synced |")
+print("|---|---|---|---|---|---|")
+for s, v in r.items():
+    for c in ("1", "8"):
+        n, k = int(v.get("c%s_noerror" % c, 0)), int(v.get("c%s_syncs" % c, 0))
+        print("| %s | %s | %d | %d | %s | %s |" % (
+            s, c, n, k, "%.2f" % (k / n) if n else "-",
+            v.get("c%s_files" % c, "")))
+EOF
+}
+
 versions() {
 	{
 		echo "date: $(date -Is)"; echo "kernel: $(uname -r)"
@@ -401,6 +461,12 @@ ceiling)
 	OUT=${OUT:-$WORK/results/ceiling-$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$OUT"; : > "$OUT/results.tsv"; versions
 	ceiling; table "$OUT" ;;
+synccheck)
+	prepare; mkdir -p "$WORK/results"
+	OUT=${OUT:-$WORK/results/sync-$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$OUT"; : > "$OUT/results.tsv"; versions
+	synccheck | tee "$OUT/sync.md" ;;
 table) [ $# -eq 2 ] || die "usage: update.sh table DIR"; table "$2" ;;
-*) echo "usage: update.sh [run | quick | ceiling | table DIR]" >&2; exit 2 ;;
+*) echo "usage: update.sh [run | quick | ceiling | synccheck | table DIR]" >&2
+	exit 2 ;;
 esac

@@ -222,7 +222,10 @@ lag() {
 	local srv=$1 n=$2 f serial w fo
 	f=$OUT/$srv-$n-lag.txt
 	SEC=$(start bind_sec "$SEC_PORT" "$(zname "$n")" 1) || {
-		log "$srv/$n: the secondary did not start"; return 0; }
+		log "$srv/$n: the secondary did not start"
+		rec "$srv" "$n" lag_median_ms "no secondary"
+		if [ -n "$SEC" ]; then "$PEER" stop "$SEC"; fi
+		SEC=""; return 0; }
 	serial=$(python3 "$UT" serial "$PORT" "$ORIGIN")
 	w=$(python3 "$UT" wait-serial "$SEC_PORT" "$ORIGIN" "$serial" 60) || :
 	if [ "$w" = timeout ]; then
@@ -331,7 +334,9 @@ ceiling() {
 	local p=apex_noupd c f try fo
 	[ -x "$APEX_NAMED" ] || p=bind_noupd
 	wait_quiet
-	CUR=$(start "$p" "$PORT" "$(zname "${SIZES%% *}")" 0) || die "no $p"
+	CUR=$(start "$p" "$PORT" "$(zname "${SIZES%% *}")" 0) || {
+		if [ -n "$CUR" ]; then "$PEER" stop "$CUR"; fi
+		CUR=""; die "$p did not start"; }
 	for c in $CONNS; do
 		f=$OUT/ceiling-c$c.txt
 		for try in $(seq 0 "$RETRIES"); do
@@ -359,7 +364,9 @@ synccheck1() {
 	local srv=$1 c f st tids p n k
 	command -v strace > /dev/null || die "strace missing"
 	CUR=$(start "${srv}_upd" "$PORT" "$(zname "${SIZES%% *}")" 0) || {
-		log "$srv did not start"; "$PEER" stop "$CUR"; CUR=""; return 0; }
+		log "$srv did not start"
+		if [ -n "$CUR" ]; then "$PEER" stop "$CUR"; fi
+		CUR=""; return 0; }
 	for c in 1 8; do
 		f=$OUT/sync-$srv-c$c.txt; st=$OUT/sync-$srv-c$c.strace
 		tids=""

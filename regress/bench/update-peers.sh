@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: ISC
 # Peers of regress/bench/update.sh for the kit's run-peer.sh (copied to
 # its peers.d/update.sh): each server as a primary of a zone that the key

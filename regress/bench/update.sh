@@ -154,7 +154,7 @@ port_free() {   # PORT
 # start PEER PORT ZONE CPUS -> the kit directory; waits for the SOA
 start() {
 	local i d
-	for i in $(seq 1 50); do port_free "$2" && break; sleep 0.2; done
+	for _ in $(seq 1 50); do port_free "$2" && break; sleep 0.2; done
 	port_free "$2" || die "port $2 busy"
 	d=$(THREADS=1 CPUS=$4 PRIMARY_PORT=$PORT "$PEER" "$1" "$2" "$3") ||
 	    die "cannot start $1"
@@ -171,7 +171,8 @@ srvcpu() { "$DT" cpu "$(cat "$CUR/pid")"; }
 snap() { wait_quiet; "$DT" snap > "$OUT/.snap"; }
 # after it: the CPU-s of others ("CPU-s top-process"), without ours
 foreign() {
-	local roots="$$ $(cat "$CUR/pid")"
+	local roots
+	roots="$$ $(cat "$CUR/pid")"
 	[ -n "$SEC" ] && roots="$roots $(cat "$SEC/pid")"
 	# shellcheck disable=SC2086 # one argument per PID
 	"$DT" foreign "$OUT/.snap" $roots
@@ -253,16 +254,16 @@ qps() { sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$1"; }
 
 # SRV N: UDP queries idle and under an update stream
 queries() {
-	local srv=$1 n=$2 q fi fu fs a b try fo
+	local srv=$1 n=$2 q fid fu fs a b try fo
 	q=$(zname "$2").queries
-	fi=$OUT/$srv-$n-udp-idle.dnsperf
+	fid=$OUT/$srv-$n-udp-idle.dnsperf
 	fu=$OUT/$srv-$n-udp-during.dnsperf
 	fs=$OUT/$srv-$n-stream.txt
 	for try in $(seq 0 "$RETRIES"); do
 		snap
 		timeout $((DURATION + 30)) taskset -c 1 dnsperf -m udp \
 		    -s 127.0.0.1 -p "$PORT" -d "$q" -l "$DURATION" -t 2 \
-		    -c 10 -q 500 -T 2 > "$fi" 2>&1 || :
+		    -c 10 -q 500 -T 2 > "$fid" 2>&1 || :
 		fo=$(foreign)
 		disturbed "$fo" "$try" "$srv/$n UDP idle" || break
 	done
@@ -283,7 +284,7 @@ queries() {
 		disturbed "$fo" "$try" "$srv/$n UDP during updates" || break
 	done
 	rec "$srv" "$n" udp_during_foreign_cpu_s "${fo%% *}"
-	a=$(qps "$fi"); b=$(qps "$fu")
+	a=$(qps "$fid"); b=$(qps "$fu")
 	rec "$srv" "$n" udp_idle_qps "$a"
 	rec "$srv" "$n" udp_during_qps "$b"
 	rec "$srv" "$n" stream_per_s "$(kv updates_per_s "$fs")"

@@ -153,7 +153,7 @@ port_free() {   # PORT
 
 # start PEER PORT ZONE CPUS -> the kit directory; waits for the SOA
 start() {
-	local i d
+	local d
 	for _ in $(seq 1 50); do port_free "$2" && break; sleep 0.2; done
 	port_free "$2" || die "port $2 busy"
 	d=$(THREADS=1 CPUS=$4 PRIMARY_PORT=$PORT "$PEER" "$1" "$2" "$3") ||

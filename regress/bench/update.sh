@@ -185,6 +185,7 @@ disturbed() {
 }
 
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+kvn() { local v; v=$(kv "$@"); echo "${v:-0}"; }   # a count, 0 if missing
 
 # ---------- the measurements -----------------------------------------------
 # SRV N C: updgen with C connections for DURATION s
@@ -204,14 +205,14 @@ updates() {
 	rec "$srv" "$n" "upd_c${c}_foreign_cpu_s" "${fo%% *}"
 	rec "$srv" "$n" "upd_c${c}_tries" "$((try + 1))"
 	echo "server_cpu_s $(echo "$c1 - $c0" | bc -l)" >> "$f"
-	u=$(kv noerror "$f")
+	u=$(kvn noerror "$f")
 	rec "$srv" "$n" "upd_c${c}_per_s" "$(kv updates_per_s "$f")"
 	rec "$srv" "$n" "upd_c${c}_p50_ms" "$(kv p50_ms "$f")"
 	rec "$srv" "$n" "upd_c${c}_p99_ms" "$(kv p99_ms "$f")"
 	rec "$srv" "$n" "upd_c${c}_gen_cpu_s" "$(kv cpu_s "$f")"
 	rec "$srv" "$n" "upd_c${c}_other" \
-	    "$(($(kv answers "$f") - u + $(kv timeouts "$f") + $(kv errors "$f")))"
-	[ "${u:-0}" -gt 0 ] && rec "$srv" "$n" "upd_c${c}_cpu_ms_per_upd" \
+	    "$(($(kvn answers "$f") - u + $(kvn timeouts "$f") + $(kvn errors "$f")))"
+	[ "$u" -gt 0 ] && rec "$srv" "$n" "upd_c${c}_cpu_ms_per_upd" \
 	    "$(echo "($c1 - $c0) * 1000 / $u" | bc -l | xargs printf '%.3f')"
 	log "$srv/$n c=$c: $(kv updates_per_s "$f") updates/s," \
 	    "p50 $(kv p50_ms "$f") ms, p99 $(kv p99_ms "$f") ms," \

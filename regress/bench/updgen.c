@@ -251,6 +251,11 @@ run(void *arg)
 	while (s != -1) {
 		if (rate > 0) {
 			double w = next - now();
+			/* behind (a slow answer): no burst to catch up */
+			if (w < -conns / rate) {
+				next = now();
+				w = 0;
+			}
 			if (w > 0) {
 				struct timespec ts = { (time_t)w,
 				    (long)((w - (time_t)w) * 1e9) };

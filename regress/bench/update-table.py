@@ -39,6 +39,8 @@ def num(v):
 
 
 def fmt(v):
+    if v == "":
+        return "none"
     x = num(v)
     if x is None:
         return "-" if v in (None, "") else v
@@ -73,7 +75,19 @@ rows += [("server CPU ms per update, %s conn." % conns[-1],
           (conf.get("STREAM_RATE", "?"), conf.get("STREAM_CONNS", "?")),
           "stream_per_s", True),
          ("UDP QPS during the stream / idle", "udp_ratio", True),
-         ("data directory after the run, KiB", "dir_kb", False)]
+         ("data directory after the run, KiB", "dir_kb", False),
+         ("runs still disturbed after the retries (other processes > "
+          "FOREIGN_MAX CPU-s)", "disturbed", False)]
+# per server and size: the runs whose last try still saw foreign load
+fmax = num(conf.get("FOREIGN_MAX", "0.5"))
+for (s_, n_, k_), v_ in list(r.items()):
+    if s_ == "ceiling" or not k_.endswith("_foreign_cpu_s"):
+        continue
+    key = (s_, n_, "disturbed")
+    r.setdefault(key, "")
+    if num(v_) is not None and num(v_) > fmax:
+        r[key] = (r[key] + " " if r[key] else "") + \
+            "%s %s" % (k_[:-len("_foreign_cpu_s")], v_)
 
 print("| zone | | " + " | ".join(names.get(s, s) for s in servers) +
       ("" if not peers else

@@ -422,7 +422,7 @@ versions() {
 		echo "date: $(date -Is)"; echo "kernel: $(uname -r)"
 		echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) x $(nproc)"
 		echo "named: $(named -v 2>&1)"; echo "knotd: $(knotd -V 2>&1)"
-		echo "apex-named: $APEX_NAMED ($(cd "$top" && git describe --always --dirty 2>/dev/null))"
+		echo "apex-named: $APEX_NAMED ($(git -C "$(dirname "$APEX_NAMED")" describe --always --dirty 2>/dev/null))"
 		echo "dnsperf: $(dpkg-query -W -f '${Version}' dnsperf 2>/dev/null)"
 		echo "filesystem of $WORK: $(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$WORK")"
 		echo "SERVERS=$SERVERS SIZES=$SIZES CONNS=$CONNS DURATION=$DURATION"
@@ -432,7 +432,8 @@ versions() {
 	} > "$OUT/versions.txt"
 	# the knobs, one a line, for the table
 	for v in SERVERS SIZES CONNS DURATION LAG_N LAG_GAP STREAM_RATE \
-	    STREAM_CONNS BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC PORT; do
+	    STREAM_CONNS BIND_NOTIFY_DELAY KNOT_ZONEFILE_SYNC PORT FOREIGN_MAX \
+	    RETRIES; do
 		echo "$v=${!v}"
 	done > "$OUT/conf"
 }

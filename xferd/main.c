@@ -365,22 +365,67 @@ sync_all(uint32_t req)
 	reply(req, failed == 0, all);
 }
 
+/*
+ * Transfer and update hand-overs that arrive before every image is in
+ * (apex-xferd just started) wait for MSG_PX_START, so an update sent
+ * right after a start is answered, not dropped. At most HELD_MAX; the
+ * rest are dropped, and the client asks again.
+ */
+#define HELD_MAX	32
+
+static struct msg	*held[HELD_MAX];
+static unsigned		 nheld;
+static void		 xferd_handle(struct msg *);
+
+static void
+hold(struct msg *m)
+{
+	if (nheld == HELD_MAX) {
+		if (m->fd >= 0)
+			close(m->fd);
+		return;
+	}
+	struct msg *c = xmalloc(sizeof(*c));
+	c->hdr = m->hdr;
+	c->fd = m->fd;
+	c->pos = 0;
+	memcpy(c->payload, m->payload, m->hdr.len);
+	held[nheld++] = c;
+}
+
+static void
+release_held(void)
+{
+	for (unsigned i = 0; i < nheld; i++) {
+		xferd_handle(held[i]);
+		free(held[i]);
+	}
+	nheld = 0;
+}
+
 static void
 xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 {
 	struct msg *m = xd.m;
-	uint8_t name[DNAME_MAXLEN];
-	struct sockaddr_storage ss;
-	struct ipc_xfr x;
-	socklen_t alen;
-	uint32_t v;
-	struct xzone *z;
 	int rc = msg_recv(fd, m);
 
 	if (rc == APEX_ENOENT)
 		_exit(0);	/* the parent is gone */
 	if (rc != 0)
 		fatalx("parent: %s", apex_strerror(rc));
+	xferd_handle(m);
+}
+
+static void
+xferd_handle(struct msg *m)
+{
+	uint8_t name[DNAME_MAXLEN];
+	struct sockaddr_storage ss;
+	struct ipc_xfr x;
+	socklen_t alen;
+	uint32_t v;
+	struct xzone *z;
+
 	memset(&ss, 0, sizeof(ss));
 	/* Trust rule: a malformed message from the parent is fatal. */
 	switch (m->hdr.type) {
@@ -398,6 +443,7 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 			xin_start(&xd.zones[i]);
 			xferd_report(&xd.zones[i]);
 		}
+		release_held();
 		return;
 	/*
 	 * Transfer requests and NOTIFY come from a worker, relayed as they
@@ -406,9 +452,12 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 	 * again, and every secondary zone is refreshed at the start anyway.
 	 */
 	case MSG_PX_XFR:
-		if (ipc_get_xfr(m, &x) != 0 || !xd.started) {
-			if (xd.started)
-				log_warnx("a malformed transfer hand-over");
+		if (!xd.started) {
+			hold(m);
+			return;
+		}
+		if (ipc_get_xfr(m, &x) != 0) {
+			log_warnx("a malformed transfer hand-over");
 			if (m->fd >= 0)
 				close(m->fd);
 			return;
@@ -447,6 +496,8 @@ xferd_dispatch(evutil_socket_t fd, short events, void *arg)
 		}
 		if (xd.started)
 			xupdate_udp(&u);
+		else
+			hold(m);
 		return;
 	}
 	}

@@ -723,8 +723,8 @@ def send_update(port, origin, name, text, tcp=True):
     try:
         r = (dns.query.tcp if tcp else dns.query.udp)(u, '127.0.0.1',
                                                       port=port, timeout=5)
-    except (dns.exception.Timeout, OSError):
-        return 'timeout'
+    except (dns.exception.Timeout, OSError, EOFError) as e:
+        return 'no answer: %r' % e
     return dns.rcode.to_text(r.rcode())
 
 

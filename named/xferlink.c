@@ -46,6 +46,7 @@ static struct xferlink {
 	struct child		 c;
 	bool			 stopping;
 	bool			 restart_now;
+	bool			 ready;		/* it has every image */
 	struct msg		*m;
 	char			 path[PATH_MAX];
 } x = { .c = { .name = "apex-xferd", .sock = -1 } };
@@ -96,6 +97,12 @@ bool
 xferlink_running(void)
 {
 	return child_running(&x.c);
+}
+
+bool
+xferlink_ready(void)
+{
+	return x.ready && child_running(&x.c);
 }
 
 /* Sends without waiting: apex-xferd sends to the parent too, and two
@@ -206,6 +213,7 @@ xferlink_dispatch(evutil_socket_t fd, short events, void *arg)
 	case MSG_XP_READY:
 		if (ipc_get_empty(m) != 0)
 			goto bad;
+		x.ready = true;
 		x.hooks.ready();
 		return;
 	case MSG_XP_LOAD:
@@ -330,6 +338,7 @@ xferlink_reap(pid_t pid, int status)
 {
 	if (pid != x.c.pid || pid <= 0)
 		return false;
+	x.ready = false;
 	unsigned backoff = x.c.backoff_ms;
 	unsigned ms = child_reaped(&x.c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	if (x.stopping)

@@ -59,6 +59,9 @@ void	xferlink_restart(void);
 /* From SIGCHLD: returns true if pid was apex-xferd. */
 bool	xferlink_reap(pid_t pid, int status);
 bool	xferlink_running(void);
+/* Running, and has been sent every image: it answers transfers of every
+ * zone served (what /health and apex_xferd_up say). */
+bool	xferlink_ready(void);
 
 /* A zone version now served (fd is duplicated, not taken). */
 void	xferlink_zone(const uint8_t *origin, uint32_t serial, int fd);

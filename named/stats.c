@@ -701,7 +701,8 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	render_rrl_metrics(s, b);
 	render_bounds_metrics(s, b);
 	metric_head(b, "apex_xferd_up", "gauge",
-	    "1 if apex-xferd (zone transfers, NOTIFY) is running.");
+	    "1 if apex-xferd (transfers, updates, NOTIFY) runs and has "
+	    "every zone.");
 	sbuf_printf(b, "apex_xferd_up %u\n", v->xferd_up);
 	metric_head(b, "apex_workers", "gauge", "Query workers.");
 	sbuf_printf(b, "apex_workers{state=\"configured\"} %u\n"

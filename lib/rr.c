@@ -112,6 +112,20 @@ rr_type_is_meta(uint16_t type)
 }
 
 const char *
+rr_rcode_str(uint16_t rcode)
+{
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+		"NOTZONE", "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14",
+		"RCODE15", "BADVERS", "BADKEY", "BADTIME", "BADMODE",
+		"BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE",
+	};
+
+	return rcode < nitems(names) ? names[rcode] : "RCODE?";
+}
+
+const char *
 rr_type_str(uint16_t type, char *buf)
 {
 	for (size_t i = 0; i < nitems(rr_types); i++)

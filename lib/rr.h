@@ -129,6 +129,9 @@ bool	rr_type_is_meta(uint16_t type);
 
 /* Mnemonic, or "TYPEnnn" (RFC 3597 5). buf must hold 16 bytes. */
 const char	*rr_type_str(uint16_t type, char *buf);
+/* The mnemonic of an (extended) RCODE, RFC 6895 2.3; "RCODE?" beyond
+ * BADCOOKIE (23). */
+const char	*rr_rcode_str(uint16_t rcode);
 /* Mnemonic or TYPEnnn to number. Returns: 0 or APEX_EINVAL. */
 int	rr_type_from_str(const char *s, uint16_t *type) MUST_CHECK;
 const char	*rr_class_str(uint16_t rclass, char *buf);

@@ -135,13 +135,6 @@ stats_sum(struct stats_block *const *blocks, unsigned n,
 
 /* ---- rendering ---------------------------------------------------- */
 
-static const char *const rcode_names[STATS_NRCODE] = {
-	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
-	"RCODE12", "RCODE13", "RCODE14", "RCODE15", "BADVERS", "BADKEY",
-	"BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE",
-};
-
 static const char *const status_names[] = { "none", "ok", "failed" };
 
 void
@@ -363,7 +356,7 @@ render_stats(const struct server_view *v, const struct stats_block *s,
 		for (unsigned i = 0, n = 0; i < STATS_NRCODE; i++)
 			if (s->rcode[i] > 0)
 				sbuf_printf(b, "%s\"%s\":%llu", n++ ? "," : "",
-				    rcode_names[i],
+				    rr_rcode_str(i),
 				    (unsigned long long)s->rcode[i]);
 		sbuf_printf(b, "},\"dropped\":%llu,\"truncated\":%llu,"
 		    "\"tcp_accepted\":%llu,\"tcp_refused\":%llu,"
@@ -384,7 +377,7 @@ render_stats(const struct server_view *v, const struct stats_block *s,
 			    (unsigned long long)s->qtype[i]);
 	for (unsigned i = 0; i < STATS_NRCODE; i++)
 		if (s->rcode[i] > 0)
-			sbuf_printf(b, "  rcode %s: %llu\n", rcode_names[i],
+			sbuf_printf(b, "  rcode %s: %llu\n", rr_rcode_str(i),
 			    (unsigned long long)s->rcode[i]);
 	sbuf_printf(b, "dropped: %llu\ntruncated: %llu\ntcp connections: "
 	    "%llu accepted, %llu refused\nrestarts: %llu\n",
@@ -680,7 +673,7 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	for (unsigned i = 0; i < STATS_NRCODE; i++)
 		if (s->rcode[i] > 0 || i <= 5)
 			sbuf_printf(b, "apex_responses_by_rcode_total"
-			    "{rcode=\"%s\"} %llu\n", rcode_names[i],
+			    "{rcode=\"%s\"} %llu\n", rr_rcode_str(i),
 			    (unsigned long long)s->rcode[i]);
 	metric_head(b, "apex_response_size_bytes", "histogram",
 	    "Size of the responses sent.");

@@ -20,9 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "error.h"
 #include "ipc.h"
 #include "log.h"
+#include "pkt.h"
 #include "rr.h"
 #include "sandbox.h"
 #include "xferd.h"
@@ -257,6 +259,50 @@ xferd_install(struct xzone *z, int fd)
 		notify_zone(z);
 	xupdate_served(z, img->serial);
 	xferd_report(z);
+}
+
+bool
+xferd_read_request(const uint8_t *req, size_t len,
+    const struct sockaddr *peer, struct pkt_query *q, struct tsig_ctx *tsig,
+    bool *signed_, uint16_t *rcode, uint16_t *tsig_error, char *who,
+    size_t wholen)
+{
+	struct tsig_rr trr;
+	char addr[64];
+
+	*signed_ = false;
+	*rcode = RCODE_NOERROR;
+	*tsig_error = 0;
+	enum pkt_verdict v = pkt_parse_query(req, len, q);
+	if (v == PKT_DROP)
+		return false;
+	sockaddr_str(peer, addr, sizeof(addr));
+	snprintf(who, wholen, "%s", addr);
+	if (v != PKT_OK) {
+		*rcode = RCODE_FORMERR;
+		return true;
+	}
+	if (!q->tsig)
+		return true;
+	int e = tsig_verify_request(&xd.keys, req, len, q->tsig_pos,
+	    (uint64_t)time(NULL), tsig, &trr);
+	/* A TSIG record that does not parse gets an unsigned FORMERR; a
+	 * bad MAC or key a TSIG error, signed where RFC 8945 5.3.2 says. */
+	*signed_ = e != TSIG_FORMERR;
+	if (e == TSIG_FORMERR || e == TSIG_FORMERR_MAC) {
+		*rcode = RCODE_FORMERR;
+		*tsig_error = e == TSIG_FORMERR_MAC ? TSIG_BADSIG : 0;
+	} else if (e != TSIG_NOERROR) {
+		bool update = PKT_OPCODE(q->flags) == OPCODE_UPDATE;
+		log_cat(update ? LOGC_UPDATE_SECURITY : LOGC_SECURITY,
+		    LOG_LEVEL_INFO, "client %s: %s with TSIG error %d", addr,
+		    update ? "update" : "transfer request", e);
+		*rcode = RCODE_NOTAUTH;
+		*tsig_error = (uint16_t)e;
+	} else
+		snprintf(who, wholen, "%s (key %s)", addr,
+		    tsig->key->name_str);
+	return true;
 }
 
 bool

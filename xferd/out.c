@@ -369,10 +369,8 @@ xout_done(struct xout *x)
 static bool
 xout_request(struct xout *x, const uint8_t *req, size_t len)
 {
-	struct tsig_rr trr;
-	char addr[64];
 	uint32_t serial = 0, last;
-	const char *key = NULL;
+	uint16_t rcode, tsig_error;
 
 	memset(&x->q, 0, sizeof(x->q));
 	tsig_ctx_free(&x->tsig);
@@ -381,36 +379,15 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 	x->first = true;
 	x->kind = "transfer";
 	x->z = NULL;
-	enum pkt_verdict v = pkt_parse_query(req, len, &x->q);
-	if (v == PKT_DROP)
+	if (!xferd_read_request(req, len, (struct sockaddr *)&x->peer, &x->q,
+	    &x->tsig, &x->signed_, &rcode, &tsig_error, x->who,
+	    sizeof(x->who)))
 		return false;
-	if (v != PKT_OK) {
-		xout_error(x, RCODE_FORMERR, 0);
+	if (rcode != RCODE_NOERROR) {
+		xout_error(x, rcode, tsig_error);
 		return true;
 	}
-	sockaddr_str((struct sockaddr *)&x->peer, addr, sizeof(addr));
-	if (x->q.tsig) {
-		int e = tsig_verify_request(&xd.keys, req, len, x->q.tsig_pos,
-		    (uint64_t)time(NULL), &x->tsig, &trr);
-		if (e == TSIG_FORMERR) {
-			xout_error(x, RCODE_FORMERR, 0);
-			return true;
-		}
-		x->signed_ = true;
-		if (e == TSIG_FORMERR_MAC) {
-			xout_error(x, RCODE_FORMERR, TSIG_BADSIG);
-			return true;
-		}
-		if (e != TSIG_NOERROR) {
-			log_cat(LOGC_SECURITY, LOG_LEVEL_INFO, "client %s: "
-			    "transfer request with TSIG error %d", addr, e);
-			xout_error(x, RCODE_NOTAUTH, (uint16_t)e);
-			return true;
-		}
-		key = x->tsig.key->name_str;
-	}
-	snprintf(x->who, sizeof(x->who), "%s%s%s%s", addr, key ? " (key " :
-	    "", key ? key : "", key ? ")" : "");
+	const char *key = x->tsig.key ? x->tsig.key->name_str : NULL;
 	x->qtype = x->q.qtype;
 	if (PKT_OPCODE(x->q.flags) == OPCODE_UPDATE) {
 		/* Answered once applied (or refused); nothing more is read

@@ -63,18 +63,6 @@ struct xupd {
 	struct ipc_update	 udp;
 };
 
-static const char *
-rcode_name(uint16_t rcode)
-{
-	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-		"NOTZONE",
-	};
-
-	return rcode < nitems(names) ? names[rcode] : "RCODE?";
-}
-
 static double
 elapsed(const struct timespec *t0)
 {
@@ -170,7 +158,7 @@ account(struct xzone *z, struct xupd *u)
 	/* Every update, with its client and key, as BIND logs them. */
 	log_cat(u->rcode == RCODE_REFUSED ? LOGC_UPDATE_SECURITY :
 	    LOGC_UPDATE, LOG_LEVEL_INFO, "client %s: update of zone %s: %s%s%s",
-	    u->who, z->cz->name, rcode_name(u->rcode), u->why[0] ?
+	    u->who, z->cz->name, rr_rcode_str(u->rcode), u->why[0] ?
 	    ": " : "", u->why);
 }
 
@@ -314,32 +302,15 @@ xupdate_udp(const struct ipc_update *src)
 {
 	struct pkt_query q;
 	struct tsig_ctx tsig;
-	struct tsig_rr trr;
-	char addr[64], who[96];
-	bool signed_ = false;
-	uint16_t tsig_error = 0, rcode = RCODE_NOERROR;
+	char who[96];
+	bool signed_;
+	uint16_t tsig_error, rcode;
 
 	memset(&tsig, 0, sizeof(tsig));
-	enum pkt_verdict v = pkt_parse_query(src->data, src->len, &q);
-	if (v == PKT_DROP)
+	if (!xferd_read_request(src->data, src->len,
+	    (const struct sockaddr *)&src->peer, &q, &tsig, &signed_, &rcode,
+	    &tsig_error, who, sizeof(who)))
 		return;
-	sockaddr_str((const struct sockaddr *)&src->peer, addr, sizeof(addr));
-	if (v != PKT_OK)
-		rcode = RCODE_FORMERR;
-	else if (q.tsig) {
-		int e = tsig_verify_request(&xd.keys, src->data, src->len,
-		    q.tsig_pos, (uint64_t)time(NULL), &tsig, &trr);
-		signed_ = e != TSIG_FORMERR;
-		if (e == TSIG_FORMERR || e == TSIG_FORMERR_MAC) {
-			rcode = RCODE_FORMERR;
-			tsig_error = e == TSIG_FORMERR_MAC ? TSIG_BADSIG : 0;
-		} else if (e != TSIG_NOERROR) {
-			log_cat(LOGC_UPDATE_SECURITY, LOG_LEVEL_INFO, "client "
-			    "%s: update with TSIG error %d", addr, e);
-			rcode = RCODE_NOTAUTH;
-			tsig_error = (uint16_t)e;
-		}
-	}
 	if (rcode != RCODE_NOERROR) {
 		struct xupd *u = xcalloc(1, sizeof(*u));
 		u->q = q;
@@ -350,8 +321,6 @@ xupdate_udp(const struct ipc_update *src)
 		answer(u, tsig_error);
 		return;
 	}
-	snprintf(who, sizeof(who), "%s%s%s%s", addr, tsig.key ? " (key " :
-	    "", tsig.key ? tsig.key->name_str : "", tsig.key ? ")" : "");
 	xupdate_request(src->data, src->len, &q, &tsig, signed_,
 	    (const struct sockaddr *)&src->peer, who, NULL, src);
 	tsig_ctx_free(&tsig);

@@ -107,6 +107,18 @@ void	xferd_report(struct xzone *);
 void	xferd_error(struct xzone *, enum log_category, const char *, ...)
 	    PRINTF(3, 4);
 void	ximage_unref(struct ximage *);
+/*
+ * A request handed over by a worker (a transfer's or an update's): read
+ * into q and its TSIG checked as a server does (RFC 8945 5.2), with who
+ * set to "addr#port (key k)". Returns: false to drop it unanswered;
+ * else *rcode is NOERROR to go on, or the error to answer with
+ * *tsig_error, signed if *signed_.
+ */
+struct pkt_query;
+bool	xferd_read_request(const uint8_t *req, size_t len,
+	    const struct sockaddr *peer, struct pkt_query *q,
+	    struct tsig_ctx *tsig, bool *signed_, uint16_t *rcode,
+	    uint16_t *tsig_error, char *who, size_t wholen);
 /* A new version (a transfer's, an update's) to the parent, which serves
  * it (MSG_XP_LOAD). Returns: false with err. */
 bool	xferd_load(const struct conf_zone *, uint32_t serial,

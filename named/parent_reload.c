@@ -111,6 +111,9 @@ parent_reload_done(void *arg, unsigned ok, unsigned failed,
 {
 	p.reload_ok = ok;
 	p.reload_failed = failed;
+	/* The last run's text, if its images were never all taken (a
+	 * worker died first), gives way to this run's. */
+	free(p.reload_errors);
 	p.reload_errors = xstrdup(errors);
 	p.loader_done = true;
 	p.reloads++;

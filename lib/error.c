@@ -29,6 +29,7 @@ apex_strerror(int code)
 	case APEX_EVERSION:	return "version mismatch";
 	case APEX_EEXIST:	return "already exists";
 	case APEX_ELOOP:	return "loop detected";
+	case APEX_ECRYPTO:	return "cryptographic operation failed";
 	}
 	return "unknown error";
 }

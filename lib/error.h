@@ -22,6 +22,7 @@ enum apex_error {
 	APEX_EVERSION = -10,	/* message version mismatch */
 	APEX_EEXIST = -11,	/* already exists */
 	APEX_ELOOP = -12,	/* loop (compression pointer, CNAME, include) */
+	APEX_ECRYPTO = -13,	/* the cryptographic library failed */
 };
 
 /* Returns a static description of code. */

@@ -11,7 +11,8 @@
 struct ctl_command_def {
 	const char	*name;
 	int		 command;	/* enum ctl_command */
-	int		 arg;		/* 0: none, 1: optional, 2: required */
+	int		 arg;		/* 0: none, 1: optional, 2: required,
+					 * 3: one or more words */
 	const char	*argname;
 	const char	*help;
 	bool		 hidden;

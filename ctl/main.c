@@ -49,8 +49,27 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "tsig-keygen") == 0)
 		return keygen_main(argc, argv);
 	const struct ctl_command_def *cmd = ctl_find(argv[0]);
+	/* A trailing --json is taken too, as rndc users write it. */
+	if (argc > 1 && strcmp(argv[argc - 1], "--json") == 0) {
+		json = true;
+		argc--;
+	}
+	char words[1024] = "";
+	if (cmd != NULL && cmd->arg == 3 && argc >= 2) {
+		/* rndc's dnssec: several words, one argument */
+		for (int i = 1; i < argc; i++) {
+			size_t n = strlen(words);
+			if (snprintf(words + n, sizeof(words) - n, "%s%s",
+			    i > 1 ? " " : "", argv[i]) >= (int)(sizeof(words) -
+			    n)) {
+				fprintf(stderr, "apex-ctl: arguments too long\n");
+				return 1;
+			}
+		}
+		return ctl_run(path, cmd, words, json);
+	}
 	if (cmd == NULL || (cmd->arg == 0 && argc > 1) ||
-	    (cmd->arg == 2 && argc != 2) || argc > 2) {
+	    (cmd->arg >= 2 && argc != 2) || argc > 2) {
 		if (cmd == NULL)
 			fprintf(stderr, "apex-ctl: unknown command: %s\n",
 			    argv[0]);

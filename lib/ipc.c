@@ -221,6 +221,51 @@ ipc_get_xp_state(struct msg *m, uint8_t origin[255], struct ipc_xfr_state *st)
 }
 
 void
+ipc_put_sp_state(struct msg_buf *b, const struct ipc_sign_state *st)
+{
+	msg_put_u32(b, st->failing ? 1 : 0);
+	msg_put_u32(b, st->serial);
+	msg_put_u64(b, st->earliest_expiry);
+	msg_put_u64(b, st->next_resign);
+	msg_put_u64(b, st->next_key_event);
+	msg_put_u64(b, st->last_run);
+	msg_put_u64(b, st->runs);
+	msg_put_u64(b, st->failures);
+	msg_put_u64(b, st->sigs_made);
+	msg_put_u64(b, st->rrsets_signed);
+	for (unsigned i = 0; i < nitems(st->keys); i++)
+		msg_put_u32(b, st->keys[i]);
+	msg_put_str(b, st->error);
+}
+
+int
+ipc_get_sp_state(struct msg *m, struct ipc_sign_state *st)
+{
+	uint32_t failing;
+
+	memset(st, 0, sizeof(*st));
+	if (no_fd(m) != 0 || msg_get_u32(m, &failing) != 0 || failing > 1 ||
+	    msg_get_u32(m, &st->serial) != 0 ||
+	    msg_get_u64(m, &st->earliest_expiry) != 0 ||
+	    msg_get_u64(m, &st->next_resign) != 0 ||
+	    msg_get_u64(m, &st->next_key_event) != 0 ||
+	    msg_get_u64(m, &st->last_run) != 0 ||
+	    msg_get_u64(m, &st->runs) != 0 ||
+	    msg_get_u64(m, &st->failures) != 0 ||
+	    msg_get_u64(m, &st->sigs_made) != 0 ||
+	    msg_get_u64(m, &st->rrsets_signed) != 0)
+		return APEX_EMALF;
+	for (unsigned i = 0; i < nitems(st->keys); i++)
+		if (msg_get_u32(m, &st->keys[i]) != 0)
+			return APEX_EMALF;
+	if (msg_get_str(m, st->error, sizeof(st->error)) != 0 ||
+	    msg_end(m) != 0)
+		return APEX_EMALF;
+	st->failing = failing != 0;
+	return 0;
+}
+
+void
 ipc_put_reply(struct msg_buf *b, bool ok, const char *text)
 {
 	size_t n = strlen(text);

@@ -99,6 +99,31 @@ void	ipc_put_xp_state(struct msg_buf *, const uint8_t *origin,
 int	ipc_get_xp_state(struct msg *, uint8_t origin[255],
 	    struct ipc_xfr_state *) MUST_CHECK;
 
+/*
+ * MSG_PS_SIGN and MSG_SP_ZONE carry MSG_LP_ZONE's payload (the serial,
+ * fd: the image), MSG_SP_ERROR MSG_LP_ERROR's, MSG_PS_COMMAND
+ * MSG_CP_REQUEST's and MSG_SP_REPLY MSG_XP_REPLY's.
+ *
+ * MSG_SP_STATE: a signed zone's state. Times are seconds since the
+ * epoch (0: none); runs, failures, sigs_made and rrsets_signed are
+ * increments since the last report; keys counts the zone's keys per
+ * role (KSK, ZSK, CSK) that are published or signing.
+ */
+#define SIGN_ERROR_MAX	255
+struct ipc_sign_state {
+	bool		 failing;	/* the last run failed */
+	uint32_t	 serial;	/* of the signed version served */
+	uint64_t	 earliest_expiry;	/* of its signatures */
+	uint64_t	 next_resign;	/* next signing run */
+	uint64_t	 next_key_event;
+	uint64_t	 last_run;
+	uint64_t	 runs, failures, sigs_made, rrsets_signed;
+	uint32_t	 keys[3];	/* KSK, ZSK, CSK */
+	char		 error[SIGN_ERROR_MAX + 1];	/* "": none */
+};
+void	ipc_put_sp_state(struct msg_buf *, const struct ipc_sign_state *);
+int	ipc_get_sp_state(struct msg *, struct ipc_sign_state *) MUST_CHECK;
+
 /* MSG_XP_REPLY, MSG_PC_REPLY, MSG_CTL_REPLY: id: the request. */
 void	ipc_put_reply(struct msg_buf *, bool ok, const char *text);
 int	ipc_get_reply(struct msg *, bool *ok, char *text, size_t size)

@@ -37,6 +37,7 @@ static const char *const category_names[LOGC_MAX] = {
 	[LOGC_RATE_LIMIT] = "rate-limit",
 	[LOGC_UPDATE] = "update",
 	[LOGC_UPDATE_SECURITY] = "update-security",
+	[LOGC_DNSSEC] = "dnssec",
 };
 
 void

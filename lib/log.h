@@ -38,6 +38,7 @@ enum log_category {
 	LOGC_RATE_LIMIT,
 	LOGC_UPDATE,
 	LOGC_UPDATE_SECURITY,
+	LOGC_DNSSEC,
 	LOGC_MAX,
 };
 

@@ -212,6 +212,8 @@ msg_type_takes_fd(uint16_t type)
 	case MSG_PX_ZONE:
 	case MSG_PX_XFR:
 	case MSG_XP_LOAD:
+	case MSG_PS_SIGN:
+	case MSG_SP_ZONE:
 		return true;
 	default:
 		return false;
@@ -401,6 +403,13 @@ msg_type_str(uint16_t type)
 		[MSG_PX_UPDATE] = "xferd-update",
 		[MSG_XP_UPDATE] = "xferd-update-answer",
 		[MSG_PW_UPDATE] = "worker-update-answer",
+		[MSG_PS_SIGN] = "signer-sign",
+		[MSG_SP_ZONE] = "signer-zone",
+		[MSG_SP_ERROR] = "signer-error",
+		[MSG_SP_STATE] = "signer-state",
+		[MSG_SP_READY] = "signer-ready",
+		[MSG_PS_COMMAND] = "signer-command",
+		[MSG_SP_REPLY] = "signer-reply",
 	};
 
 	return type < nitems(names) && names[type] ? names[type] : "unknown";

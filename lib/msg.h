@@ -26,7 +26,7 @@
 
 #include "util.h"
 
-#define MSG_VERSION	5
+#define MSG_VERSION	6
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
@@ -78,6 +78,18 @@ enum msg_type {
 	MSG_XP_UPDATE,
 	MSG_PW_UPDATE,
 
+	/* The signer (named/signer.c): the operator's image of a zone
+	 * in, its signed image out. A signed zone is served only from
+	 * MSG_SP_ZONE; its unsigned image never reaches a worker. */
+	MSG_PS_SIGN,	/* id: zone; u32 serial; fd: the unsigned image */
+	MSG_SP_ZONE,	/* id: zone; u32 serial; fd: the signed image */
+	MSG_SP_ERROR,	/* id: zone; str: why signing failed (the last
+			 * signed version keeps serving) */
+	MSG_SP_STATE,	/* id: zone; struct ipc_sign_state */
+	MSG_SP_READY,	/* keys and signed copies read: send the zones */
+	MSG_PS_COMMAND,	/* id: request; u32 command; u32 flags; str arg */
+	MSG_SP_REPLY,	/* id: request; u32 status (0 ok); str text */
+
 	MSG_CP_REQUEST,	/* id: request; u32 command; u32 flags; str arg */
 	MSG_PC_REPLY,	/* id: request; u32 status (0 ok); str text */
 	MSG_PC_STATE,	/* the parent's state for status, /metrics, /health,
@@ -110,6 +122,8 @@ enum ctl_command {
 	CTL_SYNC,		/* arg: zone, or empty: every dynamic zone */
 	CTL_FREEZE,		/* arg: zone */
 	CTL_THAW,		/* arg: zone */
+	CTL_SIGN,		/* arg: zone: re-sign now */
+	CTL_DNSSEC,		/* arg: -status|-checkds|-rollover ... zone */
 	CTL_COMMAND_MAX,
 };
 

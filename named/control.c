@@ -92,6 +92,32 @@ control_sum(struct stats_block *sum)
 
 /* ---- the parent ---------------------------------------------------- */
 
+/* The signing part of a zone's state. Returns: 0 or APEX_EMALF. */
+static int
+read_sign_state(struct msg *m, struct zone_view *z)
+{
+	char err[STATE_TEXT_MAX + 1];
+
+	if (msg_get_u32(m, &z->sign_failing) ||
+	    msg_get_u64(m, &z->sig_expiry) ||
+	    msg_get_u64(m, &z->next_resign) ||
+	    msg_get_u64(m, &z->next_key_event) ||
+	    msg_get_u64(m, &z->last_sign) ||
+	    msg_get_u64(m, &z->sign_runs) ||
+	    msg_get_u64(m, &z->sign_failures) ||
+	    msg_get_u64(m, &z->sigs_made) ||
+	    msg_get_u64(m, &z->rrsets_signed))
+		return APEX_EMALF;
+	for (unsigned k = 0; k < 3; k++)
+		if (msg_get_u32(m, &z->keys[k]))
+			return APEX_EMALF;
+	if (msg_get_u32(m, &z->sig_refresh) ||
+	    msg_get_str(m, err, sizeof(err)))
+		return APEX_EMALF;
+	z->sign_error = xstrdup(err);
+	return 0;
+}
+
 /*
  * Zones [first, first + count) of a state report into v, which has room
  * for them. Returns: 0 or APEX_EMALF.
@@ -135,7 +161,10 @@ read_zones(struct msg *m, struct server_view *v, uint32_t *filled)
 		z->unsynced = (flags & ZV_UNSYNCED) != 0;
 		z->frozen = (flags & ZV_FROZEN) != 0;
 		z->dynamic = (flags & ZV_DYNAMIC) != 0;
+		z->is_signed = (flags & ZV_SIGNED) != 0;
 		z->xfr_error = xstrdup(err);
+		if (read_sign_state(m, z) != 0)
+			return APEX_EMALF;
 	}
 	return msg_end(m);
 }

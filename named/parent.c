@@ -180,6 +180,10 @@ parent_sigchld(evutil_socket_t fd, short events, void *arg)
 			parent_push_state();
 			continue;
 		}
+		if (parent_signer_reap(pid, status)) {
+			parent_push_state();
+			continue;
+		}
 		if (pid == p.control.pid) {
 			if (!p.stopping)
 				parent_control_died(status);
@@ -224,6 +228,7 @@ parent_stop(bool graceful)
 	p.stopping = true;
 	log_info("%s", graceful ? "stopping" : "halting");
 	xferlink_stop();
+	parent_signer_stop();
 	parent_sd_notify("STOPPING=1");
 	for (unsigned k = 0; k < p.nworkers; k++) {
 		struct worker *wk = &p.workers[k];
@@ -265,6 +270,7 @@ parent_cleanup(void)
 		child_kill(&p.old[k].c, SIGKILL);
 	child_kill(&p.control, SIGKILL);
 	xferlink_kill();
+	parent_signer_stop();
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 	if (p.ctl_fd >= 0 && p.conf->control.path != NULL)
@@ -443,6 +449,7 @@ parent_main(const struct parent_args *args)
 	if (tsig_keyring_load(p.conf, &p.keys) != 0)
 		fatalx("a key's secret is not valid base64");
 	p.zs = reload_states_new(p.conf, NULL, NULL);
+	reload_set_sign(parent_signer_submit);
 	reload_sync(p.conf, p.zs, p.uid, p.gid);
 	unsigned loaded = 0;
 	for (unsigned i = 0; i < p.conf->nzones; i++)
@@ -461,6 +468,7 @@ parent_main(const struct parent_args *args)
 	for (unsigned k = 0; k < p.nworkers; k++)
 		parent_fork_worker(k);
 	parent_fork_control();
+	parent_signer_start();
 	xferlink_init(p.base, args->conf_path, p.start_cwd, p.uid, p.gid,
 	    log_debug_enabled(), &xfer_hooks);
 	xferlink_start();

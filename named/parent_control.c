@@ -42,6 +42,7 @@
 #include "worker.h"
 #include "xferlink.h"
 #include "parent_priv.h"
+#include "signer.h"
 
 static void	parent_send_state(void);
 
@@ -88,6 +89,28 @@ put_str_max(struct msg_buf *b, const char *s, size_t max)
 	msg_put_bytes(b, s ? s : "", n);
 }
 
+/* A signed zone's part of it: what the signer said last. */
+static void
+put_sign_state(struct msg_buf *b, unsigned i)
+{
+	const struct ipc_sign_state *s = &p.zs[i].sign;
+	const struct dnssec_policy *pol = p.conf->zones[i].dnssec_policy;
+
+	msg_put_u32(b, s->failing);
+	msg_put_u64(b, s->earliest_expiry);
+	msg_put_u64(b, s->next_resign);
+	msg_put_u64(b, s->next_key_event);
+	msg_put_u64(b, s->last_run);
+	msg_put_u64(b, s->runs);
+	msg_put_u64(b, s->failures);
+	msg_put_u64(b, s->sigs_made);
+	msg_put_u64(b, s->rrsets_signed);
+	for (unsigned k = 0; k < 3; k++)
+		msg_put_u32(b, s->keys[k]);
+	msg_put_u32(b, pol != NULL ? pol->signatures_refresh : 0);
+	put_str_max(b, s->error, STATE_TEXT_MAX);
+}
+
 /* One zone's part of the state report. */
 static void
 put_zone_state(struct msg_buf *b, unsigned i)
@@ -107,7 +130,8 @@ put_zone_state(struct msg_buf *b, unsigned i)
 	msg_put_u32(b, (z->xfr.expired ? ZV_EXPIRED : 0) |
 	    (z->xfr.unsynced ? ZV_UNSYNCED : 0) |
 	    (z->xfr.frozen ? ZV_FROZEN : 0) |
-	    (p.conf->zones[i].dynamic ? ZV_DYNAMIC : 0));
+	    (p.conf->zones[i].dynamic ? ZV_DYNAMIC : 0) |
+	    (signer_zone_signed(&p.conf->zones[i]) ? ZV_SIGNED : 0));
 	msg_put_u64(b, z->xfr.last_refresh);
 	msg_put_u64(b, z->xfr.next_refresh);
 	msg_put_u64(b, z->xfr.expires);
@@ -115,6 +139,7 @@ put_zone_state(struct msg_buf *b, unsigned i)
 	for (unsigned k = 0; k < XFR_STATE_COUNTERS; k++)
 		msg_put_u64(b, z->xfr.count[k]);
 	put_str_max(b, z->xfr.error, STATE_TEXT_MAX);
+	put_sign_state(b, i);
 }
 
 /*
@@ -258,7 +283,7 @@ parent_test_hook(uint32_t req, uint32_t cmd, const char *arg)
 }
 
 static void
-parent_command(uint32_t req, uint32_t cmd, const char *arg)
+parent_command(uint32_t req, uint32_t cmd, uint32_t flags, const char *arg)
 {
 	switch (cmd) {
 	case CTL_RELOAD:
@@ -301,6 +326,12 @@ parent_command(uint32_t req, uint32_t cmd, const char *arg)
 			parent_thaw_wait(req, origin);
 		break;
 	}
+	case CTL_SIGN:
+	case CTL_DNSSEC:
+		if (!parent_signer_command(req, cmd, flags, arg))
+			parent_reply(req, false, "the signer is not running "
+			    "(no zone has a dnssec-policy?)");
+		break;
 	case CTL_TEST_SYSCALL:
 	case CTL_TEST_WRITE:
 		parent_test_hook(req, cmd, arg);
@@ -327,7 +358,7 @@ parent_dispatch_control(evutil_socket_t fd, short events, void *arg)
 		if (ipc_get_request(m, &cmd, &flags, text, sizeof(text)) != 0 ||
 		    m->hdr.id == 0)
 			goto bad;
-		parent_command(m->hdr.id, cmd, text);
+		parent_command(m->hdr.id, cmd, flags, text);
 		break;
 	case MSG_LOG:
 		if (logging_from_child(m) != 0)

@@ -136,6 +136,19 @@ void	parent_generation_ready(void);
 void	parent_reconfig(uint32_t req);
 void	parent_old_gone(void);
 
+/* parent_signer.c */
+void	parent_signer_start(void);
+void	parent_signer_stop(void);
+void	parent_signer_reconfig(void);
+bool	parent_signer_reap(pid_t pid, int status);
+bool	parent_signer_running(void);
+bool	parent_signer_alive(void);
+/* Zone's unsigned image (zone_state.unsigned_fd) to the signer. */
+void	parent_signer_submit(unsigned zone);
+/* apex-ctl sign and dnssec. Returns: false if the signer is not up. */
+bool	parent_signer_command(uint32_t req, uint32_t cmd, uint32_t flags,
+	    const char *arg);
+
 /* parent_control.c */
 void	parent_reply(uint32_t req, bool ok, const char *text);
 /* apex-ctl thaw ZONE went to apex-xferd as request req: once it says

@@ -220,6 +220,7 @@ reconfig_start_generation(uint32_t req)
 {
 	logging_setup(p.conf, p.args->to_stderr);
 	xferlink_restart();
+	parent_signer_reconfig();
 	p.gen++;
 	p.workers = xcalloc(p.nworkers, sizeof(*p.workers));
 	for (unsigned k = 0; k < p.nworkers; k++)

@@ -27,6 +27,7 @@
 #include "logging.h"
 #include "msg.h"
 #include "reload.h"
+#include "signer.h"
 
 static struct reload_state {
 	const struct conf	*conf;
@@ -45,6 +46,14 @@ static struct reload_state {
 	bool			*pending;	/* per zone: in this run */
 	char			**first_problem;	/* per zone */
 } r = { .pid = -1, .sock = -1 };
+
+static reload_sign_fn *sign_hook;
+
+void
+reload_set_sign(reload_sign_fn *fn)
+{
+	sign_hook = fn;
+}
 
 static void	reload_end_run(void);
 
@@ -65,6 +74,7 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 
 	for (unsigned i = 0; i < cf->nzones; i++) {
 		zs[i].fd = -1;
+		zs[i].unsigned_fd = -1;
 		if (old == NULL)
 			continue;
 		/* A zone with the same name, file and limits keeps its
@@ -76,7 +86,8 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 			    nz->origin) || strcmp(oz->file, nz->file) != 0 ||
 			    oz->max_records_per_type !=
 			    nz->max_records_per_type ||
-			    oz->max_types_per_name != nz->max_types_per_name)
+			    oz->max_types_per_name != nz->max_types_per_name ||
+			    signer_zone_signed(oz) != signer_zone_signed(nz))
 				continue;
 			zs[i] = prev[k];
 			zs[i].serve_due = 0;	/* a new apex-xferd gets all */
@@ -85,6 +96,7 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 			zs[i].xfr.error = prev[k].xfr.error ?
 			    xstrdup(prev[k].xfr.error) : NULL;
 			prev[k].fd = -1;
+			prev[k].unsigned_fd = -1;
 		}
 	}
 	return zs;
@@ -98,6 +110,8 @@ reload_states_free(struct zone_state *zs, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		if (zs[i].fd >= 0)
 			close(zs[i].fd);
+		if (zs[i].unsigned_fd >= 0)
+			close(zs[i].unsigned_fd);
 		free(zs[i].error);
 		free(zs[i].xfr.error);
 	}
@@ -174,9 +188,38 @@ set_image(const struct conf *cf, struct zone_state *z, unsigned i, int fd,
 	z->error = NULL;
 }
 
+/* A signed zone's unsigned image: kept for the signer, never served
+ * (the signed image it makes replaces fd). */
+static void
+zone_loaded_unsigned(unsigned i, int fd, uint32_t serial)
+{
+	struct zone_state *z = &r.zs[i];
+	struct stat st;
+
+	if (stat(r.conf->zones[i].file, &st) == 0) {
+		z->st = st;
+		z->have_st = true;
+	}
+	if (z->unsigned_fd >= 0)
+		close(z->unsigned_fd);
+	z->unsigned_fd = fd;
+	z->unsigned_serial = serial;
+	if (z->fd >= 0 || z->status == ZS_NONE)
+		z->status = ZS_OK;
+	r.ok++;
+	log_info("zone %s: loaded serial %u; to the signer",
+	    r.conf->zones[i].name, serial);
+	if (sign_hook != NULL)
+		sign_hook(i);
+}
+
 static void
 zone_loaded(unsigned i, int fd, uint32_t serial)
 {
+	if (signer_zone_signed(&r.conf->zones[i])) {
+		zone_loaded_unsigned(i, fd, serial);
+		return;
+	}
 	set_image(r.conf, &r.zs[i], i, fd, serial);
 	r.ok++;
 	log_info("zone %s: loaded serial %u", r.conf->zones[i].name, serial);

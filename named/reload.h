@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "ipc.h"
 #include "xferlink.h"
 
 struct event_base;
@@ -38,7 +39,17 @@ struct zone_state {
 	 * tells apex-xferd, which answers the updates of that version). */
 	unsigned	 serve_due;
 	uint32_t	 serve_serial;
+	/* A signed zone: fd is the signer's image; the loader's, never
+	 * served, waits here for the signer (and a restarted one). */
+	int		 unsigned_fd;	/* -1: none */
+	uint32_t	 unsigned_serial;
+	struct ipc_sign_state sign;	/* the signer's last report */
+	bool		 have_sign;
 };
+
+/* A signed zone's new unsigned image is in unsigned_fd: to the signer. */
+typedef void	reload_sign_fn(unsigned zone);
+void	reload_set_sign(reload_sign_fn *);
 
 /* Called when a loader run ends: ok/failed zone counts and the text of
  * every problem. */

@@ -145,9 +145,37 @@ server_view_free(struct server_view *v)
 		free(v->zones[i].file);
 		free(v->zones[i].error);
 		free(v->zones[i].xfr_error);
+		free(v->zones[i].sign_error);
 	}
 	free(v->zones);
 	memset(v, 0, sizeof(*v));
+}
+
+/* A signed zone is degraded while its signing fails, and when its
+ * earliest signature expires within signatures-refresh (the re-signing
+ * that should have happened did not). */
+static bool
+zone_signing_healthy(const struct zone_view *z, struct sbuf *why)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (!z->is_signed || !z->serving)
+		return true;
+	if (z->sign_failing) {
+		sbuf_printf(why, "zone %s: signing failed: %s\n", z->name,
+		    z->sign_error ? z->sign_error : "");
+		return false;
+	}
+	/* The run is due at expiry - refresh; a moment's grace for it. */
+	uint64_t grace = z->sig_refresh / 10 < 60 ? z->sig_refresh / 10 : 60;
+	if (z->sig_expiry != 0 && z->sig_expiry + grace < now +
+	    z->sig_refresh) {
+		sbuf_printf(why, "zone %s: a signature expires in %llu s\n",
+		    z->name, (unsigned long long)(z->sig_expiry > now ?
+		    z->sig_expiry - now : 0));
+		return false;
+	}
+	return true;
 }
 
 int
@@ -168,6 +196,9 @@ server_view_healthy(const struct server_view *v, struct sbuf *why)
 			    "not loaded");
 			ok = 0;
 		}
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (!zone_signing_healthy(&v->zones[i], why))
+			ok = 0;
 	if (!v->xferd_up) {
 		sbuf_printf(why, "apex-xferd not running\n");
 		ok = 0;
@@ -241,6 +272,50 @@ static const char *const xfr_count_names[XFR_STATE_COUNTERS] = {
 #define ZC_UPD_LATENCY	(ZC_UPD + 4)
 #define ZC_UPD_SUM	(ZC_UPD_LATENCY + XFR_UPDATE_BUCKETS)
 
+static void
+zonestatus_signing_json(const struct zone_view *z, struct sbuf *b)
+{
+	char t[32];
+
+	sbuf_printf(b, ",\"signed\":true,\"signing_failing\":%s,"
+	    "\"signature_expiry\":\"%s\",", z->sign_failing ? "true" :
+	    "false", when(z->sig_expiry, t, sizeof(t)));
+	sbuf_printf(b, "\"next_signing\":\"%s\",", when(z->next_resign, t,
+	    sizeof(t)));
+	sbuf_printf(b, "\"next_key_event\":\"%s\",\"signing_runs\":%llu,"
+	    "\"signing_failures\":%llu,\"signatures_made\":%llu,"
+	    "\"keys\":{\"ksk\":%u,\"zsk\":%u,\"csk\":%u},"
+	    "\"last_signing_error\":", when(z->next_key_event, t, sizeof(t)),
+	    (unsigned long long)z->sign_runs,
+	    (unsigned long long)z->sign_failures,
+	    (unsigned long long)z->sigs_made, z->keys[0], z->keys[1],
+	    z->keys[2]);
+	sbuf_json_str(b, z->sign_error ? z->sign_error : "");
+}
+
+static void
+zonestatus_signing_text(const struct zone_view *z, struct sbuf *b)
+{
+	char t[32];
+
+	sbuf_printf(b, "signed: yes%s\n", z->sign_failing ?
+	    " (the last signing run failed)" : "");
+	sbuf_printf(b, "earliest signature expiry: %s\n", when(z->sig_expiry,
+	    t, sizeof(t)));
+	sbuf_printf(b, "next signing: %s\n", when(z->next_resign, t,
+	    sizeof(t)));
+	sbuf_printf(b, "next key event: %s\n", when(z->next_key_event, t,
+	    sizeof(t)));
+	sbuf_printf(b, "signing runs: %llu (%llu failed), %llu signatures "
+	    "made\nkeys: %u KSK, %u ZSK, %u CSK\n",
+	    (unsigned long long)z->sign_runs,
+	    (unsigned long long)z->sign_failures,
+	    (unsigned long long)z->sigs_made, z->keys[0], z->keys[1],
+	    z->keys[2]);
+	if (z->sign_error != NULL && *z->sign_error)
+		sbuf_printf(b, "last signing error: %s\n", z->sign_error);
+}
+
 int
 render_zonestatus(const struct server_view *v, const char *zone, int json,
     struct sbuf *b)
@@ -290,9 +365,13 @@ render_zonestatus(const struct server_view *v, const char *zone, int json,
 			    (unsigned long long)z->xfr_count[k]);
 		sbuf_printf(b, ",\"last_transfer_error\":");
 		sbuf_json_str(b, z->xfr_error ? z->xfr_error : "");
+		if (z->is_signed)
+			zonestatus_signing_json(z, b);
 		sbuf_printf(b, "}\n");
 		return 0;
 	}
+	if (z->is_signed)
+		zonestatus_signing_text(z, b);
 	sbuf_printf(b, "zone: %s\ntype: %s\nfile: %s\nserving: %s\n",
 	    z->name, type, z->file, z->serving ? "yes" : z->expired ?
 	    "no (expired: SERVFAIL)" : "no");
@@ -429,9 +508,13 @@ render_histogram(struct sbuf *b, const char *name, const uint64_t *buckets,
 enum zone_field {
 	ZF_SERIAL, ZF_LOADED, ZF_SERVING, ZF_FAILURES, ZF_EXPIRED,
 	ZF_JOURNAL, ZF_LAST_REFRESH, ZF_EXPIRES, ZF_UNSYNCED,
+	ZF_SIG_EXPIRY, ZF_NEXT_KEY, ZF_NEXT_RESIGN, ZF_SIGN_OK,
+	ZF_SIGN_FAILED, ZF_SIGS_MADE, ZF_RRSETS_SIGNED, ZF_SIGN_FAILING,
+	ZF_KEYS_KSK, ZF_KEYS_ZSK, ZF_KEYS_CSK,
 	ZF_COUNT,	/* + k: xfr_count[k] */
 };
-enum zone_filter { ZALL, ZSERVING, ZSECONDARY, ZSECONDARY_KNOWN, ZDYNAMIC };
+enum zone_filter { ZALL, ZSERVING, ZSECONDARY, ZSECONDARY_KNOWN, ZDYNAMIC,
+	ZSIGNED };
 
 static uint64_t
 zone_value(const struct zone_view *z, unsigned f)
@@ -446,6 +529,17 @@ zone_value(const struct zone_view *z, unsigned f)
 	case ZF_LAST_REFRESH: return z->last_refresh;
 	case ZF_EXPIRES: return z->expires;
 	case ZF_UNSYNCED: return z->unsynced;
+	case ZF_SIG_EXPIRY: return z->sig_expiry;
+	case ZF_NEXT_KEY: return z->next_key_event;
+	case ZF_NEXT_RESIGN: return z->next_resign;
+	case ZF_SIGN_OK: return z->sign_runs - z->sign_failures;
+	case ZF_SIGN_FAILED: return z->sign_failures;
+	case ZF_SIGS_MADE: return z->sigs_made;
+	case ZF_RRSETS_SIGNED: return z->rrsets_signed;
+	case ZF_SIGN_FAILING: return z->sign_failing;
+	case ZF_KEYS_KSK: return z->keys[0];
+	case ZF_KEYS_ZSK: return z->keys[1];
+	case ZF_KEYS_CSK: return z->keys[2];
 	}
 	return z->xfr_count[f - ZF_COUNT];
 }
@@ -462,7 +556,8 @@ zone_metric(const struct server_view *v, struct sbuf *b, const char *name,
 		    ((filter == ZSECONDARY || filter == ZSECONDARY_KNOWN) &&
 		    !z->secondary) ||
 		    (filter == ZSECONDARY_KNOWN && val == 0) ||
-		    (filter == ZDYNAMIC && !z->dynamic))
+		    (filter == ZDYNAMIC && !z->dynamic) ||
+		    (filter == ZSIGNED && !z->is_signed))
 			continue;
 		sbuf_printf(b, "%s{zone=\"", name);
 		label(b, z->name);
@@ -566,6 +661,34 @@ render_zone_metrics(const struct server_view *v, struct sbuf *b)
 		{ "apex_zone_unsynced", "gauge", "1 if the zone has updates "
 		    "that are in its journal but not yet in its file.", "",
 		    ZF_UNSYNCED, ZDYNAMIC, true },
+		{ "apex_dnssec_signature_expiry_timestamp_seconds", "gauge",
+		    "When the earliest signature of the signed version served "
+		    "expires.", "", ZF_SIG_EXPIRY, ZSIGNED, true },
+		{ "apex_dnssec_next_key_event_timestamp_seconds", "gauge",
+		    "When a key of the zone next changes state (0: none "
+		    "planned).", "", ZF_NEXT_KEY, ZSIGNED, true },
+		{ "apex_dnssec_next_signing_timestamp_seconds", "gauge",
+		    "When the zone is next signed by the timer.", "",
+		    ZF_NEXT_RESIGN, ZSIGNED, true },
+		{ "apex_dnssec_signing_runs_total", "counter", "Signing runs "
+		    "of the zone, by result.", ",result=\"ok\"", ZF_SIGN_OK,
+		    ZSIGNED, true },
+		{ "apex_dnssec_signing_runs_total", NULL, NULL,
+		    ",result=\"failed\"", ZF_SIGN_FAILED, ZSIGNED, false },
+		{ "apex_dnssec_signing_failing", "gauge", "1 if the last "
+		    "signing run failed (the previous signed version serves).",
+		    "", ZF_SIGN_FAILING, ZSIGNED, true },
+		{ "apex_dnssec_signatures_made_total", "counter", "RRSIG "
+		    "records computed.", "", ZF_SIGS_MADE, ZSIGNED, true },
+		{ "apex_dnssec_rrsets_signed_total", "counter", "RRsets that "
+		    "got a new signature.", "", ZF_RRSETS_SIGNED, ZSIGNED,
+		    true },
+		{ "apex_dnssec_keys", "gauge", "Keys published or signing, by "
+		    "role.", ",role=\"ksk\"", ZF_KEYS_KSK, ZSIGNED, true },
+		{ "apex_dnssec_keys", NULL, NULL, ",role=\"zsk\"",
+		    ZF_KEYS_ZSK, ZSIGNED, false },
+		{ "apex_dnssec_keys", NULL, NULL, ",role=\"csk\"",
+		    ZF_KEYS_CSK, ZSIGNED, false },
 	};
 
 	for (size_t i = 0; i < nitems(m); i++) {

@@ -152,6 +152,15 @@ struct zone_view {
 	uint64_t	 journal_size;
 	uint64_t	 xfr_count[XFR_STATE_COUNTERS];	/* as MSG_XP_STATE */
 	char		*xfr_error;
+	/* signing (the signer), for zones with a dnssec-policy */
+	bool		 is_signed;
+	uint32_t	 sign_failing;
+	uint64_t	 sig_expiry;	/* the earliest signature's */
+	uint64_t	 next_resign, next_key_event, last_sign;
+	uint64_t	 sign_runs, sign_failures, sigs_made, rrsets_signed;
+	uint32_t	 keys[3];	/* KSK, ZSK, CSK in use */
+	uint32_t	 sig_refresh;	/* signatures-refresh */
+	char		*sign_error;
 };
 
 /* The flags of a zone in the state report. */
@@ -159,6 +168,7 @@ struct zone_view {
 #define ZV_UNSYNCED	0x2
 #define ZV_FROZEN	0x4
 #define ZV_DYNAMIC	0x8
+#define ZV_SIGNED	0x10
 
 /* Longest strings of a zone in the state report, and the most one zone
  * takes in it. */
@@ -166,7 +176,7 @@ struct zone_view {
 #define STATE_FILE_MAX	4095
 #define STATE_TEXT_MAX	1023
 #define STATE_ZONE_MAX	(STATE_NAME_MAX + STATE_FILE_MAX + \
-			    2 * STATE_TEXT_MAX + 384)
+			    3 * STATE_TEXT_MAX + 512)
 
 /* The parent's state, as MSG_PC_STATE (and MSG_PC_STATE_MORE) carry it. */
 struct server_view {

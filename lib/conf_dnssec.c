@@ -496,9 +496,9 @@ parse_nsec3(struct pstate *ps, const struct cfg_stmt *st)
 		} else if (ok)
 			ok = conf_parse_uint(w, UINT32_MAX, &v) == 0;
 		if (!ok) {
-			ERR(ps->c, st, "dnssec-policy '%s': expected nsec3param "
-			    "[iterations N] [optout yes|no] [salt-length N]",
-			    p->name);
+			ERR(ps->c, st, "dnssec-policy '%s': expected "
+			    "nsec3param [iterations N] [optout yes|no] "
+			    "[salt-length N]", p->name);
 			return -1;
 		}
 		if (k == 0 && v > NSEC3_MAX_ITERATIONS) {

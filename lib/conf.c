@@ -498,6 +498,8 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 		conf_stmt_rate_limit(c, st);
 	else if (conf_update_option(c, st, &cf->update))
 		;	/* handled */
+	else if (conf_dnssec_option(c, st))
+		;	/* handled */
 	else if (is_resolver_only(name))
 		WARN(c, st, "option '%s' has no meaning for an "
 		    "authoritative-only server; ignored", name);
@@ -661,6 +663,8 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 		;	/* handled */
 	else if (conf_update_is_zone_option(v))
 		;	/* conf_update_zone(), once the type is known */
+	else if (conf_dnssec_is_zone_option(v))
+		;	/* conf_dnssec_zone(), after conf_update_zone() */
 	else if (conf_is(v, "max-records-per-type")) {
 		unsigned long n;
 		if (conf_get_uint(c, o, 0, UINT32_MAX, &n) == 0) {
@@ -723,8 +727,10 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	z.name = xstrdup(conf_word(st, 1));
 	for (unsigned i = 0; i < b->n; i++)
 		zone_option(c, &b->s[i], &z, &has_type);
-	if (has_type)
+	if (has_type) {
 		conf_update_zone(c, st, b, &z);
+		conf_dnssec_zone(c, st, b, &z);
+	}
 	bool ok = true;
 	if (!has_type) {
 		ERR(c, st, "zone '%s': missing or unsupported type", z.name);
@@ -760,6 +766,7 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		conf_remotes_free(&z.primaries);
 		conf_xfr_free(&z.xfr);
 		conf_update_zone_free(&z);
+		conf_dnssec_zone_free(&z);
 		return;
 	}
 	cf->zones = xreallocarray(cf->zones, cf->nzones + 1, sizeof(z));
@@ -831,6 +838,11 @@ interpret(struct ctx *c)
 	collect_acls(c);
 	for (unsigned i = 0; i < c->conf->nacls; i++)
 		(void)named_acl(c, c->acl_stmt[i], c->conf->acls[i].name, 0);
+	/* Policies before options and zones, which name them: then the
+	 * array no longer moves. */
+	for (unsigned i = 0; i < top->n; i++)
+		if (conf_is(conf_word(&top->s[i], 0), "dnssec-policy"))
+			conf_stmt_dnssec_policy(c, &top->s[i]);
 	/* Options before zones: zone files resolve against directory. */
 	unsigned nopt = 0;
 	for (unsigned i = 0; i < top->n; i++)
@@ -847,7 +859,7 @@ interpret(struct ctx *c)
 			ERR(c, st, "expected a statement name");
 		else if (conf_is(w, "key") || conf_is(w, "acl") ||
 		    conf_is(w, "options") || conf_is(w, "primaries") ||
-		    conf_is(w, "masters"))
+		    conf_is(w, "masters") || conf_is(w, "dnssec-policy"))
 			continue;
 		else if (conf_is(w, "zone"))
 			stmt_zone(c, st);
@@ -897,6 +909,7 @@ conf_new(const char *path)
 	conf_xfr_defaults(&cf->xfr);
 	conf_rrl_defaults(&cf->rrl);
 	conf_update_defaults(&cf->update);
+	conf_dnssec_defaults(cf);
 	cf->transfers_out = 10;
 	cf->transfers_in = 10;
 	cf->answer_cookie = true;
@@ -912,7 +925,8 @@ static struct conf *
 conf_from_tree(struct cfg_tree *t, const char *path, conf_report_fn *rep,
     void *arg)
 {
-	struct ctx c = { conf_new(path), t, rep, arg, 0, NULL, NULL };
+	struct ctx c = { .conf = conf_new(path), .tree = t, .report = rep,
+	    .arg = arg };
 
 	interpret(&c);
 	free(c.acl_stmt);
@@ -992,9 +1006,11 @@ conf_free(struct conf *cf)
 		conf_remotes_free(&cf->zones[i].primaries);
 		conf_xfr_free(&cf->zones[i].xfr);
 		conf_update_zone_free(&cf->zones[i]);
+		conf_dnssec_zone_free(&cf->zones[i]);
 	}
 	conf_xfr_free(&cf->xfr);
 	conf_update_free(&cf->update);
+	conf_dnssec_free(cf);
 	for (unsigned i = 0; i < cf->nremotes; i++) {
 		free(cf->remotes[i].name);
 		conf_remotes_free(&cf->remotes[i].list);

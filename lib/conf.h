@@ -22,6 +22,7 @@
 
 #include "acl.h"
 #include "dname.h"
+#include "dnssec_policy.h"
 #include "update.h"
 #include "update_policy.h"
 #include "util.h"
@@ -272,6 +273,15 @@ struct conf_zone {
 					 * update_policy */
 	unsigned	 update_owned;	/* conf_update.c: which ACLs the
 					 * zone owns (not the options') */
+	/*
+	 * DNSSEC signing (conf_dnssec.c), resolved against the options.
+	 * The policy points into conf->policies. A zone with one is
+	 * dynamic or inline_signing (a secondary: inline_signing).
+	 */
+	const struct dnssec_policy *dnssec_policy;	/* NULL: none */
+	bool		 inline_signing;
+	char		*key_directory;	/* resolved; the server's
+					 * directory if not given */
 	const char	*conf_file;
 	unsigned	 conf_line;
 };
@@ -309,6 +319,14 @@ struct conf {
 	unsigned		 tcp_idle_timeout;	/* milliseconds */
 	struct conf_rrl		 rrl;
 	struct conf_update	 update;	/* defaults for zones */
+	/* dnssec-policy statements: "default" and "insecure" first */
+	struct dnssec_policy	*policies;
+	unsigned		 npolicies;
+	/* options' dnssec-policy (NULL: none, or not defined) and
+	 * key-directory as written (NULL: directory); zones have them
+	 * resolved */
+	const struct dnssec_policy *dnssec_policy;
+	char			*key_directory;
 
 	struct conf_logging	 logging;
 	struct conf_control	 control;

@@ -21,6 +21,9 @@ struct ctx {
 	/* named ACLs: statements, and whether each is being built */
 	const struct cfg_stmt	**acl_stmt;
 	bool			*acl_busy;
+	/* options' dnssec-policy NAME, checked in each zone taking it */
+	const char		*opt_policy;
+	const struct cfg_stmt	*opt_policy_st;
 };
 
 void	conf_creport(struct ctx *, const struct cfg_stmt *, bool error,
@@ -76,6 +79,23 @@ bool	conf_update_is_zone_option(const char *name);
 void	conf_update_zone(struct ctx *, const struct cfg_stmt *zone,
 	    const struct cfg_block *, struct conf_zone *z);
 void	conf_update_zone_free(struct conf_zone *);
+
+/* conf_dnssec.c: dnssec-policy, key-directory, inline-signing. */
+/* The built-in policies "default" and "insecure". */
+void	conf_dnssec_defaults(struct conf *);
+void	conf_dnssec_free(struct conf *);
+/* A top-level dnssec-policy NAME { ... }; statement. */
+void	conf_stmt_dnssec_policy(struct ctx *, const struct cfg_stmt *);
+/* An options statement of DNSSEC signing; false if name is none. The
+ * policies must all have been read. */
+bool	conf_dnssec_option(struct ctx *, const struct cfg_stmt *);
+/* Whether conf_dnssec_zone() reads this zone statement. */
+bool	conf_dnssec_is_zone_option(const char *name);
+/* Reads and checks the zone's signing statements; z->type and
+ * z->dynamic (conf_update_zone()) must be known. */
+void	conf_dnssec_zone(struct ctx *, const struct cfg_stmt *zone,
+	    const struct cfg_block *, struct conf_zone *z);
+void	conf_dnssec_zone_free(struct conf_zone *);
 
 /* conf_service.c: logging, controls, statistics-channels. */
 void	conf_logging_defaults(struct conf_logging *);

@@ -4,10 +4,12 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "conf.h"
+#include "dnskey.h"
 #include "testutil.h"
 
 static struct conf *
@@ -421,6 +423,248 @@ START_TEST(test_conf_example_configuration_loads)
 }
 END_TEST
 
+/* ---- DNSSEC signing ---------------------------------------------- */
+
+START_TEST(test_conf_dnssec_policy_values)
+{
+	struct problems p;
+	struct conf *cf = load(
+	    "dnssec-policy \"p\" {\n"
+	    " keys {\n"
+	    "  ksk key-directory lifetime P1Y2M3DT4H5M6S algorithm "
+	    "RSASHA256 3072;\n"
+	    "  zsk lifetime 5w algorithm rsasha256;\n"
+	    "  csk lifetime unlimited algorithm 16;\n"
+	    " };\n"
+	    " dnskey-ttl 1h30m; publish-safety 90; retire-safety PT2H;\n"
+	    " purge-keys p0d; signatures-refresh 3d;\n"
+	    " signatures-validity P2W; signatures-validity-dnskey P21D;\n"
+	    " signatures-jitter 1H; max-zone-ttl PT12H;\n"
+	    " zone-propagation-delay 10m; parent-ds-ttl 7200;\n"
+	    " parent-propagation-delay P1M;\n"
+	    " nsec3param iterations 0 optout yes salt-length 8;\n"
+	    "};\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->npolicies, 3);
+	const struct dnssec_policy *d = &cf->policies[2];
+	ck_assert_str_eq(d->name, "p");
+	ck_assert(!d->builtin && !d->insecure);
+	ck_assert_uint_eq(d->nkeys, 3);
+	ck_assert_uint_eq(d->keys[0].role, DNSKEY_ROLE_KSK);
+	ck_assert(d->keys[0].key_directory);
+	/* a year is 365 days and a month 31, as BIND counts them */
+	ck_assert_uint_eq(d->keys[0].lifetime,
+	    365 * 86400 + 2 * 31 * 86400 + 3 * 86400 + 4 * 3600 + 5 * 60 + 6);
+	ck_assert_uint_eq(d->keys[0].alg, 8);
+	ck_assert_uint_eq(d->keys[0].bits, 3072);
+	ck_assert_uint_eq(d->keys[1].role, DNSKEY_ROLE_ZSK);
+	ck_assert(!d->keys[1].key_directory);
+	ck_assert_uint_eq(d->keys[1].lifetime, 35 * 86400);
+	ck_assert_uint_eq(d->keys[1].bits, 0);
+	ck_assert_uint_eq(d->keys[2].role, DNSKEY_ROLE_CSK);
+	ck_assert_uint_eq(d->keys[2].lifetime, 0);
+	ck_assert_uint_eq(d->keys[2].alg, 16);
+	ck_assert_uint_eq(d->dnskey_ttl, 5400);
+	ck_assert_uint_eq(d->publish_safety, 90);
+	ck_assert_uint_eq(d->retire_safety, 7200);
+	ck_assert_uint_eq(d->purge_keys, 0);
+	ck_assert_uint_eq(d->signatures_refresh, 3 * 86400);
+	ck_assert_uint_eq(d->signatures_validity, 14 * 86400);
+	ck_assert_uint_eq(d->signatures_validity_dnskey, 21 * 86400);
+	ck_assert_uint_eq(d->signatures_jitter, 3600);
+	ck_assert_uint_eq(d->max_zone_ttl, 12 * 3600);
+	ck_assert_uint_eq(d->zone_propagation_delay, 600);
+	ck_assert_uint_eq(d->parent_ds_ttl, 7200);
+	ck_assert_uint_eq(d->parent_propagation_delay, 31 * 86400);
+	ck_assert(d->nsec3 && d->nsec3_optout);
+	ck_assert_uint_eq(d->nsec3_iterations, 0);
+	ck_assert_uint_eq(d->nsec3_saltlen, 8);
+	ck_assert_uint_eq(d->conf_line, 1);
+	/* a salt is against RFC 9276's advice: a warning */
+	ck_assert_int_eq(p.warnings, 1);
+	ck_assert_msg(strstr(p.text, "RFC 9276"), "%s", p.text);
+	conf_free(cf);
+}
+END_TEST
+
+START_TEST(test_conf_dnssec_durations)
+{
+	static const struct {
+		const char	*text;
+		uint32_t	 secs;	/* UINT32_MAX - 1: rejected */
+	} t[] = {
+		{ "3600", 3600 }, { "0", 0 }, { "1h", 3600 },
+		{ "1W2d3H4m5S", 7 * 86400 + 2 * 86400 + 3 * 3600 + 245 },
+		{ "P1W", 7 * 86400 }, { "PT1M", 60 }, { "P1M", 31 * 86400 },
+		{ "P1DT12H", 129600 }, { "PT", 0 }, { "pt90s", 90 },
+		{ "P200Y", UINT32_MAX }, { "4294967295", UINT32_MAX },
+		{ "P1W1D", UINT32_MAX - 1 }, { "P1H", UINT32_MAX - 1 },
+		{ "PT1D", UINT32_MAX - 1 }, { "1x", UINT32_MAX - 1 },
+		{ "4294967296", UINT32_MAX - 1 }, { "h", UINT32_MAX - 1 },
+		{ "unlimited", UINT32_MAX - 1 }, { "P1Y1Y", UINT32_MAX - 1 },
+	};
+	struct problems p;
+	char text[256];
+
+	for (size_t i = 0; i < nitems(t); i++) {
+		snprintf(text, sizeof(text), "dnssec-policy \"p\" { "
+		    "max-zone-ttl %s; };\n", t[i].text);
+		struct conf *cf = load(text, &p);
+		if (t[i].secs == UINT32_MAX - 1) {
+			ck_assert_msg(cf == NULL, "%s accepted", t[i].text);
+			ck_assert_msg(strstr(p.text, "max-zone-ttl: expected an "
+			    "ISO 8601 duration"), "%s", p.text);
+			continue;
+		}
+		ck_assert_msg(cf != NULL, "%s: %s", t[i].text, p.text);
+		ck_assert_msg(cf->policies[2].max_zone_ttl == t[i].secs,
+		    "%s: %u", t[i].text, cf->policies[2].max_zone_ttl);
+		conf_free(cf);
+	}
+}
+END_TEST
+
+START_TEST(test_conf_dnssec_builtin_and_defaults)
+{
+	struct problems p;
+	struct conf *cf = load("dnssec-policy \"nokeys\" { dnskey-ttl 60; };\n"
+	    "zone \"a.test\" { type primary; file \"a\"; };\n", &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_uint_eq(cf->npolicies, 3);
+	const struct dnssec_policy *d = &cf->policies[0];
+	ck_assert_str_eq(d->name, "default");
+	ck_assert(d->builtin && !d->insecure && !d->nsec3);
+	ck_assert_uint_eq(d->nkeys, 1);
+	ck_assert_uint_eq(d->keys[0].role, DNSKEY_ROLE_CSK);
+	ck_assert_uint_eq(d->keys[0].lifetime, 0);
+	ck_assert_uint_eq(d->keys[0].alg, 13);
+	ck_assert_uint_eq(d->keys[0].bits, 0);
+	ck_assert_uint_eq(d->dnskey_ttl, 3600);
+	ck_assert_uint_eq(d->publish_safety, 3600);
+	ck_assert_uint_eq(d->retire_safety, 3600);
+	ck_assert_uint_eq(d->purge_keys, 90 * 86400);
+	ck_assert_uint_eq(d->signatures_refresh, 5 * 86400);
+	ck_assert_uint_eq(d->signatures_validity, 14 * 86400);
+	ck_assert_uint_eq(d->signatures_validity_dnskey, 14 * 86400);
+	ck_assert_uint_eq(d->signatures_jitter, 12 * 3600);
+	ck_assert_uint_eq(d->max_zone_ttl, 86400);
+	ck_assert_uint_eq(d->zone_propagation_delay, 300);
+	ck_assert_uint_eq(d->parent_ds_ttl, 86400);
+	ck_assert_uint_eq(d->parent_propagation_delay, 3600);
+	d = &cf->policies[1];
+	ck_assert_str_eq(d->name, "insecure");
+	ck_assert(d->builtin && d->insecure);
+	ck_assert_uint_eq(d->nkeys, 0);
+	/* no keys: the default policy's, as in BIND */
+	d = &cf->policies[2];
+	ck_assert(!d->builtin);
+	ck_assert_uint_eq(d->dnskey_ttl, 60);
+	ck_assert_uint_eq(d->nkeys, 1);
+	ck_assert_uint_eq(d->keys[0].alg, 13);
+	ck_assert_uint_eq(d->signatures_validity, 14 * 86400);
+	/* no policy: unsigned, keys in the server's directory */
+	ck_assert_ptr_null(cf->zones[0].dnssec_policy);
+	ck_assert(!cf->zones[0].inline_signing);
+	ck_assert_str_eq(cf->zones[0].key_directory, ".");
+	conf_free(cf);
+}
+END_TEST
+
+START_TEST(test_conf_dnssec_inheritance)
+{
+	struct problems p;
+	char dir[] = "/tmp/apex-test-keysXXXXXX", sub[64], text[2048];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/keys", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(text, sizeof(text),
+	    "key k { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0\"; };\n"
+	    "options { key-directory \"keys\"; directory \"%s\";\n"
+	    "  dnssec-policy \"p\"; };\n"
+	    "dnssec-policy \"p\" { keys { csk lifetime unlimited algorithm "
+	    "ED25519; }; };\n"
+	    "zone \"a.test\" { type primary; file \"a\"; "
+	    "inline-signing yes; };\n"
+	    "zone \"b.test\" { type primary; file \"b\"; "
+	    "dnssec-policy none; };\n"
+	    "zone \"c.test\" { type primary; file \"c\"; key-directory \"%s\";"
+	    " dnssec-policy default; allow-update { key k; }; };\n"
+	    "zone \"d.test\" { type secondary; file \"d\"; primaries "
+	    "{ 192.0.2.1; }; inline-signing yes; dnssec-policy insecure; };\n",
+	    dir, dir);
+	struct conf *cf = load(text, &p);
+
+	ck_assert_msg(cf != NULL, "%s", p.text);
+	ck_assert_ptr_eq(cf->dnssec_policy, &cf->policies[2]);
+	ck_assert_str_eq(cf->key_directory, "keys");
+	ck_assert_ptr_eq(cf->zones[0].dnssec_policy, &cf->policies[2]);
+	ck_assert(cf->zones[0].inline_signing);
+	/* resolved against directory, given after it in options */
+	ck_assert_str_eq(cf->zones[0].key_directory, sub);
+	ck_assert_ptr_null(cf->zones[1].dnssec_policy);
+	ck_assert_ptr_eq(cf->zones[2].dnssec_policy, &cf->policies[0]);
+	ck_assert(!cf->zones[2].inline_signing && cf->zones[2].dynamic);
+	ck_assert_str_eq(cf->zones[2].key_directory, dir);
+	/* a secondary is signed inline */
+	ck_assert_ptr_eq(cf->zones[3].dnssec_policy, &cf->policies[1]);
+	ck_assert(cf->zones[3].inline_signing);
+	conf_free(cf);
+	rmdir(sub);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_conf_dnssec_errors)
+{
+	struct problems p;
+
+	ck_assert_ptr_null(load("dnssec-policy \"p\" { };\n"
+	    "dnssec-policy \"p\" { };\n"
+	    "dnssec-policy \"insecure\" { };\n", &p));
+	ck_assert_int_eq(p.errors, 2);
+	ck_assert_msg(strstr(p.text, "2: dnssec-policy 'p' is defined twice"),
+	    "%s", p.text);
+	ck_assert_msg(strstr(p.text, "3: dnssec-policy 'insecure': the name "
+	    "is built in"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a.test\" { type primary; file \"a\";\n"
+	    " dnssec-policy nosuch; inline-signing yes; };\n", &p));
+	ck_assert_msg(strstr(p.text, "2: zone 'a.test': dnssec-policy "
+	    "'nosuch' is not defined"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a.test\" { type primary; file \"a\";\n"
+	    " dnssec-policy default; };\n", &p));
+	ck_assert_msg(strstr(p.text, "1: zone 'a.test': 'inline-signing yes;' "
+	    "must also be configured"), "%s", p.text);
+	ck_assert_ptr_null(load("zone \"a.test\" { type primary; file \"a\";\n"
+	    " dnssec-policy default; inline-signing yes;\n"
+	    " key-directory \"/nonexistent/keys\"; };\n", &p));
+	ck_assert_msg(strstr(p.text, "1: zone 'a.test': key-directory: "
+	    "'/nonexistent/keys' does not exist"), "%s", p.text);
+	ck_assert_ptr_null(load("dnssec-policy \"p\" {\n"
+	    " keys { csk lifetime P20D algorithm 13 384; };\n"
+	    " signatures-refresh P13D; };\n", &p));
+	ck_assert_msg(strstr(p.text, "1: dnssec-policy 'p': signatures-refresh "
+	    "must be at most 90% of signatures-validity-dnskey"), "%s",
+	    p.text);
+	ck_assert_msg(strstr(p.text, "has a fixed key size"), "%s", p.text);
+	/* with the default timings a rollover takes 10 days and 65
+	 * minutes */
+	ck_assert_ptr_null(load("dnssec-policy \"p\" { keys {\n"
+	    " csk lifetime P10D algorithm 13; }; };\n", &p));
+	ck_assert_msg(strstr(p.text, "2: dnssec-policy 'p': key lifetime is "
+	    "shorter than the time it takes to do a rollover"), "%s", p.text);
+	/* a policy is defined at the top, named elsewhere */
+	ck_assert_ptr_null(load("options { dnssec-policy \"x\" { }; };\n", &p));
+	ck_assert_msg(strstr(p.text, "may only be defined at the top level"),
+	    "%s", p.text);
+	ck_assert_ptr_null(load("options { inline-signing yes; };\n", &p));
+	ck_assert_msg(strstr(p.text, "unknown or unsupported option "
+	    "'inline-signing'"), "%s", p.text);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -439,6 +683,11 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_acl_first_match_decides);
 	tcase_add_test(tc, test_conf_example_configuration_loads);
 	tcase_add_test(tc, test_conf_journal_and_state_directory);
+	tcase_add_test(tc, test_conf_dnssec_policy_values);
+	tcase_add_test(tc, test_conf_dnssec_durations);
+	tcase_add_test(tc, test_conf_dnssec_builtin_and_defaults);
+	tcase_add_test(tc, test_conf_dnssec_inheritance);
+	tcase_add_test(tc, test_conf_dnssec_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

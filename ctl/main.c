@@ -62,7 +62,8 @@ main(int argc, char **argv)
 			if (snprintf(words + n, sizeof(words) - n, "%s%s",
 			    i > 1 ? " " : "", argv[i]) >= (int)(sizeof(words) -
 			    n)) {
-				fprintf(stderr, "apex-ctl: arguments too long\n");
+				fprintf(stderr, "apex-ctl: arguments "
+				    "too long\n");
 				return 1;
 			}
 		}

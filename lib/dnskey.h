@@ -55,7 +55,7 @@ enum dnskey_state {
 
 /* The key's timing (seconds since the epoch; 0: not set). */
 enum dnskey_time {
-	DKT_CREATED,		/* "Generated" in .state, "Created" in .private */
+	DKT_CREATED,		/* .state "Generated", .private "Created" */
 	DKT_PUBLISH,
 	DKT_ACTIVATE,
 	DKT_INACTIVE,		/* "Retired" */

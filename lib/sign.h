@@ -74,7 +74,7 @@ struct sign_stats {
 	uint64_t	sigs_made;	/* signatures computed this run */
 	uint64_t	sigs_kept;	/* taken over from the previous image */
 	uint64_t	rrsets_signed;	/* RRsets that got a new signature */
-	uint32_t	earliest_expiry;	/* of every signature; 0: none */
+	uint32_t	earliest_expiry;	/* of any signature; 0: none */
 	uint32_t	next_refresh;	/* earliest expiry - refresh: when a
 					 * signature next needs remaking */
 };

@@ -251,7 +251,8 @@ dnssec_command(struct signer *sg, uint32_t req, uint32_t flags, char *arg)
 		reply(sg, req, false, err[0] ? err : apex_strerror(rc));
 		return;
 	}
-	snprintf(text, sizeof(text), "zone %s: %s done", z->cz->name, a.sub + 1);
+	snprintf(text, sizeof(text), "zone %s: %s done", z->cz->name,
+	    a.sub + 1);
 	reply(sg, req, true, text);
 	/* The key manager acts on it at once, as BIND's rekey does. */
 	signer_zone_run(z);

@@ -841,5 +841,14 @@ conf_dnssec_zone(struct ctx *c, const struct cfg_stmt *st,
 		    "configured explicitly for zones using dnssec-policy%s",
 		    z->name, z->type == ZONE_PRIMARY ? " without a configured "
 		    "'allow-update' or 'update-policy'" : "");
+	/* Not yet in apex: updates of a signed zone (they would need
+	 * signing as they are applied) and signing what a secondary
+	 * transfers. Refused rather than served unsigned. */
+	else if (z->dynamic)
+		ERR(c, st, "zone '%s': dnssec-policy on a zone that takes "
+		    "updates is not supported yet", z->name);
+	else if (z->type != ZONE_PRIMARY)
+		ERR(c, st, "zone '%s': dnssec-policy on a secondary zone is "
+		    "not supported yet", z->name);
 	check_key_directory(c, st, z);
 }

@@ -712,7 +712,7 @@ update_states(struct km *m, bool to_insecure)
 	} while (changed);
 }
 
-/* The role and states of a key made elsewhere, from its flags and times. */
+/* A state from the time it was entered: in, or full once wait passed. */
 static kst
 init_level(int64_t t, int64_t now, int64_t wait, kst cur, kst in, kst full)
 {
@@ -730,6 +730,10 @@ init_state(struct km *m, unsigned i, int r, kst s)
 	}
 }
 
+/*
+ * The role and states of a key that has none (made by dnssec-keygen, or
+ * just now), from its flags and times; the goal from its times.
+ */
 static void
 key_init(struct km *m, unsigned i, bool csk)
 {
@@ -1136,6 +1140,33 @@ fill_out(struct km *m, struct keymgr_keys *out)
 	m->n = 0;
 }
 
+/* The private parts of the keys that sign; the others stay public. */
+static int
+load_private(const struct keymgr_zone *z, struct keymgr_keys *out,
+    char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < out->n; i++) {
+		struct dnskey *k = out->keys[i], *full;
+		char lerr[256] = "";
+		int rc;
+
+		/* A key made this run still has its private part. */
+		if (k->pkey != NULL ||
+		    (!out->use[i].zsign && !out->use[i].ksign))
+			continue;
+		rc = dnskey_load(k->base, true, &full, lerr, sizeof(lerr));
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: key %u: %s", z->name,
+			    k->tag, lerr[0] ? lerr : apex_strerror(rc));
+			return rc;
+		}
+		k->pkey = full->pkey;
+		full->pkey = NULL;
+		dnskey_free(full);
+	}
+	return 0;
+}
+
 int
 keymgr_run(const struct keymgr_zone *z, time_t now, struct keymgr_keys *out,
     keymgr_log_fn *logf, void *arg, char *err, size_t errlen)
@@ -1144,7 +1175,7 @@ keymgr_run(const struct keymgr_zone *z, time_t now, struct keymgr_keys *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = km_load(&m, z, true, err, errlen)) < 0)
+	if ((rc = km_load(&m, z, false, err, errlen)) < 0)
 		return rc;
 	m.now = now;
 	m.logf = logf;
@@ -1169,7 +1200,9 @@ keymgr_run(const struct keymgr_zone *z, time_t now, struct keymgr_keys *out,
 			goto fail;
 	}
 	fill_out(&m, out);
-	return 0;
+	if ((rc = load_private(z, out, err, errlen)) < 0)
+		keymgr_keys_free(out);
+	return rc;
 fail:
 	km_free(&m);
 	return rc;

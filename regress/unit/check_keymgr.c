@@ -345,6 +345,10 @@ sim_run(struct sim *s)
 	for (unsigned i = 0; i < s->out.n; i++) {
 		const struct sign_key *u = &s->out.use[i];
 
+		/* Private parts only for the keys that sign. */
+		if ((u->key->pkey != NULL) != (u->zsign || u->ksign))
+			sim_fail(s, "key %u: private part %sloaded",
+			    u->key->tag, u->key->pkey ? "" : "not ");
 		if (u->publish)
 			ts_add(&z->pub, u->key->tag);
 		if (u->ksign)

@@ -655,7 +655,9 @@ ksk_roll(unsigned role)
 	ck_assert_int_eq(o->st[DKR_DS], DST_UNRETENTIVE);
 	if (n->st[DKR_DS] != DST_RUMOURED)
 		sim_fail(s, "successor DS not rumoured");
-	ck_assert(s->out.use[0].cds || s->out.use[1].cds);
+	for (unsigned i = 0; i < s->out.n; i++)
+		if (s->out.keys[i] == n)
+			ck_assert(s->out.use[i].cds && s->out.use[i].ksign);
 	s->hold = false;
 	run_until(s, gone, &old, 3 * 3600, "old key removed");
 	ck_assert(is_omni(key_by_tag(s, new), DKR_DS));

@@ -590,6 +590,13 @@ START_TEST(zsk_rollover)
 	    "%s", sb.s);
 	sbuf_free(&sb);
 
+	if (getenv("KM_SHOW") != NULL) {
+		sbuf_init(&sb);
+		keymgr_status(&s->z, &s->out, s->now, false, &sb);
+		keymgr_status(&s->z, &s->out, s->now, true, &sb);
+		fprintf(stderr, "%s", sb.s);
+		sbuf_free(&sb);
+	}
 	run_until(s, gone, &zsk, 3 * 3600, "first ZSK removed");
 	zsk2 = other_of_role(s, DNSKEY_ROLE_ZSK, zsk);
 	ck_assert_uint_ne(zsk2, 0);

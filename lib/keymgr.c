@@ -1053,6 +1053,16 @@ km_load(struct km *m, const struct keymgr_zone *z, bool want_private,
 	}
 	m->mod = xcalloc(m->n + 1, sizeof(*m->mod));
 	m->purge = xcalloc(m->n + 1, sizeof(*m->purge));
+	/* A record the key's role has no use for has no state (BIND
+	 * writes none), whatever a .state file says. */
+	for (unsigned i = 0; i < m->n; i++) {
+		struct dnskey *k = m->k[i];
+
+		if (k->role != 0 && !is_ksk(k))
+			k->st[DKR_KRRSIG] = k->st[DKR_DS] = NA;
+		if (k->role != 0 && !is_zsk(k))
+			k->st[DKR_ZRRSIG] = NA;
+	}
 	return 0;
 }
 
@@ -1061,6 +1071,7 @@ km_write(struct km *m, unsigned i, char *err, size_t errlen)
 {
 	if (!m->mod[i] || m->purge[i])
 		return 0;
+	m->k[i]->has_state = true;
 	if (dnskey_write_state(m->k[i]) < 0) {
 		snprintf(err, errlen, "%s: cannot write %s.state: %s",
 		    m->z->name, m->k[i]->base, strerror(errno));

@@ -789,6 +789,42 @@ START_TEST(manual_rollover)
 }
 END_TEST
 
+/* A key made by dnssec-keygen (no .state), in the zone for days. */
+START_TEST(adopt_keygen_key)
+{
+	struct sim *s = sim_new(true, 5);
+	struct dnskey *k;
+	uint16_t tag;
+
+	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
+	ck_assert_int_eq(dnskey_generate(s->dir, s->origin, 13, 256, 257,
+	    s->now - 20 * 86400, &k), 0);
+	tag = k->tag;
+	k->has_state = false;
+	k->role = 0;
+	k->goal = DST_NA;
+	for (int r = 0; r < DKR_COUNT; r++)
+		k->st[r] = DST_NA;
+	k->t[DKT_PUBLISH] = k->t[DKT_ACTIVATE] = s->now - 10 * 86400;
+	k->t[DKT_SYNCPUBLISH] = s->now - 9 * 86400;
+	ck_assert_int_eq(dnskey_write_state(k), 0);
+	dnskey_free(k);
+	s->ps[s->nps++] = (struct psnap){ .t = s->now - 86400,
+	    .ds = { 1, { tag } } };
+	s->parent = s->ps[s->nps - 1].ds;
+	sim_run(s);
+	/* Taken as the policy's CSK, in full use: no new key. */
+	ck_assert_uint_eq(s->out.n, 1);
+	ck_assert_uint_eq(s->out.keys[0]->tag, tag);
+	ck_assert_uint_eq(s->out.keys[0]->role, DNSKEY_ROLE_CSK);
+	ck_assert(stable(s, NULL));
+	run_for(s, 3600);
+	ck_assert_uint_eq(s->out.n, 1);
+	ck_assert(stable(s, NULL));
+	sim_free(s);
+}
+END_TEST
+
 static Suite *
 keymgr_suite(void)
 {
@@ -803,6 +839,7 @@ keymgr_suite(void)
 	tcase_add_test(tc, algorithm_rollover);
 	tcase_add_test(tc, go_insecure);
 	tcase_add_test(tc, manual_rollover);
+	tcase_add_test(tc, adopt_keygen_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

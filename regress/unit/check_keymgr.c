@@ -825,6 +825,35 @@ START_TEST(adopt_keygen_key)
 }
 END_TEST
 
+extern const char *stub_scan_error;
+
+START_TEST(run_errors)
+{
+	struct sim *s = sim_new(true, 5);
+	struct keymgr_keys out;
+	struct keymgr_zone z;
+	char err[256] = "";
+
+	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
+	z = s->z;
+	z.keydir = "/nonexistent/keys";
+	ck_assert_int_eq(keymgr_run(&z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)), APEX_EIO);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_ptr_null(out.keys);
+	ck_assert_msg(strstr(err, "/nonexistent/keys") != NULL, "%s", err);
+	sim_run(s);
+	/* A key file that does not load: nothing is made in its place. */
+	stub_scan_error = "Kexample.+013+00001.key: malformed";
+	ck_assert_int_eq(keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)), APEX_EMALF);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_msg(strstr(err, "malformed") != NULL, "%s", err);
+	stub_scan_error = NULL;
+	sim_free(s);
+}
+END_TEST
+
 static Suite *
 keymgr_suite(void)
 {
@@ -840,6 +869,7 @@ keymgr_suite(void)
 	tcase_add_test(tc, go_insecure);
 	tcase_add_test(tc, manual_rollover);
 	tcase_add_test(tc, adopt_keygen_key);
+	tcase_add_test(tc, run_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

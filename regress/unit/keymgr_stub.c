@@ -23,6 +23,9 @@
 static struct dnskey	*stub_store[STUB_MAX];
 static unsigned		 stub_n;
 
+/* Set by a test: dnskey_scan() reports a key that did not load. */
+const char		*stub_scan_error;
+
 static bool
 stub_tag_used(uint16_t tag)
 {
@@ -118,8 +121,8 @@ dnskey_scan(const char *dir, const uint8_t *origin, bool want_private,
 
 	(void)origin;
 	(void)want_private;
-	(void)err;
-	(void)errlen;
+	if (stub_scan_error != NULL)
+		snprintf(err, errlen, "%s", stub_scan_error);
 	*keys = xcalloc(stub_n + 1, sizeof(**keys));
 	*n = 0;
 	for (unsigned i = 0; i < stub_n; i++) {

@@ -1093,9 +1093,8 @@ check_keys(struct km *m)
 		key_init(m, i, n == 1);
 		for (unsigned j = 0; j < m->p->nkeys && !found; j++)
 			found = policy_match(m->k[i], &m->p->keys[j]);
-		if (!found && m->k[i]->goal != HID)
-			key_retire(m, i);
-		else if (!found && m->k[i]->t[DKT_INACTIVE] == 0)
+		if (!found && (m->k[i]->goal != HID ||
+		    m->k[i]->t[DKT_INACTIVE] == 0))
 			key_retire(m, i);
 		if (may_be_purged(m, i))
 			purge_files(m, i);

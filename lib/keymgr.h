@@ -54,7 +54,8 @@ typedef void	keymgr_log_fn(void *arg, bool warning, const char *msg);
  * sign), makes missing ones, moves states, writes .state files.
  * Returns: 0, APEX_EIO (key directory unreadable or unwritable, err
  * says which), APEX_ECRYPTO or APEX_EMALF (a key file that does not
- * load). On failure *out is empty and nothing on disk changed that
+ * load: any key that dnskey_scan() skips makes the run fail with
+ * APEX_EMALF, as a key that cannot be read may be the one in use). On failure *out is empty and nothing on disk changed that
  * would make the zone's published keys unsafe.
  * Ownership: keymgr_keys_free().
  */
@@ -66,15 +67,19 @@ void	keymgr_keys_free(struct keymgr_keys *);
 /*
  * apex-ctl dnssec -checkds: the parent has (published) or no longer has
  * the DS of key tag (0: of every key with a KSK role whose DS is
- * rumoured or unretentive), as of when.
+ * rumoured, for published, or unretentive, for withdrawn), as of when.
+ * The DS moves on once parent-ds-ttl + parent-propagation-delay +
+ * retire-safety have passed since when.
  * Returns: 0, APEX_ENOENT (no such key), APEX_EINVAL (the key is not a
  * KSK or CSK) or APEX_EIO.
  */
 int	keymgr_checkds(const struct keymgr_zone *, uint16_t tag,
 	    bool published, time_t when, char *err, size_t errlen) MUST_CHECK;
 
-/* apex-ctl dnssec -rollover: roll key tag at when (now if earlier).
- * Returns: 0, APEX_ENOENT or APEX_EIO. */
+/* apex-ctl dnssec -rollover: roll key tag at when (now if earlier): its
+ * successor is published at when, so the key retires at when + its
+ * DNSKEY TTL + publish-safety + zone-propagation-delay (BIND's rndc
+ * dnssec -rollover). Returns: 0, APEX_ENOENT or APEX_EIO. */
 int	keymgr_rollover(const struct keymgr_zone *, uint16_t tag,
 	    time_t when, char *err, size_t errlen) MUST_CHECK;
 

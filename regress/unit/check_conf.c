@@ -591,9 +591,9 @@ START_TEST(test_conf_dnssec_inheritance)
 	    "zone \"b.test\" { type primary; file \"b\"; "
 	    "dnssec-policy none; };\n"
 	    "zone \"c.test\" { type primary; file \"c\"; key-directory \"%s\";"
-	    " dnssec-policy default; allow-update { key k; }; };\n"
-	    "zone \"d.test\" { type secondary; file \"d\"; primaries "
-	    "{ 192.0.2.1; }; inline-signing yes; dnssec-policy insecure; };\n",
+	    " dnssec-policy default; inline-signing yes; };\n"
+	    "zone \"d.test\" { type primary; file \"d\"; "
+	    "inline-signing yes; dnssec-policy insecure; };\n",
 	    dir, dir);
 	struct conf *cf = load(text, &p);
 
@@ -606,9 +606,9 @@ START_TEST(test_conf_dnssec_inheritance)
 	ck_assert_str_eq(cf->zones[0].key_directory, sub);
 	ck_assert_ptr_null(cf->zones[1].dnssec_policy);
 	ck_assert_ptr_eq(cf->zones[2].dnssec_policy, &cf->policies[0]);
-	ck_assert(!cf->zones[2].inline_signing && cf->zones[2].dynamic);
+	ck_assert(cf->zones[2].inline_signing && !cf->zones[2].dynamic);
 	ck_assert_str_eq(cf->zones[2].key_directory, dir);
-	/* a secondary is signed inline */
+	/* the way back to unsigned */
 	ck_assert_ptr_eq(cf->zones[3].dnssec_policy, &cf->policies[1]);
 	ck_assert(cf->zones[3].inline_signing);
 	conf_free(cf);

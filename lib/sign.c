@@ -38,12 +38,21 @@ struct sign_ctx {
 	const uint8_t		*origin;
 	size_t			 origin_len;
 	uint16_t		 rclass;
+	bool			 has_dnskey;	/* DNSKEY at the apex */
 	bool			 has_cds;	/* CDS, CDNSKEY at the apex */
+	uint32_t		 denial_ttl;	/* of NSEC and NSEC3 */
+	struct typelist		*tl;
 	struct zone_builder	*zb;
 	bool			*done;		/* per key, one RRset */
 	struct sign_buf		 gen, gen2;	/* generated RRsets */
 	struct sign_buf		 ctmp, refs;	/* canonical RDATA, order */
 	struct sign_buf		 data;		/* what is signed */
+};
+
+/* The types at one name, sorted. */
+struct typelist {
+	uint16_t	t[65536];
+	unsigned	n;
 };
 
 /* One RRset to add: records as in an image (RDLENGTH, RDATA). */
@@ -310,7 +319,9 @@ reuse_sigs(struct sign_ctx *c, const struct sign_rrset *rs, bool *done)
 	for (unsigned i = 0; i < sigs->count; i++, r += 2 + get16(r)) {
 		uint16_t len = get16(r);
 		const uint8_t *rd = r + 2;
-		if (len < 18 + c->origin_len || get16(rd) != rs->type)
+		if (len < 18 + c->origin_len || get16(rd) != rs->type ||
+		    get32(rd + 4) != rs->ttl ||
+		    memcmp(rd + 18, c->origin, c->origin_len) != 0)
 			continue;
 		uint32_t exp = get32(rd + 8), inc = get32(rd + 12);
 		if ((int32_t)(exp - (p->now + p->refresh)) <= 0 ||
@@ -442,14 +453,16 @@ cmp_rr(const void *pa, const void *pb)
 static unsigned
 sign_sort_rrset(struct sign_ctx *c, uint16_t type, size_t *len)
 {
-	const uint8_t *ptr[64];
 	unsigned n = 0;
 	size_t pos = 0;
 
-	while (pos < *len && n < nitems(ptr)) {
+	for (pos = 0; pos < *len; pos += 2 + (size_t)get16(c->gen.p + pos))
+		n++;
+	sign_buf_need(&c->refs, (size_t)n * sizeof(const uint8_t *));
+	const uint8_t **ptr = (const uint8_t **)(void *)c->refs.p;
+	n = 0;
+	for (pos = 0; pos < *len; pos += 2 + (size_t)get16(c->gen.p + pos))
 		ptr[n++] = c->gen.p + pos;
-		pos += 2 + (size_t)get16(c->gen.p + pos);
-	}
 	sort_type = type;
 	qsort(ptr, n, sizeof(*ptr), cmp_rr);
 	sign_buf_need(&c->gen2, *len);
@@ -514,6 +527,7 @@ sign_apex_keys(struct sign_ctx *c)
 		if (p->keys[k].publish)
 			sign_buf_rr(&c->gen, &len, p->keys[k].key->rdata,
 			    p->keys[k].key->rdlen);
+	c->has_dnskey = len > 0;
 	if ((rc = emit_keyset(c, TYPE_DNSKEY, len)) != 0)
 		return rc;
 	c->has_cds = false;
@@ -576,8 +590,10 @@ emit_soa(struct sign_ctx *c, const uint8_t *owner,
 	size_t len = 0;
 	uint16_t rdlen = get16(r);
 
-	if (soa->count != 1 || rdlen < 22)
+	if (soa->count != 1 || rdlen < 22) {
+		snprintf(c->err, c->errlen, "bad SOA");
 		return APEX_EZONE;
+	}
 	sign_buf_rr(&c->gen, &len, r + 2, rdlen);
 	put32(c->gen.p + len - 20, c->params->serial);
 	struct sign_rrset rs = {
@@ -640,18 +656,11 @@ node_kept(const struct sign_ctx *c, uint32_t i)
 	return false;
 }
 
-struct typelist {
-	uint16_t	t[ZONE_RRSET_MAX < 1024 ? ZONE_RRSET_MAX : 1024];
-	unsigned	n;
-};
-
 static void
 types_add(struct typelist *tl, uint16_t type)
 {
 	unsigned i = tl->n;
 
-	if (tl->n == nitems(tl->t))
-		return;
 	/* Insertion: a node has a handful of types. */
 	while (i > 0 && tl->t[i - 1] > type)
 		i--;
@@ -684,7 +693,8 @@ node_types(const struct sign_ctx *c, uint32_t i, struct typelist *tl)
 			sig = true;
 	}
 	if (i == 0) {
-		types_add(tl, TYPE_DNSKEY);
+		if (c->has_dnskey)
+			types_add(tl, TYPE_DNSKEY);
 		if (c->has_cds) {
 			types_add(tl, TYPE_CDS);
 			types_add(tl, TYPE_CDNSKEY);
@@ -744,20 +754,20 @@ in_nsec_chain(const struct sign_ctx *c, uint32_t i)
 static int
 emit_nsec(struct sign_ctx *c, uint32_t i, uint32_t next)
 {
-	static struct typelist tl;
+	struct typelist *tl = c->tl;
 	uint8_t rd[DNAME_MAXLEN + 32 * 34];
 	const struct zone_node *nn = zone_node(c->z, next);
 	size_t len = 0;
 
-	node_types(c, i, &tl);
-	types_add(&tl, TYPE_RRSIG);
-	types_add(&tl, TYPE_NSEC);
+	node_types(c, i, tl);
+	types_add(tl, TYPE_RRSIG);
+	types_add(tl, TYPE_NSEC);
 	memcpy(rd, zone_node_name(c->z, nn), nn->name_len);
-	size_t rdlen = nn->name_len + bitmap_encode(&tl, rd + nn->name_len);
+	size_t rdlen = nn->name_len + bitmap_encode(tl, rd + nn->name_len);
 	sign_buf_rr(&c->gen, &len, rd, rdlen);
 	struct sign_rrset rs = {
 		.owner = zone_node_name(c->z, zone_node(c->z, i)),
-		.type = TYPE_NSEC, .ttl = denial_ttl(c), .data = c->gen.p,
+		.type = TYPE_NSEC, .ttl = c->denial_ttl, .data = c->gen.p,
 		.count = 1, .size = (uint32_t)len,
 	};
 	return sign_emit(c, &rs, true);
@@ -850,13 +860,13 @@ n3_entries(const struct sign_ctx *c, uint32_t *nent)
 static int
 emit_nsec3(struct sign_ctx *c, const struct n3ent *e, const uint8_t *next)
 {
-	static struct typelist tl;
+	struct typelist *tl = c->tl;
 	const struct sign_params *p = c->params;
 	uint8_t rd[5 + 255 + 1 + NSEC3_HASHLEN + 32 * 34];
 	uint8_t owner[DNAME_MAXLEN];
 	size_t len = 0, pos = 0;
 
-	node_types(c, e->node, &tl);
+	node_types(c, e->node, tl);
 	rd[pos++] = NSEC3_HASH_SHA1;
 	rd[pos++] = p->optout ? NSEC3_OPTOUT : 0;
 	put16(rd + pos, p->iterations);
@@ -867,13 +877,13 @@ emit_nsec3(struct sign_ctx *c, const struct n3ent *e, const uint8_t *next)
 	rd[pos++] = NSEC3_HASHLEN;
 	memcpy(rd + pos, next, NSEC3_HASHLEN);
 	pos += NSEC3_HASHLEN;
-	pos += bitmap_encode(&tl, rd + pos);
+	pos += bitmap_encode(tl, rd + pos);
 	sign_buf_rr(&c->gen, &len, rd, pos);
 	owner[0] = (uint8_t)base32hex_encode(e->hash, NSEC3_HASHLEN,
 	    (char *)owner + 1);
 	memcpy(owner + 1 + owner[0], c->origin, c->origin_len);
 	struct sign_rrset rs = {
-		.owner = owner, .type = TYPE_NSEC3, .ttl = denial_ttl(c),
+		.owner = owner, .type = TYPE_NSEC3, .ttl = c->denial_ttl,
 		.data = c->gen.p, .count = 1, .size = (uint32_t)len,
 	};
 	return sign_emit(c, &rs, true);
@@ -946,6 +956,7 @@ ctx_free(struct sign_ctx *c)
 	free(c->refs.p);
 	free(c->data.p);
 	free(c->done);
+	free(c->tl);
 	zone_builder_free(c->zb);
 }
 
@@ -959,6 +970,7 @@ sign_all(struct sign_ctx *c)
 		snprintf(c->err, c->errlen, "no SOA at the apex");
 		return APEX_EZONE;
 	}
+	c->denial_ttl = denial_ttl(c);
 	for (uint32_t i = 0; i < z->hdr->node_count; i++)
 		if ((rc = emit_node(c, i)) != 0)
 			return rc;
@@ -986,6 +998,7 @@ sign_zone(const struct zone *unsigned_z, const struct zone *prev,
 	c.zb = zone_builder_new(c.origin, c.rclass, report, &c);
 	zone_builder_set_limits(c.zb, 0, 0, p->max_records);
 	c.done = xcalloc(p->nkeys + 1, sizeof(*c.done));
+	c.tl = xmalloc(sizeof(*c.tl));
 	rc = sign_all(&c);
 	if (rc == 0) {
 		rc = zone_builder_finish(c.zb, blob, size);

@@ -299,7 +299,11 @@ external_verify(const struct zone *z, bool csk)
 	}
 	snprintf(cmd, sizeof(cmd), "%s.out", path);
 	unlink(cmd);
-	unlink(path);
+	/* CHECK_SIGN_KEEP: leave the zone files to look at. */
+	if (getenv("CHECK_SIGN_KEEP") != NULL)
+		fprintf(stderr, "signed zone: %s\n", path);
+	else
+		unlink(path);
 	free(path);
 }
 
@@ -594,18 +598,94 @@ START_TEST(test_canonical_rdata)
 }
 END_TEST
 
+/* CHECK_SIGN_BIG=n: n names signed twice, timed (not run by default). */
+START_TEST(test_big)
+{
+	const char *env = getenv("CHECK_SIGN_BIG");
+	struct fixture f;
+	struct sign_stats st;
+	struct zone z1, z2;
+	void *b1, *b2;
+
+	if (env == NULL)
+		return;
+	unsigned n = (unsigned)atoi(env);
+	size_t cap = 256 + (size_t)n * 64, len;
+	char *text = malloc(cap);
+	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "h%u A 192.0.2.%u"
+		    "\nh%u TXT \"%u\"\n", i, i % 256, i, i);
+	setup(&f, 15);
+	load_text(&f, text);
+	free(text);
+	f.p.nsec3 = _i == 1;
+	clock_t t0 = clock();
+	sign(&f, NULL, &z1, &b1, &st);
+	clock_t t1 = clock();
+	f.p.serial++;
+	sign(&f, &z1, &z2, &b2, &st);
+	clock_t t2 = clock();
+	fprintf(stderr, "%u names%s: signed in %.2fs (%llu signatures), "
+	    "again in %.2fs (%llu made, %llu kept)\n", n, f.p.nsec3 ?
+	    " NSEC3" : "", (double)(t1 - t0) / CLOCKS_PER_SEC,
+	    (unsigned long long)verify_all(&f, &z1),
+	    (double)(t2 - t1) / CLOCKS_PER_SEC,
+	    (unsigned long long)st.sigs_made, (unsigned long long)st.sigs_kept);
+	ck_assert_uint_eq(st.sigs_made, 1);
+	free(b1);
+	free(b2);
+	teardown(&f);
+}
+END_TEST
+
+/* The signer's own types in the input are replaced, not kept. */
+START_TEST(test_input_dnssec_dropped)
+{
+	struct fixture f;
+	struct sign_stats st;
+	struct zone z;
+	void *blob;
+	char *text = malloc(sizeof(zone_text) + 512);
+
+	setup(&f, 15);
+	snprintf(text, sizeof(zone_text) + 512, "%s"
+	    "@ DNSKEY 256 3 13 QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJC\n"
+	    "@ CDS 1 13 2 00\n"
+	    "@ NSEC3PARAM 1 0 5 aabb\n"
+	    "www RRSIG A 13 3 3600 20300101000000 20200101000000 1 "
+	    ORIGIN " AA==\n"
+	    "www NSEC mail A RRSIG NSEC\n", zone_text);
+	load_text(&f, text);
+	free(text);
+	f.keys[0].cds = false;
+	sign(&f, NULL, &z, &blob, &st);
+	const struct zone_node *apex = zone_node(&z, 0);
+	ck_assert_uint_eq(zone_find_rrset(&z, apex, TYPE_DNSKEY)->count, 1);
+	ck_assert_ptr_null(zone_find_rrset(&z, apex, TYPE_CDS));
+	ck_assert_ptr_null(zone_find_rrset(&z, apex, TYPE_NSEC3PARAM));
+	ck_assert_uint_eq(verify_all(&f, &z), st.sigs_made);
+	external_verify(&z, true);
+	free(blob);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *
 sign_suite(void)
 {
 	Suite *s = suite_create("sign");
 	TCase *tc = tcase_create("sign");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, getenv("CHECK_SIGN_BIG") ? 3600 : 60);
 	tcase_add_test(tc, test_canonical_rdata);
 	tcase_add_loop_test(tc, test_nsec_zone, 0, 2);
 	tcase_add_loop_test(tc, test_nsec3_zone, 0, 3);
 	tcase_add_loop_test(tc, test_reuse, 0, 2);
 	tcase_add_test(tc, test_cds_delete);
+	tcase_add_test(tc, test_input_dnssec_dropped);
+	tcase_add_loop_test(tc, test_big, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -180,7 +180,14 @@ verify_sig(const struct fixture *f, const uint8_t *owner,
 	ck_assert_uint_eq(sig[3], labels);
 	ck_assert_msg((int32_t)(get32(sig + 12) - f->p.now) <= -3600,
 	    "inception");
-	ck_assert_msg((int32_t)(get32(sig + 8) - f->p.now) > 0, "expiry");
+	/* Expiry in [now + validity - jitter, now + validity], in serial
+	 * arithmetic (RFC 4034 3.1.5): the clock may wrap. */
+	bool keyset = rs->type == TYPE_DNSKEY || rs->type == TYPE_CDS ||
+	    rs->type == TYPE_CDNSKEY;
+	uint32_t left = get32(sig + 8) - f->p.now;
+	uint32_t validity = keyset ? f->p.validity_dnskey : f->p.validity;
+	ck_assert_msg(left <= validity && left >= validity - f->p.jitter,
+	    "expiry %u seconds away", left);
 	ck_assert_int_eq(dname_compare(sig + 18, f->origin), 0);
 	memcpy(data, sig, 18 + sl);
 	pos = 18 + sl;
@@ -221,6 +228,8 @@ verify_all(const struct fixture *f, const struct zone *z)
 			const struct zone_rrset *cov = zone_find_rrset(z, nd,
 			    zone_rrsig_covered(rs));
 			ck_assert_ptr_nonnull(cov);
+			ck_assert_uint_eq(zone_rrset_ttl(rs),
+			    zone_rrset_ttl(cov));
 			const uint8_t *r = zone_rrset_data(rs);
 			for (unsigned m = 0; m < rs->count; m++,
 			    r += 2 + get16(r), n++)
@@ -383,6 +392,11 @@ START_TEST(test_nsec_zone)
 	    "ent." ORIGIN)), TYPE_NSEC));
 	ck_assert_ptr_null(zone_find_rrset(&z, zone_node(&z, node_of(&z,
 	    "ns.insec." ORIGIN)), TYPE_NSEC));
+	/* RFC 9077: min(SOA TTL, MINIMUM); the keys' TTL as configured. */
+	ck_assert_uint_eq(zone_rrset_ttl(zone_find_rrset(&z, zone_node(&z, 0),
+	    TYPE_NSEC)), 300);
+	ck_assert_uint_eq(zone_rrset_ttl(zone_find_rrset(&z, zone_node(&z, 0),
+	    TYPE_DNSKEY)), 600);
 	nsec_bitmap(&z, "insec." ORIGIN, bm, sizeof(bm));
 	ck_assert_str_eq(bm, "NS RRSIG NSEC");
 	nsec_bitmap(&z, "sec." ORIGIN, bm, sizeof(bm));
@@ -476,6 +490,8 @@ START_TEST(test_nsec3_zone)
 	if (!f.p.optout)
 		ck_assert_str_eq(bm, "NS");
 	ck_assert(has_n3(&z, "ent2." ORIGIN, bm, sizeof(bm)));
+	ck_assert_uint_eq(zone_rrset_ttl(zone_find_rrset(&z, zone_node(&z, 0),
+	    TYPE_NSEC3PARAM)), 0);
 	external_verify(&z, f.zsk == NULL);
 	free(blob);
 	teardown(&f);
@@ -493,6 +509,8 @@ START_TEST(test_reuse)
 
 	setup(&f, 13);
 	f.p.nsec3 = _i == 1;
+	if (_i == 2)
+		f.p.now = UINT32_MAX - 10 * 86400;	/* expiries wrap */
 	sign(&f, NULL, &z1, &b1, &st1);
 	/* Same input, a new serial: only the SOA is signed again. */
 	f.p.serial++;
@@ -682,7 +700,7 @@ sign_suite(void)
 	tcase_add_test(tc, test_canonical_rdata);
 	tcase_add_loop_test(tc, test_nsec_zone, 0, 2);
 	tcase_add_loop_test(tc, test_nsec3_zone, 0, 3);
-	tcase_add_loop_test(tc, test_reuse, 0, 2);
+	tcase_add_loop_test(tc, test_reuse, 0, 3);
 	tcase_add_test(tc, test_cds_delete);
 	tcase_add_test(tc, test_input_dnssec_dropped);
 	tcase_add_loop_test(tc, test_big, 0, 2);

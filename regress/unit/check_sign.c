@@ -633,8 +633,8 @@ START_TEST(test_big)
 	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
 	    "@ NS ns1\nns1 A 192.0.2.1\n");
 	for (unsigned i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, cap - len, "h%u A 192.0.2.%u"
-		    "\nh%u TXT \"%u\"\n", i, i % 256, i, i);
+		len += (size_t)snprintf(text + len, cap - len,
+		    "h%u A 192.0.2.%u\nh%u TXT \"%u\"\n", i, i % 256, i, i);
 	setup(&f, 15);
 	load_text(&f, text);
 	free(text);

@@ -599,7 +599,7 @@ report(void *arg, uint32_t tag, bool error, const char *msg)
 	struct sign_ctx *c = arg;
 
 	(void)tag;
-	if (error && c->err != NULL && c->errlen > 0 && c->err[0] == '\0')
+	if (error && c->err[0] == '\0')
 		snprintf(c->err, c->errlen, "%s", msg);
 }
 
@@ -639,6 +639,13 @@ sign_zone(const struct zone *unsigned_z, const struct zone *prev,
     const struct sign_params *p, void **blob, size_t *size,
     struct sign_stats *stats, char *err, size_t errlen)
 {
+	char none[1];
+
+	/* Without room for a reason, still one to write to. */
+	if (err == NULL || errlen == 0) {
+		err = none;
+		errlen = sizeof(none);
+	}
 	struct sign_ctx c = {
 		.z = unsigned_z, .prev = prev, .params = p, .stats = stats,
 		.err = err, .errlen = errlen, .origin = unsigned_z->origin,
@@ -648,8 +655,7 @@ sign_zone(const struct zone *unsigned_z, const struct zone *prev,
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
-	if (errlen > 0)
-		err[0] = '\0';
+	err[0] = '\0';
 	c.zb = zone_builder_new(c.origin, c.rclass, report, &c);
 	zone_builder_set_limits(c.zb, 0, 0, p->max_records);
 	c.done = xcalloc(p->nkeys + 1, sizeof(*c.done));

@@ -690,6 +690,33 @@ START_TEST(test_input_dnssec_dropped)
 }
 END_TEST
 
+/* A key without its private part, and a zone over max_records. */
+START_TEST(test_errors)
+{
+	struct fixture f;
+	struct sign_stats st;
+	char err[256];
+	void *blob = NULL;
+	size_t size;
+
+	setup(&f, 15);
+	f.p.max_records = 40;
+	ck_assert_int_eq(sign_zone(&f.uz, NULL, &f.p, &blob, &size, &st, err,
+	    sizeof(err)), APEX_ELIMIT);
+	ck_assert_ptr_null(blob);
+	f.p.max_records = 0;
+	void *pk = f.ksk->pkey;
+	f.ksk->pkey = NULL;
+	ck_assert_int_eq(sign_zone(&f.uz, NULL, &f.p, &blob, &size, &st, err,
+	    sizeof(err)), APEX_ECRYPTO);
+	ck_assert_msg(strstr(err, "could not sign") != NULL, "%s", err);
+	ck_assert_int_eq(sign_zone(&f.uz, NULL, &f.p, &blob, &size, &st, NULL,
+	    0), APEX_ECRYPTO);
+	f.ksk->pkey = pk;
+	teardown(&f);
+}
+END_TEST
+
 static Suite *
 sign_suite(void)
 {
@@ -703,6 +730,7 @@ sign_suite(void)
 	tcase_add_loop_test(tc, test_reuse, 0, 3);
 	tcase_add_test(tc, test_cds_delete);
 	tcase_add_test(tc, test_input_dnssec_dropped);
+	tcase_add_test(tc, test_errors);
 	tcase_add_loop_test(tc, test_big, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

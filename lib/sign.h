@@ -99,4 +99,63 @@ int	sign_zone(const struct zone *unsigned_z, const struct zone *prev,
 void	sign_canonical_rdata(uint16_t type, const uint8_t *rdata,
 	    uint16_t rdlen, uint8_t *out);
 
+#ifdef SIGN_PRIVATE
+/*
+ * Shared by sign.c and sign_nsec.c only (they define SIGN_PRIVATE): the
+ * state of one run and the helpers both halves of the signer use.
+ */
+struct sign_buf {
+	uint8_t	*p;
+	size_t	 cap;
+};
+
+struct sign_ctx {
+	const struct zone	*z;		/* unsigned */
+	const struct zone	*prev;
+	const struct sign_params *params;
+	struct sign_stats	*stats;
+	char			*err;
+	size_t			 errlen;
+	const uint8_t		*origin;
+	size_t			 origin_len;
+	uint16_t		 rclass;
+	bool			 has_dnskey;	/* DNSKEY at the apex */
+	bool			 has_cds;	/* CDS, CDNSKEY at the apex */
+	uint32_t		 denial_ttl;	/* of NSEC and NSEC3 */
+	struct typelist		*tl;
+	struct zone_builder	*zb;
+	bool			*done;		/* per key, one RRset */
+	struct sign_buf		 gen, gen2;	/* generated RRsets */
+	struct sign_buf		 ctmp, refs;	/* canonical RDATA, order */
+	struct sign_buf		 data;		/* what is signed */
+};
+
+/* The types at one name, sorted. */
+struct typelist {
+	uint16_t	t[65536];
+	unsigned	n;
+};
+
+/* One RRset to add: records as in an image (RDLENGTH, RDATA). */
+struct sign_rrset {
+	const uint8_t	*owner;		/* lowercase */
+	uint16_t	 type;
+	uint32_t	 ttl;
+	const uint8_t	*data;
+	unsigned	 count;
+	uint32_t	 size;
+};
+
+void	sign_buf_need(struct sign_buf *, size_t);
+/* Appends one record (RDLENGTH, RDATA) to b at *len. */
+void	sign_buf_rr(struct sign_buf *b, size_t *len, const uint8_t *rd,
+	    size_t n);
+/* The types the signer makes itself and drops from its input. */
+bool	sign_owned_type(uint16_t type);
+/* Adds one RRset, and its signatures if sign. Returns: 0 or an error. */
+int	sign_emit(struct sign_ctx *, const struct sign_rrset *, bool sign);
+int	sign_nsec_chain(struct sign_ctx *);
+int	sign_nsec3_chain(struct sign_ctx *);
+#endif
+
 #endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -1053,7 +1054,8 @@ key_text(const struct dnskey *k, struct sbuf *sb)
 	char name[DNAME_STRLEN];
 
 	dname_to_str(k->origin, name, sizeof(name));
-	sbuf_printf(sb, "; This is a %s-signing key, keyid %u, for %s\n",
+	sbuf_printf(sb, "; This is a %s%s-signing key, keyid %u, for %s\n",
+	    (k->flags & DNSKEY_F_REVOKE) ? "revoked " : "",
 	    (k->flags & DNSKEY_F_SEP) ? "key" : "zone", k->tag, name);
 	for (size_t i = 0; i < nitems(order); i++) {
 		if (k->t[order[i]] == 0)
@@ -1208,17 +1210,39 @@ sbuf_wipe(struct sbuf *sb)
 
 /* ---- making, loading, finding ------------------------------------- */
 
+/* A zone's name as key file names have it: lowercase, each octet but
+ * letters, digits, "-" and "_" as %XX, labels ending in dots. */
+static void
+file_name_text(const uint8_t *name, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (*name == 0)
+		snprintf(buf, size, ".");
+	for (; *name != 0 && n + 4 < size; name += *name + 1) {
+		for (unsigned i = 1; i <= *name && n + 4 < size; i++) {
+			uint8_t c = dname_lc(name[i]);
+			if (isalnum(c) || c == '-' || c == '_')
+				buf[n++] = (char)c;
+			else
+				n += (size_t)snprintf(buf + n, size - n, "%%%02X",
+				    c);
+		}
+		buf[n++] = '.';
+		buf[n] = '\0';
+	}
+}
+
 /* Whether name is K<origin>+AAA+TTTTT.key; its algorithm and tag. */
 static bool
 key_file_name(const char *name, const uint8_t *origin, unsigned *alg,
     unsigned *tag)
 {
 	size_t n = strlen(name);
-	char zone[DNAME_STRLEN];
-	uint8_t wire[DNAME_MAXLEN];
+	char zone[DNAME_STRLEN * 3];
 	const char *p;
 
-	if (n < 17 || name[0] != 'K' || strcmp(name + n - 4, ".key") != 0)
+	if (n < 16 || name[0] != 'K' || strcmp(name + n - 4, ".key") != 0)
 		return false;
 	p = name + n - 4 - 10;	/* "+AAA+TTTTT" */
 	if (p[0] != '+' || p[4] != '+' || (size_t)(p - name - 1) >=
@@ -1229,9 +1253,9 @@ key_file_name(const char *name, const uint8_t *origin, unsigned *alg,
 			return false;
 	*alg = (unsigned)atoi(p + 1);
 	*tag = (unsigned)atoi(p + 5);
-	snprintf(zone, sizeof(zone), "%.*s", (int)(p - name - 1), name + 1);
-	return dname_from_str(zone, NULL, wire) > 0 &&
-	    dname_equal(wire, origin);
+	file_name_text(origin, zone, sizeof(zone));
+	return strlen(zone) == (size_t)(p - name - 1) &&
+	    strncasecmp(zone, name + 1, (size_t)(p - name - 1)) == 0;
 }
 
 /* Marks the tags of origin's keys in dir. Returns: 0 or APEX_EIO. */
@@ -1270,7 +1294,7 @@ generate_one(const char *dir, const uint8_t *origin, const struct alg *a,
 {
 	struct dnskey *k = xcalloc(1, sizeof(*k));
 	uint8_t rev[DNSKEY_RDATA_MAX];
-	char name[DNAME_STRLEN], path[4200];
+	char name[DNAME_STRLEN * 3], path[4200];
 	struct sbuf sb;
 	int r;
 
@@ -1285,13 +1309,13 @@ generate_one(const char *dir, const uint8_t *origin, const struct alg *a,
 	}
 	k->tag = dnskey_tag(k->rdata, k->rdlen);
 	memcpy(rev, k->rdata, k->rdlen);
-	put16(rev, flags | 0x0080);	/* revoked, RFC 5011 */
+	put16(rev, flags | DNSKEY_F_REVOKE);
 	if (used[k->tag] || used[dnskey_tag(rev, k->rdlen)]) {
 		dnskey_free(k);
 		return APEX_EEXIST;
 	}
 	k->bits = rdata_bits(a, k->rdata, k->rdlen);
-	dname_to_str(k->origin, name, sizeof(name));
+	file_name_text(k->origin, name, sizeof(name));
 	snprintf(k->base, sizeof(k->base), "%s/K%s+%03u+%05u", dir, name,
 	    a->num, k->tag);
 	k->has_state = true;

@@ -440,6 +440,24 @@ START_TEST(test_scan)
 	dnskey_free_all(v, n);
 	for (int i = 0; i < 3; i++)
 		dnskey_free(k[i]);
+
+	/* The root, and a name with octets file names escape. */
+	static const char *odd[] = { ".", "_X*.Example." };
+	static const char *file[] = { "/K.+013+", "/K_x%2A.example.+013+" };
+	for (int i = 0; i < 2; i++) {
+		origin_of(odd[i], other);
+		ck_assert_int_eq(dnskey_generate(dir, other, 13, 256,
+		    DNSKEY_F_ZONE, 1, &k[0]), 0);
+		ck_assert_msg(strstr(k[0]->base, file[i]) != NULL, "%s",
+		    k[0]->base);
+		ck_assert_int_eq(dnskey_scan(dir, other, true, &v, &n, err,
+		    sizeof(err)), 0);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_uint_eq(v[0]->tag, k[0]->tag);
+		ck_assert(dname_equal(v[0]->origin, other));
+		dnskey_free_all(v, n);
+		dnskey_free(k[0]);
+	}
 	ck_assert_int_eq(dnskey_scan("/nonexistent/dir", origin, false, &v,
 	    &n, err, sizeof(err)), APEX_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir"));

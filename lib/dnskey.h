@@ -34,6 +34,7 @@
 #include "util.h"
 
 #define DNSKEY_F_ZONE	0x0100	/* flags: a zone key */
+#define DNSKEY_F_REVOKE	0x0080	/* flags: revoked (RFC 5011) */
 #define DNSKEY_F_SEP	0x0001	/* flags: secure entry point (KSK) */
 #define DNSKEY_SIG_MAX	512	/* octets of the largest signature */
 #define DNSKEY_RDATA_MAX	1024	/* of the largest DNSKEY RDATA */

@@ -29,12 +29,14 @@
 #include "log.h"
 #include "msg.h"
 #include "rr.h"
+#include "rrbuf.h"
 #include "sandbox.h"
 #include "sbuf.h"
 #include "sign.h"
 #include "signer.h"
 #include "signer_priv.h"
 #include "zone.h"
+#include "zonediff.h"
 
 #define RETRY_MIN	5		/* seconds after a failed run */
 #define RETRY_MAX	600
@@ -193,8 +195,10 @@ keymgr_log(void *arg, bool warning, const char *msg)
 {
 	const struct szone *z = arg;
 
+	/* The key manager names the zone itself. */
+	(void)z;
 	log_cat(LOGC_DNSSEC, warning ? LOG_LEVEL_WARN : LOG_LEVEL_INFO,
-	    "zone %s: %s", z->cz->name, msg);
+	    "%s", msg);
 }
 
 /* BIND's inline-signing serial: the operator's if it is newer, else one
@@ -258,23 +262,65 @@ fill_params(const struct szone *z, const struct keymgr_keys *k,
 /* Sends the new version to the parent as a sealed memfd and keeps it
  * as the base of the next run. */
 static void
-publish(struct szone *z, void *blob, size_t size)
+send_image(struct szone *z)
 {
 	struct msg_buf b;
-	int fd = zone_memfd(z->cz->name, blob, size);
+	int fd = zone_memfd(z->cz->name, z->sblob, z->ssize);
 
 	if (fd < 0)
 		fatal("zone %s: memfd", z->cz->name);
-	free(z->sblob);
-	z->sblob = blob;
-	z->ssize = size;
-	zone_attach(&z->sz, blob, size);
-	z->have_s = true;
 	msg_buf_init(&b);
 	ipc_put_lp_zone(&b, z->sz.hdr->serial);
 	if (msg_send(s.sock, MSG_SP_ZONE, z->index, &b, fd) != 0)
 		fatal("send zone %s", z->cz->name);
 	close(fd);
+	z->sent = true;
+}
+
+static void
+publish(struct szone *z, void *blob, size_t size)
+{
+	free(z->sblob);
+	z->sblob = blob;
+	z->ssize = size;
+	zone_attach(&z->sz, blob, size);
+	z->have_s = true;
+	send_image(z);
+}
+
+/* Whether a list of differences holds only the SOA and its RRSIGs. */
+static bool
+only_soa(const struct rrbuf *b)
+{
+	struct rrview v;
+	size_t pos = 0;
+
+	while (rrbuf_next(b->p, b->len, &pos, &v) == 0)
+		if (v.type != TYPE_SOA && !(v.type == TYPE_RRSIG &&
+		    v.rdlen >= 2 && get16(v.rdata) == TYPE_SOA))
+			return false;
+	return true;
+}
+
+/* Whether blob differs from the version served only by its SOA serial
+ * (and the SOA's signature): then it is not worth a new version. */
+static bool
+unchanged(const struct szone *z, const void *blob, size_t size)
+{
+	struct zone nz;
+	struct rrbuf del, add;
+	bool same;
+
+	if (!z->have_s)
+		return false;
+	zone_attach(&nz, blob, size);
+	rrbuf_init(&del);
+	rrbuf_init(&add);
+	same = zone_diff(&z->sz, &nz, &del, &add) == 0 && only_soa(&del) &&
+	    only_soa(&add);
+	rrbuf_free(&del);
+	rrbuf_free(&add);
+	return same;
 }
 
 static time_t
@@ -289,7 +335,7 @@ earliest(time_t a, time_t b)
 
 /* Builds, keeps and hands over the next signed version of z. */
 static int
-sign_run(struct szone *z, time_t now, char *err, size_t errlen)
+sign_run(struct szone *z, time_t now, bool forced, char *err, size_t errlen)
 {
 	struct keymgr_zone kz = { z->cz->name, z->cz->origin,
 	    z->cz->key_directory, z->cz->dnssec_policy };
@@ -310,7 +356,15 @@ sign_run(struct szone *z, time_t now, char *err, size_t errlen)
 	else
 		rc = sign_zone(&z->uz, z->have_s ? &z->sz : NULL, &sp, &blob,
 		    &size, &st, err, errlen);
-	if (rc == 0 && (rc = write_copy(z, blob, size, err, errlen)) != 0)
+	/* Nothing changed and nothing was due (a restart, a reload of
+	 * the same records): the version served stays, serial and all. */
+	bool same = rc == 0 && !forced && !k.changed && unchanged(z, blob,
+	    size);
+	if (same) {
+		free(blob);
+		blob = NULL;
+	} else if (rc == 0 && (rc = write_copy(z, blob, size, err,
+	    errlen)) != 0)
 		free(blob);
 	if (rc != 0) {
 		keymgr_keys_free(&k);
@@ -318,12 +372,21 @@ sign_run(struct szone *z, time_t now, char *err, size_t errlen)
 	}
 	keymgr_keys_free(&z->keys);
 	z->keys = k;
-	publish(z, blob, size);
+	if (same && !z->sent)
+		send_image(z);
+	else if (!same)
+		publish(z, blob, size);
 	z->st.sigs_made += st.sigs_made;
 	z->st.rrsets_signed += st.rrsets_signed;
 	z->st.earliest_expiry = st.earliest_expiry;
 	z->next = earliest(st.next_refresh > (uint32_t)now ?
 	    (time_t)st.next_refresh : 0, k.next);
+	if (same) {
+		log_cat(LOGC_DNSSEC, LOG_LEVEL_INFO, "zone %s: serial %u: "
+		    "nothing changed, nothing due", z->cz->name,
+		    z->sz.hdr->serial);
+		return 0;
+	}
 	log_cat(LOGC_DNSSEC, LOG_LEVEL_INFO, "zone %s: serial %u signed: %llu "
 	    "signatures made, %llu kept", z->cz->name, sp.serial,
 	    (unsigned long long)st.sigs_made,
@@ -365,7 +428,7 @@ signer_send_state(struct szone *z)
 /* A run, now: on failure the last signed version keeps serving (the
  * parent is told why) and the run is tried again later. */
 void
-signer_zone_run(struct szone *z)
+signer_zone_run(struct szone *z, bool forced)
 {
 	char err[512] = "";
 	time_t now = time(NULL);
@@ -374,7 +437,7 @@ signer_zone_run(struct szone *z)
 		return;
 	z->st.runs++;
 	z->st.last_run = (uint64_t)now;
-	if (sign_run(z, now, err, sizeof(err)) == 0) {
+	if (sign_run(z, now, forced, err, sizeof(err)) == 0) {
 		z->st.failing = false;
 		z->st.error[0] = '\0';
 		z->retry = 0;
@@ -426,7 +489,7 @@ take_unsigned(struct msg *m)
 	z->uz = uz;
 	z->have_u = true;
 	z->userial = serial;
-	signer_zone_run(z);
+	signer_zone_run(z, false);
 }
 
 static void
@@ -472,7 +535,7 @@ run_due(void)
 	for (unsigned i = 0; i < s.nzones; i++) {
 		struct szone *z = &s.zones[i];
 		if (z->have_u && z->next != 0 && z->next <= now)
-			signer_zone_run(z);
+			signer_zone_run(z, false);
 	}
 }
 
@@ -489,9 +552,13 @@ static const struct sandbox_rule signer_allow[] = {
 	{ "newfstatat", "fstat on newer libc" },
 	{ "lseek", "libc stdio" },
 	{ "getdents64", "list a key directory" },
+	{ "access", "whether a key has a .state file" },
+	{ "faccessat", "access on newer libc" },
+	{ "faccessat2", "access on newer libc" },
 	{ "rename", "replace a .state file or signed copy" },
 	{ "unlink", "a temporary file; purge-keys" },
 	{ "fsync", "make a signed copy durable" },
+	{ "fchmod", "private key files 0600 whatever the umask" },
 	{ "fdatasync", "libc" },
 	{ "munmap", "unmap images; free" },
 	{ "mremap", "realloc while building an image" },

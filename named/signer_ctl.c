@@ -255,7 +255,7 @@ dnssec_command(struct signer *sg, uint32_t req, uint32_t flags, char *arg)
 	    a.sub + 1);
 	reply(sg, req, true, text);
 	/* The key manager acts on it at once, as BIND's rekey does. */
-	signer_zone_run(z);
+	signer_zone_run(z, false);
 }
 
 void
@@ -276,7 +276,7 @@ signer_command(struct signer *sg, uint32_t req, uint32_t cmd, uint32_t flags,
 			reply(sg, req, false, "the zone is not loaded");
 			return;
 		}
-		signer_zone_run(z);
+		signer_zone_run(z, true);
 		if (z->st.failing)
 			snprintf(text, sizeof(text), "zone %s: signing failed: "
 			    "%s", z->cz->name, z->st.error);

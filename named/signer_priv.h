@@ -29,6 +29,8 @@ struct szone {
 	size_t			 ssize;
 	struct zone		 sz;
 	bool			 have_s;
+	bool			 sent;		/* to the parent, by this
+						 * signer */
 	struct keymgr_keys	 keys;		/* of the last run */
 	time_t			 next;		/* the next run; 0: none */
 	unsigned		 retry;		/* seconds, after a failure */
@@ -43,7 +45,8 @@ struct signer {
 };
 
 /* signer.c */
-void	signer_zone_run(struct szone *);
+/* forced: a new version even if nothing changed (apex-ctl sign). */
+void	signer_zone_run(struct szone *, bool forced);
 void	signer_send_state(struct szone *);
 
 /* signer_ctl.c */

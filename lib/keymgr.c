@@ -9,6 +9,7 @@
  * only if the zone stays valid for every resolver cache (rules 1-3)
  * and the rollover method allows it, and only once the caches that
  * held the old state have expired.
+ * Runs in: the signer; apex-ctl's status text is made here too.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -55,8 +55,9 @@ typedef void	keymgr_log_fn(void *arg, bool warning, const char *msg);
  * Returns: 0, APEX_EIO (key directory unreadable or unwritable, err
  * says which), APEX_ECRYPTO or APEX_EMALF (a key file that does not
  * load: any key that dnskey_scan() skips makes the run fail with
- * APEX_EMALF, as a key that cannot be read may be the one in use). On failure *out is empty and nothing on disk changed that
- * would make the zone's published keys unsafe.
+ * APEX_EMALF, as a key that cannot be read may be the one in use).
+ * On failure *out is empty. Each .state file is replaced atomically,
+ * but a run that fails after writing some keeps those it wrote.
  * Ownership: keymgr_keys_free().
  */
 int	keymgr_run(const struct keymgr_zone *, time_t now,

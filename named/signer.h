@@ -4,8 +4,8 @@
  * The signer: the one process that reads DNSSEC private keys. It gets
  * the operator's image of each zone with a dnssec-policy from the parent
  * (MSG_PS_SIGN), runs the key manager, signs what changed or is due
- * (lib/sign.c), keeps the signed version on disk (KEYDIR/ZONE.signed,
- * the image itself) and hands it back as a sealed memfd (MSG_SP_ZONE),
+ * (lib/sign.c), keeps the signed version on disk (ZONE.signed in the
+ * key directory, the image itself) and hands it back as a sealed memfd (MSG_SP_ZONE),
  * which then travels like any other image: to the workers, and to
  * apex-xferd, whose journal gets the signed difference for IXFR.
  * A timer re-signs before signatures-refresh and moves keys along.
@@ -26,8 +26,8 @@
 /* Whether zone z is served signed (a primary with a dnssec-policy). */
 bool	signer_zone_signed(const struct conf_zone *z);
 
-/* Where zone z's signed copy is kept: KEYDIR/NAME.signed, the name
- * escaped as journal_state_path() does. */
+/* Where zone z's signed copy is kept: NAME.signed in its key
+ * directory, the name escaped as journal_state_path() does. */
 void	signer_copy_path(const struct conf_zone *z, char *path, size_t n);
 
 /* The signer child: sandboxed, it serves the parent until the channel

@@ -183,6 +183,40 @@ replay_journal(const struct conf *cf, const struct conf_zone *z,
 	return 0;
 }
 
+/*
+ * A zone signed by a policy has no TTL above max-zone-ttl, as in BIND:
+ * the key manager's waits are computed from it, so a longer TTL could
+ * keep a retired key's signatures in caches after the key is gone.
+ * Returns: 0, or -1 after reporting.
+ */
+static int
+check_max_zone_ttl(const struct conf_zone *z, struct report_ctx *r,
+    const void *blob, size_t size)
+{
+	uint32_t max = z->dnssec_policy->max_zone_ttl;
+	struct zone zn;
+	char name[DNAME_STRLEN], text[DNAME_STRLEN + 128], tn[16];
+
+	if (max == 0 || zone_open(&zn, blob, size) != 0)
+		return 0;
+	for (uint32_t i = 0; i < zn.hdr->node_count; i++) {
+		const struct zone_node *n = zone_node(&zn, i);
+		const struct zone_rrset *rs = zone_rrset_first(&zn, n);
+		for (unsigned k = 0; k < n->nrrsets; k++,
+		    rs = zone_rrset_next(rs)) {
+			if (zone_rrset_ttl(rs) <= max)
+				continue;
+			snprintf(text, sizeof(text), "%s %s: TTL %u exceeds "
+			    "the policy's max-zone-ttl %u", dname_to_str(
+			    zone_node_name(&zn, n), name, sizeof(name)),
+			    rr_type_str(rs->type, tn), zone_rrset_ttl(rs), max);
+			report_problem(r, z->file, 0, true, text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 loader_load_zone(const struct conf *cf, unsigned zone, int sock,
     uint32_t *serial)
@@ -199,6 +233,11 @@ loader_load_zone(const struct conf *cf, unsigned zone, int sock,
 	if (rc != 0)
 		return -1;	/* every problem was reported */
 	if (z->dynamic && replay_journal(cf, z, &r, &blob, &size) != 0) {
+		free(blob);
+		return -1;
+	}
+	if (z->dnssec_policy != NULL && check_max_zone_ttl(z, &r, blob,
+	    size) != 0) {
 		free(blob);
 		return -1;
 	}

@@ -29,6 +29,7 @@
 static struct {
 	struct child	c;
 	bool		ready;		/* MSG_SP_READY came */
+	bool		replacing;	/* killed for a reconfig */
 	struct msg	*m;
 } sg = { .c = { .sock = -1 } };
 
@@ -210,6 +211,12 @@ parent_signer_reap(pid_t pid, int status)
 		(void)child_reaped(&sg.c, 0, 0);
 		return true;
 	}
+	if (sg.replacing) {
+		sg.replacing = false;
+		(void)child_reaped(&sg.c, 0, 0);
+		parent_signer_start();
+		return true;
+	}
 	if (WIFSIGNALED(status))
 		log_warnx("signer (pid %d) killed by signal %d (%s); "
 		    "restarting", pid, WTERMSIG(status),
@@ -228,7 +235,8 @@ void
 parent_signer_reconfig(void)
 {
 	if (sg.c.pid != 0) {
-		/* Reaped as a death, and restarted with the new conf. */
+		/* Started again with the new conf once reaped. */
+		sg.replacing = true;
 		child_kill(&sg.c, SIGKILL);
 		return;
 	}

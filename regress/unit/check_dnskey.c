@@ -629,8 +629,98 @@ START_TEST(test_bind_keys_load)
 }
 END_TEST
 
+static uint32_t
+rrsig_time(const char *s)
+{
+	struct tm tm = { 0 };
+
+	ck_assert_ptr_nonnull(strptime(s, "%Y%m%d%H%M%S", &tm));
+	return (uint32_t)timegm(&tm);
+}
+
+/*
+ * Replaces the signature of the SOA's RRSIG in dir/in (one record a
+ * line, as dnssec-signzone -O full writes) by one apex makes, into
+ * dir/out: dnssec-verify then checks a signature of apex's (corrupt: a
+ * bit of it flipped).
+ */
+static void
+resign_soa(const char *dir, const char *in, const char *out,
+    struct dnskey **keys, unsigned nkeys, bool corrupt)
+{
+	char path[1024], line[2048], copy[2048], *tok[32], *save;
+	uint8_t data[512], sig[DNSKEY_SIG_MAX], *p;
+	FILE *f, *g;
+	unsigned nt, done = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, in);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	snprintf(path, sizeof(path), "%s/%s", dir, out);
+	ck_assert_ptr_nonnull(g = fopen(path, "w"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		memcpy(copy, line, sizeof(line));
+		nt = 0;
+		for (char *t = strtok_r(copy, " \t\n", &save); t != NULL &&
+		    nt < nitems(tok); t = strtok_r(NULL, " \t\n", &save))
+			tok[nt++] = t;
+		if (nt < 13 || strcmp(tok[3], "RRSIG") != 0 ||
+		    strcmp(tok[4], "SOA") != 0) {
+			fputs(line, g);
+			continue;
+		}
+		const struct dnskey *k = NULL;
+		for (unsigned i = 0; i < nkeys; i++)
+			if (keys[i]->tag == (unsigned)atoi(tok[10]))
+				k = keys[i];
+		ck_assert_ptr_nonnull(k);
+		p = data;
+		put16(p, 6), p += 2;
+		*p++ = k->alg;
+		*p++ = 1;
+		put32(p, 3600), p += 4;
+		put32(p, rrsig_time(tok[8])), p += 4;
+		put32(p, rrsig_time(tok[9])), p += 4;
+		put16(p, k->tag), p += 2;
+		p += dname_from_str("example.", NULL, p);
+		p += dname_from_str("example.", NULL, p);
+		put16(p, 6), p += 2;
+		put16(p, 1), p += 2;
+		put32(p, 3600), p += 4;
+		uint8_t *rdlen = p;
+		p += 2;
+		p += dname_from_str("ns.example.", NULL, p);
+		p += dname_from_str("h.example.", NULL, p);
+		static const uint32_t soa[] = { 1, 3600, 900, 604800, 300 };
+		for (unsigned i = 0; i < nitems(soa); i++)
+			put32(p, soa[i]), p += 4;
+		put16(rdlen, (uint16_t)(p - rdlen - 2));
+		int n = dnskey_sign(k, data, (size_t)(p - data), sig);
+		ck_assert_int_gt(n, 0);
+		if (corrupt)
+			sig[n / 2] ^= 0x01;
+		fprintf(g, "example. 3600 IN RRSIG SOA %u 1 3600 %s %s %u "
+		    "example. ", k->alg, tok[8], tok[9], k->tag);
+		for (int i = 0; i < n; i += 3) {
+			static const char b[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+			uint32_t v = (uint32_t)sig[i] << 16 |
+			    (i + 1 < n ? sig[i + 1] << 8 : 0) |
+			    (i + 2 < n ? sig[i + 2] : 0);
+			fprintf(g, "%c%c%c%c", b[v >> 18], b[(v >> 12) & 63],
+			    i + 1 < n ? b[(v >> 6) & 63] : '=',
+			    i + 2 < n ? b[v & 63] : '=');
+		}
+		fputc('\n', g);
+		done++;
+	}
+	fclose(f);
+	fclose(g);
+	ck_assert_uint_eq(done, 1);
+}
+
 /* Keys made here: signed with by dnssec-signzone, checked by
- * dnssec-verify, and their .state read by dnssec-settime. */
+ * dnssec-verify, and their .state read by dnssec-settime; and an
+ * apex signature checked by dnssec-verify. */
 START_TEST(test_bind_signs_with_apex_keys)
 {
 	char *dir, cmd[4096], name[2][64];
@@ -678,11 +768,20 @@ START_TEST(test_bind_signs_with_apex_keys)
 		    "grep -q ' %u example.' example.signed", k[i]->tag,
 		    k[i]->tag);
 		run(dir, cmd);
-		dnskey_free(k[i]);
 	}
 	/* Smart signing finds the same keys in the directory. */
-	run(dir, "dnssec-signzone -S -K . -o example. -f example.smart "
-	    "example.zone && dnssec-verify -o example. example.smart");
+	run(dir, "dnssec-signzone -S -K . -o example. -O full -f "
+	    "example.smart example.zone && dnssec-verify -o example. "
+	    "example.smart");
+	resign_soa(dir, "example.smart", "example.apex", k, 2, false);
+	run(dir, "! cmp -s example.smart example.apex && "
+	    "dnssec-verify -o example. example.apex");
+	/* And that check is not blind: a bad signature fails it. */
+	resign_soa(dir, "example.smart", "example.bad", k, 2, true);
+	run(dir, "! dnssec-verify -o example. example.bad && "
+	    "grep -q 'bad signature\\|signature.*fail\\|No correct' out.log");
+	for (int i = 0; i < 2; i++)
+		dnskey_free(k[i]);
 	remove_dir(dir);
 }
 END_TEST

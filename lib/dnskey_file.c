@@ -320,6 +320,7 @@ key_record(struct dnskey *k, char *line, char *err, size_t errlen,
 			break;
 	}
 	if (i + 4 > nt || strcasecmp(tok[i], "DNSKEY") != 0 ||
+	    !isdigit((unsigned char)tok[i + 1][0]) ||
 	    strcmp(tok[i + 2], "3") != 0)
 		goto bad;
 	fl = strtoul(tok[i + 1], NULL, 10);

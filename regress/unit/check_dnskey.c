@@ -137,6 +137,43 @@ sign_verify(const struct dnskey *k)
 
 /* ---- RFC 4509 and RFC 6605 --------------------------------------- */
 
+/* The signed data of RFC 6605 6.1's RRSIG of www.example.net. A
+ * 192.0.2.1, and its signature. Returns: the data's length. */
+static size_t
+rfc6605_signed(uint8_t *data, uint8_t *sig)
+{
+	uint8_t *p = data;
+	static const uint8_t sigbytes[64] = {
+		0xab, 0x1e, 0xb0, 0x2d, 0x8a, 0xa6, 0x87, 0xe9, 0x7d, 0xa0,
+		0x22, 0x93, 0x37, 0xaa, 0x88, 0x73, 0xe6, 0xf0, 0xeb, 0x26,
+		0xbe, 0x28, 0x9f, 0x28, 0x33, 0x3d, 0x18, 0x3f, 0x5d, 0x3b,
+		0x7a, 0x95, 0xc0, 0xc8, 0x69, 0xad, 0xfb, 0x74, 0x8d, 0xae,
+		0xe3, 0xc5, 0x28, 0x6e, 0xed, 0x66, 0x82, 0xc1, 0x2e, 0x55,
+		0x33, 0x18, 0x6b, 0xac, 0xed, 0x9c, 0x26, 0xc1, 0x67, 0xa9,
+		0xeb, 0xae, 0x95, 0x0b,
+	};
+	uint8_t signer[DNAME_MAXLEN], owner[DNAME_MAXLEN];
+	int sl, ol;
+	sl = dname_from_str("example.net.", NULL, signer);
+	ol = dname_from_str("www.example.net.", NULL, owner);
+	put16(p, 1), p += 2;
+	*p++ = 13;
+	*p++ = 3;
+	put32(p, 3600), p += 4;
+	put32(p, 1284026679), p += 4;
+	put32(p, 1281607479), p += 4;
+	put16(p, 55648), p += 2;
+	memcpy(p, signer, (size_t)sl), p += sl;
+	memcpy(p, owner, (size_t)ol), p += ol;
+	put16(p, 1), p += 2;
+	put16(p, 1), p += 2;
+	put32(p, 3600), p += 4;
+	put16(p, 4), p += 2;
+	memcpy(p, (uint8_t[]){ 192, 0, 2, 1 }, 4), p += 4;
+	memcpy(sig, sigbytes, sizeof(sigbytes));
+	return (size_t)(p - data);
+}
+
 #define P256_KEY "GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb " \
 	"krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA=="
 
@@ -173,38 +210,11 @@ START_TEST(test_rfc_vectors)
 	ck_assert_int_lt(dnskey_ds(k, 1, (uint8_t[64]){ 0 }, 64), 0);
 
 	/* RFC 6605 6.1: www.example.net. A 192.0.2.1 and its RRSIG. */
-	uint8_t data[128], *p = data, sig[DNSKEY_SIG_MAX];
-	static const uint8_t sigbytes[64] = {
-		0xab, 0x1e, 0xb0, 0x2d, 0x8a, 0xa6, 0x87, 0xe9, 0x7d, 0xa0,
-		0x22, 0x93, 0x37, 0xaa, 0x88, 0x73, 0xe6, 0xf0, 0xeb, 0x26,
-		0xbe, 0x28, 0x9f, 0x28, 0x33, 0x3d, 0x18, 0x3f, 0x5d, 0x3b,
-		0x7a, 0x95, 0xc0, 0xc8, 0x69, 0xad, 0xfb, 0x74, 0x8d, 0xae,
-		0xe3, 0xc5, 0x28, 0x6e, 0xed, 0x66, 0x82, 0xc1, 0x2e, 0x55,
-		0x33, 0x18, 0x6b, 0xac, 0xed, 0x9c, 0x26, 0xc1, 0x67, 0xa9,
-		0xeb, 0xae, 0x95, 0x0b,
-	};
-	uint8_t signer[DNAME_MAXLEN], owner[DNAME_MAXLEN];
-	int sl, ol;
-	sl = dname_from_str("example.net.", NULL, signer);
-	ol = dname_from_str("www.example.net.", NULL, owner);
-	put16(p, 1), p += 2;
-	*p++ = 13;
-	*p++ = 3;
-	put32(p, 3600), p += 4;
-	put32(p, 1284026679), p += 4;
-	put32(p, 1281607479), p += 4;
-	put16(p, 55648), p += 2;
-	memcpy(p, signer, (size_t)sl), p += sl;
-	memcpy(p, owner, (size_t)ol), p += ol;
-	put16(p, 1), p += 2;
-	put16(p, 1), p += 2;
-	put32(p, 3600), p += 4;
-	put16(p, 4), p += 2;
-	memcpy(p, (uint8_t[]){ 192, 0, 2, 1 }, 4), p += 4;
-	memcpy(sig, sigbytes, sizeof(sigbytes));
-	ck_assert(dnskey_verify(k, data, (size_t)(p - data), sig, 64));
+	uint8_t data[128], sig[DNSKEY_SIG_MAX];
+	size_t len = rfc6605_signed(data, sig);
+	ck_assert(dnskey_verify(k, data, len, sig, 64));
 	sig[0] ^= 1;
-	ck_assert(!dnskey_verify(k, data, (size_t)(p - data), sig, 64));
+	ck_assert(!dnskey_verify(k, data, len, sig, 64));
 
 	/* Its private key (RFC 6605 6.1), in the older v1.2 format. */
 	put_file(dir, "Kexample.net.+013+55648.private", "Private-key-format: "

@@ -1,25 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The apex authors */
 /*
- * DNSSEC keys in BIND's three-file format (see dnskey.h), and the
- * signatures, tags and DS records made from them with libcrypto's EVP
- * interface. Every buffer that held private key material is cleansed
- * before it is freed or goes out of scope.
+ * DNSSEC keys: the algorithms, their keys in libcrypto (EVP) and in
+ * DNSKEY records, signatures in DNSSEC form, tags and DS digests. The
+ * files are dnskey_file.c's. Every buffer that held private key
+ * material is cleansed before it is freed or goes out of scope.
  * Runs in: the signer, apex-named -C and apex-ctl.
  */
-#include <sys/stat.h>
-#include <sys/types.h>
-
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -30,72 +22,28 @@
 
 #include "dname.h"
 #include "dnskey.h"
-#include "error.h"
+#include "dnskey_priv.h"
 #include "sbuf.h"
 #include "util.h"
 
-#define FILE_MAX	65536	/* the largest key file read */
-#define FIELD_MAX	1024	/* octets of one decoded private field */
-
-enum kind { K_RSA, K_EC, K_ED };
-
-struct alg {
-	uint8_t		 num;
-	const char	*name;
-	bool		 ok;		/* apex signs with it */
-	enum kind	 kind;
-	const char	*evp;		/* EC group or EdDSA key type */
-	size_t		 len;		/* EC coordinate / EdDSA key octets */
-	unsigned	 bits;		/* fixed size; 0: RSA */
-	const char	*md;		/* digest; NULL: EdDSA */
-};
-
-static const struct alg algs[] = {
-	{ 1, "RSAMD5", false, K_RSA, NULL, 0, 0, NULL },
-	{ 3, "DSA", false, K_RSA, NULL, 0, 0, NULL },
-	{ 5, "RSASHA1", false, K_RSA, NULL, 0, 0, NULL },
-	{ 6, "NSEC3DSA", false, K_RSA, NULL, 0, 0, NULL },
-	{ 7, "NSEC3RSASHA1", false, K_RSA, NULL, 0, 0, NULL },
-	{ 8, "RSASHA256", true, K_RSA, NULL, 0, 0, "SHA256" },
-	{ 10, "RSASHA512", true, K_RSA, NULL, 0, 0, "SHA512" },
-	{ 12, "ECCGOST", false, K_EC, NULL, 0, 0, NULL },
-	{ 13, "ECDSAP256SHA256", true, K_EC, "P-256", 32, 256, "SHA256" },
-	{ 14, "ECDSAP384SHA384", true, K_EC, "P-384", 48, 384, "SHA384" },
-	{ 15, "ED25519", true, K_ED, "ED25519", 32, 256, NULL },
-	{ 16, "ED448", true, K_ED, "ED448", 57, 456, NULL },
+static const struct dnskey_alg algs[] = {
+	{ 1, "RSAMD5", false, DKA_RSA, NULL, 0, 0, NULL },
+	{ 3, "DSA", false, DKA_RSA, NULL, 0, 0, NULL },
+	{ 5, "RSASHA1", false, DKA_RSA, NULL, 0, 0, NULL },
+	{ 6, "NSEC3DSA", false, DKA_RSA, NULL, 0, 0, NULL },
+	{ 7, "NSEC3RSASHA1", false, DKA_RSA, NULL, 0, 0, NULL },
+	{ 8, "RSASHA256", true, DKA_RSA, NULL, 0, 0, "SHA256" },
+	{ 10, "RSASHA512", true, DKA_RSA, NULL, 0, 0, "SHA512" },
+	{ 12, "ECCGOST", false, DKA_EC, NULL, 0, 0, NULL },
+	{ 13, "ECDSAP256SHA256", true, DKA_EC, "P-256", 32, 256, "SHA256" },
+	{ 14, "ECDSAP384SHA384", true, DKA_EC, "P-384", 48, 384, "SHA384" },
+	{ 15, "ED25519", true, DKA_ED, "ED25519", 32, 256, NULL },
+	{ 16, "ED448", true, DKA_ED, "ED448", 57, 456, NULL },
 };
 
 static const char *state_names[] = {
 	[DST_HIDDEN] = "hidden", [DST_RUMOURED] = "rumoured",
 	[DST_OMNIPRESENT] = "omnipresent", [DST_UNRETENTIVE] = "unretentive",
-};
-
-/* .state names of the times, BIND's order; NULL: not kept there. */
-static const char *state_time_tags[DKT_COUNT] = {
-	[DKT_CREATED] = "Generated", [DKT_PUBLISH] = "Published",
-	[DKT_ACTIVATE] = "Active", [DKT_INACTIVE] = "Retired",
-	[DKT_DELETE] = "Removed", [DKT_DS_PUBLISH] = "DSPublish",
-	[DKT_DS_DELETE] = "DSRemoved", [DKT_SYNCPUBLISH] = "PublishCDS",
-	[DKT_SYNCDELETE] = "DeleteCDS", [DKT_DNSKEY_CHANGE] = "DNSKEYChange",
-	[DKT_ZRRSIG_CHANGE] = "ZRRSIGChange",
-	[DKT_KRRSIG_CHANGE] = "KRRSIGChange", [DKT_DS_CHANGE] = "DSChange",
-};
-/* The order BIND writes them in. */
-static const enum dnskey_time state_time_order[] = {
-	DKT_CREATED, DKT_PUBLISH, DKT_ACTIVATE, DKT_INACTIVE, DKT_DELETE,
-	DKT_DS_PUBLISH, DKT_DS_DELETE, DKT_SYNCPUBLISH, DKT_SYNCDELETE,
-	DKT_DNSKEY_CHANGE, DKT_ZRRSIG_CHANGE, DKT_KRRSIG_CHANGE,
-	DKT_DS_CHANGE,
-};
-/* .private (and .key comment) names of the times. */
-static const char *priv_time_tags[DKT_COUNT] = {
-	[DKT_CREATED] = "Created", [DKT_PUBLISH] = "Publish",
-	[DKT_ACTIVATE] = "Activate", [DKT_INACTIVE] = "Inactive",
-	[DKT_DELETE] = "Delete", [DKT_DS_PUBLISH] = "DSPublish",
-	[DKT_SYNCPUBLISH] = "SyncPublish", [DKT_SYNCDELETE] = "SyncDelete",
-};
-static const char *record_tags[DKR_COUNT] = {
-	"DNSKEYState", "ZRRSIGState", "KRRSIGState", "DSState",
 };
 
 /* RSA fields of .private, in BIND's order, and OpenSSL's names. */
@@ -109,22 +57,9 @@ static const char *rsa_params[] = {
 	OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
 	OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
 };
-#define RSA_NFIELDS	8
 
-static void PRINTF(3, 4)
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static const struct alg *
-alg_find(uint8_t num)
+const struct dnskey_alg *
+dnskey_alg_find(uint8_t num)
 {
 	for (size_t i = 0; i < nitems(algs); i++)
 		if (algs[i].num == num)
@@ -132,10 +67,10 @@ alg_find(uint8_t num)
 	return NULL;
 }
 
-static const struct alg *
-alg_usable(uint8_t num)
+const struct dnskey_alg *
+dnskey_alg_usable(uint8_t num)
 {
-	const struct alg *a = alg_find(num);
+	const struct dnskey_alg *a = dnskey_alg_find(num);
 
 	return a != NULL && a->ok ? a : NULL;
 }
@@ -159,13 +94,13 @@ dnskey_tag(const uint8_t *rdata, size_t rdlen)
 bool
 dnskey_alg_supported(uint8_t alg)
 {
-	return alg_usable(alg) != NULL;
+	return dnskey_alg_usable(alg) != NULL;
 }
 
 const char *
 dnskey_alg_name(uint8_t alg)
 {
-	const struct alg *a = alg_find(alg);
+	const struct dnskey_alg *a = dnskey_alg_find(alg);
 
 	return a != NULL ? a->name : NULL;
 }
@@ -188,21 +123,21 @@ dnskey_alg_from_name(const char *name)
 unsigned
 dnskey_alg_default_bits(uint8_t alg)
 {
-	const struct alg *a = alg_usable(alg);
+	const struct dnskey_alg *a = dnskey_alg_usable(alg);
 
 	if (a == NULL)
 		return 0;
-	return a->kind == K_RSA ? 2048 : a->bits;
+	return a->kind == DKA_RSA ? 2048 : a->bits;
 }
 
 bool
 dnskey_alg_bits_ok(uint8_t alg, unsigned bits)
 {
-	const struct alg *a = alg_usable(alg);
+	const struct dnskey_alg *a = dnskey_alg_usable(alg);
 
 	if (a == NULL)
 		return false;
-	if (a->kind == K_RSA)
+	if (a->kind == DKA_RSA)
 		return bits >= 1024 && bits <= 4096;
 	return bits == a->bits;
 }
@@ -231,8 +166,8 @@ static const char b64chars[] =
 
 /* Appends d in base64, a space every 56 characters if wrap (as BIND
  * writes the DNSKEY in .key). */
-static void
-b64_put(struct sbuf *sb, const uint8_t *d, size_t len, bool wrap)
+void
+dnskey_b64_put(struct sbuf *sb, const uint8_t *d, size_t len, bool wrap)
 {
 	char q[5];
 	size_t col = 0;
@@ -259,8 +194,8 @@ b64_put(struct sbuf *sb, const uint8_t *d, size_t len, bool wrap)
 }
 
 /* Decodes base64 text (whitespace ignored). Returns: octets or -1. */
-static int
-b64_get(const char *s, uint8_t *out, size_t cap)
+int
+dnskey_b64_get(const char *s, uint8_t *out, size_t cap)
 {
 	uint32_t v = 0;
 	size_t n = 0, bits = 0, pad = 0;
@@ -288,221 +223,6 @@ b64_get(const char *s, uint8_t *out, size_t cap)
 	if (bits >= 6 || pad > 2 || (n + pad) % 3 != 0)
 		return -1;
 	return (int)n;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* BIND's YYYYMMDDHHMMSS (UTC). Returns: 0 or -1. */
-static int
-time_parse(const char *s, int64_t *t)
-{
-	unsigned v[6];
-	static const unsigned w[6] = { 4, 2, 2, 2, 2, 2 };
-	static const unsigned max[6] = { 9999, 12, 31, 23, 59, 60 };
-
-	if (strlen(s) != 14)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		v[i] = 0;
-		for (unsigned j = 0; j < w[i]; j++, s++) {
-			if (!isdigit((unsigned char)*s))
-				return -1;
-			v[i] = v[i] * 10 + (unsigned)(*s - '0');
-		}
-		if (v[i] > max[i] || (i > 0 && i < 3 && v[i] == 0))
-			return -1;
-	}
-	*t = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
-	    v[4] * 60 + v[5];
-	return 0;
-}
-
-/* "YYYYMMDDHHMMSS" and, if human, " (Wed Dec  2 06:55:27 2026)". */
-static void
-time_put(struct sbuf *sb, int64_t t, bool human)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char a[32], b[40];
-
-	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0) {
-		sbuf_printf(sb, "19700101000000");
-		return;
-	}
-	strftime(a, sizeof(a), "%Y%m%d%H%M%S", &tm);
-	strftime(b, sizeof(b), "%a %b %e %H:%M:%S %Y", &tm);
-	if (human)
-		sbuf_printf(sb, "%s (%s)", a, b);
-	else
-		sbuf_printf(sb, "%s", a);
-}
-
-/* ---- files -------------------------------------------------------- */
-
-/* Reads path whole (NUL-terminated). Returns: 0 or APEX_EIO. */
-static int
-file_read(const char *path, char **out, size_t *len, char *err,
-    size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-	char *buf;
-
-	if (fd < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return APEX_EIO;
-	}
-	buf = xmalloc(FILE_MAX + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, FILE_MAX - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r == 0 && n == 0) || n + (size_t)r == FILE_MAX) {
-			int e = r < 0 ? errno : 0;
-			seterr(err, errlen, "%s: %s", path, r < 0 ? strerror(e)
-			    : n == 0 ? "empty file" : "file too large");
-			close(fd);
-			free_wipe(buf, FILE_MAX + 1);
-			errno = e != 0 ? e : EINVAL;
-			return APEX_EIO;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-static int
-fsync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, r;
-
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) + 1,
-		    path);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
-static int
-write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		len -= (size_t)w;
-	}
-	return fsync(fd);
-}
-
-/*
- * Writes text to path. excl: created with O_EXCL in place (a private
- * key must never replace another); else through a temporary file and
- * rename, so a reader sees the old file or the new one, never half.
- * Returns: 0 or APEX_EIO (errno set; APEX_EEXIST for excl and EEXIST).
- */
-static int
-file_write(const char *path, mode_t mode, bool excl, const char *s,
-    size_t len)
-{
-	char tmp[4200];
-	int fd, e;
-
-	if (excl) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-		if (fd < 0)
-			return errno == EEXIST ? APEX_EEXIST : APEX_EIO;
-	} else {
-		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-		    sizeof(tmp)) {
-			errno = ENAMETOOLONG;
-			return APEX_EIO;
-		}
-		if ((fd = mkstemp(tmp)) < 0)
-			return APEX_EIO;
-	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, s, len) != 0) {
-		e = errno;
-		close(fd);
-		unlink(excl ? path : tmp);
-		errno = e;
-		return APEX_EIO;
-	}
-	if (close(fd) != 0 || (!excl && rename(tmp, path) != 0)) {
-		e = errno;
-		unlink(excl ? path : tmp);
-		errno = e;
-		return APEX_EIO;
-	}
-	return fsync_dir(path) == 0 ? 0 : APEX_EIO;
-}
-
-/* Splits line "Tag: value" (value up to ';' if comment). Returns: the
- * tag without its colon, or NULL for a blank line. */
-static char *
-split_tag(char *line, char **value)
-{
-	char *p, *tag;
-
-	while (isspace((unsigned char)*line))
-		line++;
-	if (*line == '\0')
-		return NULL;
-	tag = line;
-	p = strchr(line, ':');
-	if (p == NULL) {
-		*value = line + strlen(line);
-		return tag;
-	}
-	*p++ = '\0';
-	while (isspace((unsigned char)*p))
-		p++;
-	*value = p;
-	/* Drop the comment after a value, and trailing blanks. */
-	if ((p = strchr(*value, '(')) != NULL || (p = strchr(*value, ';'))
-	    != NULL)
-		*p = '\0';
-	for (p = *value + strlen(*value); p > *value &&
-	    isspace((unsigned char)p[-1]); p--)
-		p[-1] = '\0';
-	return tag;
-}
-
-static int
-find_tag(const char *const *tags, size_t n, const char *tag)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tags[i] != NULL && strcasecmp(tags[i], tag) == 0)
-			return (int)i;
-	return -1;
 }
 
 /* ---- public keys -------------------------------------------------- */
@@ -554,14 +274,14 @@ rsa_split(const uint8_t *rd, size_t rdlen, const uint8_t **e, size_t *elen,
 }
 
 /* The key size in bits of a public key, as BIND counts it. */
-static unsigned
-rdata_bits(const struct alg *a, const uint8_t *rd, size_t rdlen)
+unsigned
+dnskey_rdata_bits(const struct dnskey_alg *a, const uint8_t *rd, size_t rdlen)
 {
 	const uint8_t *e, *n;
 	size_t elen, nlen;
 	unsigned bits;
 
-	if (a->kind != K_RSA)
+	if (a->kind != DKA_RSA)
 		return a->bits;
 	if (rsa_split(rd, rdlen, &e, &elen, &n, &nlen) != 0)
 		return 0;
@@ -577,10 +297,10 @@ rdata_bits(const struct alg *a, const uint8_t *rd, size_t rdlen)
 	return bits;
 }
 
-/* The EVP_PKEY of a DNSKEY's public key; priv adds the private part
- * (an EC private scalar, for the RSA and EdDSA see private_load()). */
-static EVP_PKEY *
-pkey_public(const struct alg *a, const uint8_t *rd, size_t rdlen,
+/* The EVP_PKEY of a DNSKEY's public key; ecpriv adds the private part
+ * of an EC key (RSA and EdDSA private keys: dnskey_priv_pkey()). */
+EVP_PKEY *
+dnskey_pkey_public(const struct dnskey_alg *a, const uint8_t *rd, size_t rdlen,
     const BIGNUM *ecpriv)
 {
 	EVP_PKEY *pk = NULL;
@@ -590,12 +310,12 @@ pkey_public(const struct alg *a, const uint8_t *rd, size_t rdlen,
 	size_t elen, nlen, klen = rdlen - 4;
 	BIGNUM *bn = NULL, *be = NULL;
 
-	if (a->kind == K_ED)
+	if (a->kind == DKA_ED)
 		return klen != a->len ? NULL : EVP_PKEY_new_raw_public_key_ex(
 		    NULL, a->evp, NULL, rd + 4, klen);
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
 		return NULL;
-	if (a->kind == K_EC) {
+	if (a->kind == DKA_EC) {
 		if (klen != 2 * a->len)
 			goto out;
 		pt[0] = 0x04;	/* uncompressed point: x || y follow */
@@ -626,9 +346,9 @@ out:
 }
 
 /* The DNSKEY RDATA of a key just made. Returns: 0 or -1. */
-static int
-rdata_of(const struct alg *a, EVP_PKEY *pk, uint16_t flags, uint8_t *rd,
-    uint16_t *rdlen)
+int
+dnskey_rdata_of(const struct dnskey_alg *a, EVP_PKEY *pk, uint16_t flags,
+    uint8_t *rd, uint16_t *rdlen)
 {
 	BIGNUM *x = NULL, *y = NULL;
 	size_t len = 0;
@@ -637,11 +357,11 @@ rdata_of(const struct alg *a, EVP_PKEY *pk, uint16_t flags, uint8_t *rd,
 	put16(rd, flags);
 	rd[2] = 3;
 	rd[3] = a->num;
-	if (a->kind == K_ED) {
+	if (a->kind == DKA_ED) {
 		len = a->len;
 		r = EVP_PKEY_get_raw_public_key(pk, rd + 4, &len) == 1 &&
 		    len == a->len ? 0 : -1;
-	} else if (a->kind == K_EC) {
+	} else if (a->kind == DKA_EC) {
 		len = 2 * a->len;
 		if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) &&
 		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) &&
@@ -650,7 +370,8 @@ rdata_of(const struct alg *a, EVP_PKEY *pk, uint16_t flags, uint8_t *rd,
 			r = 0;
 	} else if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &x) &&
 	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &y)) {
-		size_t el = (size_t)BN_num_bytes(x), nl = (size_t)BN_num_bytes(y);
+		size_t el = (size_t)BN_num_bytes(x);
+		size_t nl = (size_t)BN_num_bytes(y);
 		size_t h = el < 256 ? 1 : 3;
 		if (4 + h + el + nl <= DNSKEY_RDATA_MAX) {
 			uint8_t *p = rd + 4;
@@ -673,171 +394,37 @@ rdata_of(const struct alg *a, EVP_PKEY *pk, uint16_t flags, uint8_t *rd,
 	return r;
 }
 
-/* ---- .key --------------------------------------------------------- */
-
-/* Parses the record line of a .key file ("name [ttl] [IN] DNSKEY flags 3
- * alg key"). */
-static int
-key_record(struct dnskey *k, char *line, char *err, size_t errlen,
-    const char *path)
+int
+dnskey_priv_field(const struct dnskey_alg *a, const char *tag, const char *val,
+    struct dnskey_priv_fields *f)
 {
-	char *tok[256], *save = NULL, *t, *b64;
-	unsigned nt = 0, i = 1;
-	uint8_t buf[DNSKEY_RDATA_MAX];
-	unsigned long fl;
-	int r;
+	int i = -1;
 
-	for (t = line; *t != '\0'; t++)
-		if (*t == ';')
-			*t = '\0';
-		else if (*t == '(' || *t == ')')
-			*t = ' ';
-	for (t = strtok_r(line, " \t\r", &save); t != NULL &&
-	    nt < nitems(tok); t = strtok_r(NULL, " \t\r", &save))
-		tok[nt++] = t;
-	if (nt < 6 || dname_from_str(tok[0], NULL, k->origin) < 0)
-		goto bad;
-	dname_lower(k->origin, k->origin, dname_len(k->origin));
-	for (; i < 3; i++) {
-		if (isdigit((unsigned char)tok[i][0]))
-			k->ttl = (uint32_t)strtoul(tok[i], NULL, 10);
-		else if (strcasecmp(tok[i], "IN") != 0)
-			break;
-	}
-	if (i + 4 > nt || strcasecmp(tok[i], "DNSKEY") != 0 ||
-	    strcmp(tok[i + 2], "3") != 0)
-		goto bad;
-	fl = strtoul(tok[i + 1], NULL, 10);
-	put16(buf, (uint16_t)fl);
-	buf[2] = 3;
-	buf[3] = dnskey_alg_from_name(tok[i + 3]);
-	b64 = xcalloc(1, FILE_MAX);
-	for (unsigned j = i + 4; j < nt; j++)
-		strcat(b64, tok[j]);	/* fits: they came from one file */
-	r = b64_get(b64, buf + 4, sizeof(buf) - 4);
-	free(b64);
-	if (fl > 0xffff || buf[3] == 0 || r <= 0)
-		goto bad;
-	memcpy(k->rdata, buf, 4 + (size_t)r);
-	k->rdlen = (uint16_t)(4 + r);
-	k->flags = (uint16_t)fl;
-	k->alg = buf[3];
-	return 0;
-bad:
-	seterr(err, errlen, "%s: no DNSKEY record of protocol 3 with a "
-	    "known algorithm and a base64 key", path);
-	return APEX_EMALF;
-}
-
-/* Makes a record in parentheses one line, its comments blanks (the
- * parentheses of comment lines outside a record are not counted). */
-static void
-join_parens(char *s)
-{
-	int depth = 0;
-	bool comment = false;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\n') {
-			comment = false;
-			if (depth > 0)
-				*s = ' ';
-		} else if (comment) {
-			if (depth > 0)
-				*s = ' ';
-		} else if (*s == ';') {
-			comment = true;
-			if (depth > 0)
-				*s = ' ';
-		} else if (*s == '(')
-			depth++;
-		else if (*s == ')' && depth > 0)
-			depth--;
-	}
-}
-
-/* Reads base.key: the record, and the times of BIND's comments. */
-static int
-key_read(struct dnskey *k, const char *path, char *err, size_t errlen)
-{
-	char *buf, *line, *save = NULL, *tag, *val;
-	size_t len;
-	int r = APEX_EMALF, i;
-	int64_t t;
-
-	if ((r = file_read(path, &buf, &len, err, errlen)) != 0)
-		return r;
-	join_parens(buf);
-	r = APEX_EMALF;
-	seterr(err, errlen, "%s: no DNSKEY record", path);
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == ';') {
-			if ((tag = split_tag(line + 1, &val)) != NULL &&
-			    (i = find_tag(priv_time_tags, DKT_COUNT, tag)) >= 0
-			    && time_parse(val, &t) == 0)
-				k->t[i] = t;
-			continue;
-		}
-		if (*line == '\0' || *line == '$')
-			continue;
-		r = key_record(k, line, err, errlen, path);
-		break;
-	}
-	free(buf);
-	return r;
-}
-
-/* ---- .private ----------------------------------------------------- */
-
-struct priv_fields {
-	uint8_t	v[RSA_NFIELDS][FIELD_MAX];
-	int	len[RSA_NFIELDS];	/* 0: absent */
-};
-
-/* One line of .private after the header. Returns: 0 or -1. */
-static int
-priv_line(struct dnskey *k, const struct alg *a, char *tag, char *val,
-    struct priv_fields *f)
-{
-	int i;
-	int64_t t;
-
-	if ((i = find_tag(priv_time_tags, DKT_COUNT, tag)) >= 0) {
-		if (time_parse(val, &t) != 0)
-			return -1;
-		k->t[i] = t;
-		return 0;
-	}
-	if (strcasecmp(tag, "Predecessor") == 0)
-		k->predecessor = (uint16_t)strtoul(val, NULL, 10);
-	else if (strcasecmp(tag, "Successor") == 0)
-		k->successor = (uint16_t)strtoul(val, NULL, 10);
-	if (a->kind == K_RSA)
-		i = find_tag(rsa_tags, RSA_NFIELDS, tag);
-	else
+	if (a->kind != DKA_RSA)
 		i = strcasecmp(tag, "PrivateKey") == 0 ? 0 : -1;
+	else
+		for (int j = 0; j < RSA_NFIELDS && i < 0; j++)
+			if (strcasecmp(tag, rsa_tags[j]) == 0)
+				i = j;
 	if (i < 0)
 		return 0;	/* metadata apex does not keep */
-	f->len[i] = b64_get(val, f->v[i], FIELD_MAX);
+	f->len[i] = dnskey_b64_get(val, f->v[i], FIELD_MAX);
 	return f->len[i] > 0 ? 0 : -1;
 }
 
 /* Whether a private key read belongs to the DNSKEY. */
 static bool
-priv_matches(const struct dnskey *k, const struct alg *a, EVP_PKEY *pk)
+priv_matches(const struct dnskey *k, const struct dnskey_alg *a, EVP_PKEY *pk)
 {
 	uint8_t rd[DNSKEY_RDATA_MAX];
 	uint16_t len;
 	EVP_PKEY_CTX *ctx;
 	bool ok;
 
-	if (rdata_of(a, pk, k->flags, rd, &len) != 0 || len != k->rdlen ||
-	    memcmp(rd, k->rdata, len) != 0)
+	if (dnskey_rdata_of(a, pk, k->flags, rd, &len) != 0 ||
+	    len != k->rdlen || memcmp(rd, k->rdata, len) != 0)
 		return false;
-	if (a->kind != K_EC)
+	if (a->kind != DKA_EC)
 		return true;
 	/* The point came from the DNSKEY: check the scalar makes it. */
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL)
@@ -849,9 +436,9 @@ priv_matches(const struct dnskey *k, const struct alg *a, EVP_PKEY *pk)
 
 /* The private EVP_PKEY of the fields read, checked against the
  * DNSKEY. Returns: the key, or NULL with *why set. */
-static EVP_PKEY *
-priv_pkey(const struct dnskey *k, const struct alg *a,
-    struct priv_fields *f, const char **why)
+EVP_PKEY *
+dnskey_priv_pkey(const struct dnskey *k, const struct dnskey_alg *a,
+    struct dnskey_priv_fields *f, const char **why)
 {
 	EVP_PKEY *pk = NULL;
 	BIGNUM *bn[RSA_NFIELDS] = { NULL };
@@ -860,7 +447,7 @@ priv_pkey(const struct dnskey *k, const struct alg *a,
 	size_t plen = sizeof(pub);
 
 	*why = "the PrivateKey field is missing or of the wrong size";
-	if (a->kind == K_ED) {
+	if (a->kind == DKA_ED) {
 		if (f->len[0] != (int)a->len || (pk =
 		    EVP_PKEY_new_raw_private_key_ex(NULL, a->evp, NULL,
 		    f->v[0], a->len)) == NULL)
@@ -873,12 +460,12 @@ priv_pkey(const struct dnskey *k, const struct alg *a,
 		}
 		return pk;
 	}
-	if (a->kind == K_EC) {
+	if (a->kind == DKA_EC) {
 		if (f->len[0] == 0 || f->len[0] > (int)a->len ||
 		    (bn[0] = BN_secure_new()) == NULL ||
 		    BN_bin2bn(f->v[0], f->len[0], bn[0]) == NULL)
 			goto out;
-		pk = pkey_public(a, k->rdata, k->rdlen, bn[0]);
+		pk = dnskey_pkey_public(a, k->rdata, k->rdlen, bn[0]);
 		goto out;
 	}
 	*why = "Modulus, PublicExponent or PrivateExponent is missing";
@@ -907,233 +494,6 @@ out:
 	return pk;
 }
 
-/* Reads base.private into k->pkey; its times too. */
-static int
-private_read(struct dnskey *k, const char *path, char *err, size_t errlen)
-{
-	const struct alg *a = alg_usable(k->alg);
-	struct priv_fields *f;
-	char *buf, *line, *save = NULL, *tag, *val;
-	const char *why = NULL;
-	size_t len;
-	unsigned n = 0;
-	int r;
-
-	if (a == NULL) {
-		seterr(err, errlen, "%s: algorithm %u is not supported", path,
-		    k->alg);
-		return APEX_ECRYPTO;
-	}
-	if ((r = file_read(path, &buf, &len, err, errlen)) != 0)
-		return r;
-	f = xcalloc(1, sizeof(*f));
-	for (line = strtok_r(buf, "\n", &save); line != NULL && why == NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((tag = split_tag(line, &val)) == NULL)
-			continue;
-		if (n++ == 0) {
-			if (strcmp(tag, "Private-key-format") != 0 ||
-			    strncmp(val, "v1.", 3) != 0)
-				why = "not Private-key-format v1.x";
-		} else if (n == 2) {
-			if (strcmp(tag, "Algorithm") != 0 ||
-			    strtoul(val, NULL, 10) != k->alg)
-				why = "its Algorithm is not the DNSKEY's";
-		} else if (priv_line(k, a, tag, val, f) != 0)
-			why = "a field does not parse";
-		if (why != NULL)
-			seterr(err, errlen, "%s: line %u: %s", path, n, why);
-	}
-	if (why == NULL && (k->pkey = priv_pkey(k, a, f, &why)) == NULL)
-		seterr(err, errlen, "%s: %s", path, why);
-	free_wipe(f, sizeof(*f));
-	free_wipe(buf, len + 1);
-	if (k->pkey != NULL)
-		return 0;
-	return n > 2 && strstr(why, "match") != NULL ? APEX_ECRYPTO :
-	    APEX_EMALF;
-}
-
-/* ---- .state ------------------------------------------------------- */
-
-/* One line of .state after Algorithm and Length. Returns: 0 or -1. */
-static int
-state_line(struct dnskey *k, const char *tag, const char *val,
-    int *ksk, int *zsk)
-{
-	int i;
-	int64_t t;
-
-	if ((i = find_tag(state_time_tags, DKT_COUNT, tag)) >= 0 ||
-	    (strcasecmp(tag, "SyncPublish") == 0 && (i = DKT_SYNCPUBLISH)) ||
-	    (strcasecmp(tag, "SyncDelete") == 0 && (i = DKT_SYNCDELETE))) {
-		if (time_parse(val, &t) != 0)
-			return -1;
-		k->t[i] = t;
-	} else if ((i = find_tag(record_tags, DKR_COUNT, tag)) >= 0 ||
-	    strcasecmp(tag, "GoalState") == 0) {
-		enum dnskey_state s = dnskey_state_from_name(val);
-		if (s == DST_NA)
-			return -1;
-		if (i >= 0)
-			k->st[i] = s;
-		else
-			k->goal = s;
-	} else if (strcasecmp(tag, "KSK") == 0 || strcasecmp(tag, "ZSK") == 0) {
-		int *b = toupper((unsigned char)tag[0]) == 'K' ? ksk : zsk;
-		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
-			return -1;
-		*b = strcmp(val, "yes") == 0;
-	} else if (strcasecmp(tag, "Lifetime") == 0)
-		k->lifetime = (uint32_t)strtoul(val, NULL, 10);
-	else if (strcasecmp(tag, "Predecessor") == 0)
-		k->predecessor = (uint16_t)strtoul(val, NULL, 10);
-	else if (strcasecmp(tag, "Successor") == 0)
-		k->successor = (uint16_t)strtoul(val, NULL, 10);
-	return 0;
-}
-
-/* Reads base.state if there is one; else the role is the SEP bit's. */
-static int
-state_read(struct dnskey *k, const char *path, char *err, size_t errlen)
-{
-	char *buf, *line, *save = NULL, *tag, *val;
-	const char *why = NULL;
-	size_t len;
-	unsigned n = 0;
-	int ksk = -1, zsk = -1, r;
-	bool sep = (k->flags & DNSKEY_F_SEP) != 0;
-
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		k->role = sep ? DNSKEY_ROLE_KSK : DNSKEY_ROLE_ZSK;
-		return 0;
-	}
-	if ((r = file_read(path, &buf, &len, err, errlen)) != 0)
-		return r;
-	for (line = strtok_r(buf, "\n", &save); line != NULL && why == NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == ';' || (tag = split_tag(line, &val)) == NULL)
-			continue;
-		if (n++ == 0) {
-			if (strcmp(tag, "Algorithm") != 0 ||
-			    strtoul(val, NULL, 10) != k->alg)
-				why = "its Algorithm is not the DNSKEY's";
-		} else if (n == 2) {
-			if (strcmp(tag, "Length") != 0 ||
-			    strtoul(val, NULL, 10) != k->bits)
-				why = "its Length is not the DNSKEY's size";
-		} else if (state_line(k, tag, val, &ksk, &zsk) != 0)
-			why = "a field does not parse";
-		if (why != NULL)
-			seterr(err, errlen, "%s: %s: %s", path, tag, why);
-	}
-	free(buf);
-	if (why == NULL && n < 2) {
-		why = "no Algorithm and Length";
-		seterr(err, errlen, "%s: %s", path, why);
-	}
-	if (why != NULL)
-		return APEX_EMALF;
-	/* A role left out is the SEP bit's, as BIND takes it. */
-	k->role = ((ksk < 0 ? sep : ksk) ? DNSKEY_ROLE_KSK : 0) |
-	    ((zsk < 0 ? !sep : zsk) ? DNSKEY_ROLE_ZSK : 0);
-	k->has_state = true;
-	return 0;
-}
-
-/* ---- writing ------------------------------------------------------ */
-
-static void
-key_text(const struct dnskey *k, struct sbuf *sb)
-{
-	static const enum dnskey_time order[] = { DKT_CREATED, DKT_PUBLISH,
-	    DKT_ACTIVATE, DKT_INACTIVE, DKT_DELETE, DKT_SYNCPUBLISH,
-	    DKT_SYNCDELETE };
-	char name[DNAME_STRLEN];
-
-	dname_to_str(k->origin, name, sizeof(name));
-	sbuf_printf(sb, "; This is a %s%s-signing key, keyid %u, for %s\n",
-	    (k->flags & DNSKEY_F_REVOKE) ? "revoked " : "",
-	    (k->flags & DNSKEY_F_SEP) ? "key" : "zone", k->tag, name);
-	for (size_t i = 0; i < nitems(order); i++) {
-		if (k->t[order[i]] == 0)
-			continue;
-		sbuf_printf(sb, "; %s: ", priv_time_tags[order[i]]);
-		time_put(sb, k->t[order[i]], true);
-		sbuf_printf(sb, "\n");
-	}
-	sbuf_printf(sb, "%s ", name);
-	if (k->ttl != 0)
-		sbuf_printf(sb, "%u ", k->ttl);
-	sbuf_printf(sb, "IN DNSKEY %u 3 %u ", k->flags, k->alg);
-	b64_put(sb, k->rdata + 4, k->rdlen - 4u, true);
-	sbuf_printf(sb, "\n");
-}
-
-static void
-state_text(const struct dnskey *k, struct sbuf *sb)
-{
-	char name[DNAME_STRLEN];
-
-	dname_to_str(k->origin, name, sizeof(name));
-	sbuf_printf(sb, "; This is the state of key %u, for %s\n", k->tag,
-	    name);
-	sbuf_printf(sb, "Algorithm: %u\nLength: %u\nLifetime: %u\n", k->alg,
-	    k->bits, k->lifetime);
-	if (k->predecessor != 0)
-		sbuf_printf(sb, "Predecessor: %u\n", k->predecessor);
-	if (k->successor != 0)
-		sbuf_printf(sb, "Successor: %u\n", k->successor);
-	sbuf_printf(sb, "KSK: %s\nZSK: %s\n",
-	    (k->role & DNSKEY_ROLE_KSK) ? "yes" : "no",
-	    (k->role & DNSKEY_ROLE_ZSK) ? "yes" : "no");
-	for (size_t i = 0; i < nitems(state_time_order); i++) {
-		enum dnskey_time w = state_time_order[i];
-		if (k->t[w] == 0)
-			continue;
-		sbuf_printf(sb, "%s: ", state_time_tags[w]);
-		time_put(sb, k->t[w], true);
-		sbuf_printf(sb, "\n");
-	}
-	for (int i = 0; i < DKR_COUNT; i++)
-		if (k->st[i] != DST_NA)
-			sbuf_printf(sb, "%s: %s\n", record_tags[i],
-			    dnskey_state_name(k->st[i]));
-	if (k->goal != DST_NA)
-		sbuf_printf(sb, "GoalState: %s\n", dnskey_state_name(k->goal));
-}
-
-static int
-write_text(const struct dnskey *k, const char *suffix, mode_t mode,
-    bool excl, struct sbuf *sb)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s%s", k->base, suffix);
-	return file_write(path, mode, excl, sb->s, sb->len);
-}
-
-int
-dnskey_write_state(const struct dnskey *k)
-{
-	struct sbuf sb;
-	int r;
-
-	sbuf_init(&sb);
-	state_text(k, &sb);
-	r = write_text(k, ".state", 0644, false, &sb);
-	sbuf_free(&sb);
-	if (r != 0)
-		return APEX_EIO;
-	sbuf_init(&sb);
-	key_text(k, &sb);
-	r = write_text(k, ".key", 0644, false, &sb);
-	sbuf_free(&sb);
-	return r != 0 ? APEX_EIO : 0;
-}
-
 /* Appends one private field in base64; bn's octets are wiped after. */
 static int
 priv_put(struct sbuf *sb, const char *tag, const BIGNUM *bn, size_t pad)
@@ -1144,15 +504,16 @@ priv_put(struct sbuf *sb, const char *tag, const BIGNUM *bn, size_t pad)
 	if (n <= 0 || BN_num_bytes(bn) > FIELD_MAX)
 		return -1;
 	sbuf_printf(sb, "%s: ", tag);
-	b64_put(sb, v, (size_t)n, false);
+	dnskey_b64_put(sb, v, (size_t)n, false);
 	sbuf_printf(sb, "\n");
 	OPENSSL_cleanse(v, sizeof(v));
 	return 0;
 }
 
 /* The text of .private, BIND's v1.3. Returns: 0 or -1. */
-static int
-private_text(const struct dnskey *k, const struct alg *a, struct sbuf *sb)
+int
+dnskey_priv_text(const struct dnskey *k, const struct dnskey_alg *a,
+    struct sbuf *sb)
 {
 	uint8_t raw[64];
 	size_t len = sizeof(raw);
@@ -1161,14 +522,14 @@ private_text(const struct dnskey *k, const struct alg *a, struct sbuf *sb)
 
 	sbuf_printf(sb, "Private-key-format: v1.3\nAlgorithm: %u (%s)\n",
 	    k->alg, a->name);
-	if (a->kind == K_ED) {
+	if (a->kind == DKA_ED) {
 		if (EVP_PKEY_get_raw_private_key(k->pkey, raw, &len) != 1)
 			return -1;
 		sbuf_printf(sb, "PrivateKey: ");
-		b64_put(sb, raw, len, false);
+		dnskey_b64_put(sb, raw, len, false);
 		sbuf_printf(sb, "\n");
 		OPENSSL_cleanse(raw, sizeof(raw));
-	} else if (a->kind == K_EC) {
+	} else if (a->kind == DKA_EC) {
 		r = EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY,
 		    &bn) == 1 ? priv_put(sb, "PrivateKey", bn, a->len) : -1;
 		BN_clear_free(bn);
@@ -1180,305 +541,17 @@ private_text(const struct dnskey *k, const struct alg *a, struct sbuf *sb)
 			BN_clear_free(bn);
 		}
 	}
-	for (int i = 0; i < DKT_COUNT; i++) {
-		if (k->t[i] == 0 || priv_time_tags[i] == NULL)
-			continue;
-		sbuf_printf(sb, "%s: ", priv_time_tags[i]);
-		time_put(sb, k->t[i], false);
-		sbuf_printf(sb, "\n");
-	}
 	return r;
 }
 
-/* A buffer for private key text, big enough for the largest RSA key
- * so that it never grows: realloc would leave a copy behind. */
-static void
-sbuf_init_secret(struct sbuf *sb)
+EVP_PKEY *
+dnskey_keygen(const struct dnskey_alg *a, unsigned bits)
 {
-	sb->cap = 16384;
-	sb->len = 0;
-	sb->s = xmalloc(sb->cap);
-	sb->s[0] = '\0';
-}
-
-static void
-sbuf_wipe(struct sbuf *sb)
-{
-	OPENSSL_cleanse(sb->s, sb->cap);
-	sbuf_free(sb);
-}
-
-/* ---- making, loading, finding ------------------------------------- */
-
-/* A zone's name as key file names have it: lowercase, each octet but
- * letters, digits, "-" and "_" as %XX, labels ending in dots. */
-static void
-file_name_text(const uint8_t *name, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (*name == 0)
-		snprintf(buf, size, ".");
-	for (; *name != 0 && n + 4 < size; name += *name + 1) {
-		for (unsigned i = 1; i <= *name && n + 4 < size; i++) {
-			uint8_t c = dname_lc(name[i]);
-			if (isalnum(c) || c == '-' || c == '_')
-				buf[n++] = (char)c;
-			else
-				n += (size_t)snprintf(buf + n, size - n, "%%%02X",
-				    c);
-		}
-		buf[n++] = '.';
-		buf[n] = '\0';
-	}
-}
-
-/* Whether name is K<origin>+AAA+TTTTT.key; its algorithm and tag. */
-static bool
-key_file_name(const char *name, const uint8_t *origin, unsigned *alg,
-    unsigned *tag)
-{
-	size_t n = strlen(name);
-	char zone[DNAME_STRLEN * 3];
-	const char *p;
-
-	if (n < 16 || name[0] != 'K' || strcmp(name + n - 4, ".key") != 0)
-		return false;
-	p = name + n - 4 - 10;	/* "+AAA+TTTTT" */
-	if (p[0] != '+' || p[4] != '+' || (size_t)(p - name - 1) >=
-	    sizeof(zone))
-		return false;
-	for (int i = 1; i < 10; i++)
-		if (i != 4 && !isdigit((unsigned char)p[i]))
-			return false;
-	*alg = (unsigned)atoi(p + 1);
-	*tag = (unsigned)atoi(p + 5);
-	file_name_text(origin, zone, sizeof(zone));
-	return strlen(zone) == (size_t)(p - name - 1) &&
-	    strncasecmp(zone, name + 1, (size_t)(p - name - 1)) == 0;
-}
-
-/* Marks the tags of origin's keys in dir. Returns: 0 or APEX_EIO. */
-static int
-dir_tags(const char *dir, const uint8_t *origin, uint8_t *used)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	unsigned alg, tag;
-
-	if (d == NULL)
-		return APEX_EIO;
-	while ((de = readdir(d)) != NULL)
-		if (key_file_name(de->d_name, origin, &alg, &tag) &&
-		    tag < 65536)
-			used[tag] = 1;
-	closedir(d);
-	return 0;
-}
-
-static EVP_PKEY *
-keygen(const struct alg *a, unsigned bits)
-{
-	if (a->kind == K_RSA)
+	if (a->kind == DKA_RSA)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-	if (a->kind == K_EC)
+	if (a->kind == DKA_EC)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", a->evp);
 	return EVP_PKEY_Q_keygen(NULL, NULL, a->evp);
-}
-
-/* Makes one key; APEX_EEXIST if its tag is taken. */
-static int
-generate_one(const char *dir, const uint8_t *origin, const struct alg *a,
-    unsigned bits, uint16_t flags, time_t now, const uint8_t *used,
-    struct dnskey **out)
-{
-	struct dnskey *k = xcalloc(1, sizeof(*k));
-	uint8_t rev[DNSKEY_RDATA_MAX];
-	char name[DNAME_STRLEN * 3], path[4200];
-	struct sbuf sb;
-	int r;
-
-	memcpy(k->origin, origin, dname_len(origin));
-	dname_lower(k->origin, k->origin, dname_len(origin));
-	k->flags = flags;
-	k->alg = a->num;
-	if ((k->pkey = keygen(a, bits)) == NULL ||
-	    rdata_of(a, k->pkey, flags, k->rdata, &k->rdlen) != 0) {
-		dnskey_free(k);
-		return APEX_ECRYPTO;
-	}
-	k->tag = dnskey_tag(k->rdata, k->rdlen);
-	memcpy(rev, k->rdata, k->rdlen);
-	put16(rev, flags | DNSKEY_F_REVOKE);
-	if (used[k->tag] || used[dnskey_tag(rev, k->rdlen)]) {
-		dnskey_free(k);
-		return APEX_EEXIST;
-	}
-	k->bits = rdata_bits(a, k->rdata, k->rdlen);
-	file_name_text(k->origin, name, sizeof(name));
-	snprintf(k->base, sizeof(k->base), "%s/K%s+%03u+%05u", dir, name,
-	    a->num, k->tag);
-	k->has_state = true;
-	k->role = (flags & DNSKEY_F_SEP) ? DNSKEY_ROLE_KSK : DNSKEY_ROLE_ZSK;
-	k->t[DKT_CREATED] = now;
-	k->goal = DST_HIDDEN;
-	for (int i = 0; i < DKR_COUNT; i++)
-		k->st[i] = DST_HIDDEN;
-	sbuf_init_secret(&sb);
-	r = private_text(k, a, &sb) != 0 ? APEX_ECRYPTO :
-	    write_text(k, ".private", 0600, true, &sb);
-	sbuf_wipe(&sb);
-	if (r == 0 && (r = dnskey_write_state(k)) != 0) {
-		int e = errno;
-		snprintf(path, sizeof(path), "%s.private", k->base);
-		unlink(path);
-		errno = e;
-	}
-	if (r != 0)
-		dnskey_free(k);
-	else
-		*out = k;
-	return r;
-}
-
-int
-dnskey_generate(const char *dir, const uint8_t *origin, uint8_t alg,
-    unsigned bits, uint16_t flags, time_t now, struct dnskey **out)
-{
-	const struct alg *a = alg_usable(alg);
-	uint8_t *used;
-	int r = APEX_EEXIST;
-
-	*out = NULL;
-	if (a == NULL || !dnskey_alg_bits_ok(alg, bits))
-		return APEX_EINVAL;
-	if (strlen(dir) > 3000) {
-		errno = ENAMETOOLONG;
-		return APEX_EIO;
-	}
-	used = xcalloc(65536, 1);
-	if (dir_tags(dir, origin, used) != 0) {
-		free(used);
-		return APEX_EIO;
-	}
-	/* A clash of tags is rare: a few tries always find a free one. */
-	for (int i = 0; i < 32 && r == APEX_EEXIST; i++)
-		r = generate_one(dir, origin, a, bits, flags, now, used, out);
-	free(used);
-	if (r == APEX_EEXIST) {
-		errno = EEXIST;
-		r = APEX_EIO;
-	}
-	return r;
-}
-
-/* The algorithm and tag of a file name, checked against the key. */
-static int
-check_name(const struct dnskey *k, char *err, size_t errlen)
-{
-	const char *slash = strrchr(k->base, '/');
-	const char *name = slash != NULL ? slash + 1 : k->base;
-	size_t n = strlen(name);
-	unsigned alg, tag;
-
-	if (n < 11 || name[n - 10] != '+' || name[n - 6] != '+' ||
-	    sscanf(name + n - 10, "+%3u+%5u", &alg, &tag) != 2)
-		return 0;	/* not named as BIND names keys: nothing to check */
-	if (alg != k->alg || tag != k->tag) {
-		seterr(err, errlen, "%s.key: the name says algorithm %u tag "
-		    "%u; the DNSKEY's are %u and %u", k->base, alg, tag,
-		    k->alg, k->tag);
-		return APEX_EMALF;
-	}
-	return 0;
-}
-
-int
-dnskey_load(const char *base, bool want_private, struct dnskey **out,
-    char *err, size_t errlen)
-{
-	struct dnskey *k = xcalloc(1, sizeof(*k));
-	const struct alg *a;
-	char path[4200];
-	int r;
-
-	*out = NULL;
-	if (strlen(base) >= sizeof(k->base)) {
-		seterr(err, errlen, "%.64s...: path too long", base);
-		free(k);
-		errno = ENAMETOOLONG;
-		return APEX_EIO;
-	}
-	snprintf(k->base, sizeof(k->base), "%s", base);
-	snprintf(path, sizeof(path), "%s.key", base);
-	if ((r = key_read(k, path, err, errlen)) != 0)
-		goto fail;
-	k->tag = dnskey_tag(k->rdata, k->rdlen);
-	if ((a = alg_find(k->alg)) != NULL)
-		k->bits = rdata_bits(a, k->rdata, k->rdlen);
-	if ((r = check_name(k, err, errlen)) != 0)
-		goto fail;
-	snprintf(path, sizeof(path), "%s.private", base);
-	if (want_private && (r = private_read(k, path, err, errlen)) != 0)
-		goto fail;
-	snprintf(path, sizeof(path), "%s.state", base);
-	if ((r = state_read(k, path, err, errlen)) != 0)
-		goto fail;
-	*out = k;
-	return 0;
-fail:
-	dnskey_free(k);
-	return r;
-}
-
-static int
-key_cmp(const void *a, const void *b)
-{
-	const struct dnskey *x = *(struct dnskey *const *)a;
-	const struct dnskey *y = *(struct dnskey *const *)b;
-
-	if (x->tag != y->tag)
-		return x->tag < y->tag ? -1 : 1;
-	return x->alg < y->alg ? -1 : x->alg > y->alg;
-}
-
-int
-dnskey_scan(const char *dir, const uint8_t *origin, bool want_private,
-    struct dnskey ***keys, unsigned *n, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct dnskey **v = NULL, *k;
-	unsigned cnt = 0, alg, tag;
-	char base[4200], e[512];
-	bool reported = false;
-
-	*keys = NULL;
-	*n = 0;
-	if (d == NULL) {
-		seterr(err, errlen, "%s: %s", dir, strerror(errno));
-		return APEX_EIO;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!key_file_name(de->d_name, origin, &alg, &tag))
-			continue;
-		snprintf(base, sizeof(base), "%s/%.*s", dir,
-		    (int)strlen(de->d_name) - 4, de->d_name);
-		if (dnskey_load(base, want_private, &k, e, sizeof(e)) != 0) {
-			if (!reported)
-				seterr(err, errlen, "%s", e);
-			reported = true;
-			continue;
-		}
-		v = xreallocarray(v, cnt + 1, sizeof(*v));
-		v[cnt++] = k;
-	}
-	closedir(d);
-	if (cnt > 0)
-		qsort(v, cnt, sizeof(*v), key_cmp);
-	*keys = v;
-	*n = cnt;
-	return 0;
 }
 
 void
@@ -1504,7 +577,7 @@ int
 dnskey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
     uint8_t sig[DNSKEY_SIG_MAX])
 {
-	const struct alg *a = alg_usable(k->alg);
+	const struct dnskey_alg *a = dnskey_alg_usable(k->alg);
 	EVP_MD_CTX *ctx;
 	uint8_t der[256];
 	const uint8_t *p = der;
@@ -1514,12 +587,12 @@ dnskey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
 
 	if (a == NULL || k->pkey == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	siglen = a->kind == K_EC ? sizeof(der) : DNSKEY_SIG_MAX;
+	siglen = a->kind == DKA_EC ? sizeof(der) : DNSKEY_SIG_MAX;
 	if (EVP_DigestSignInit_ex(ctx, NULL, a->md, NULL, NULL, k->pkey,
-	    NULL) != 1 || EVP_DigestSign(ctx, a->kind == K_EC ? der : sig,
+	    NULL) != 1 || EVP_DigestSign(ctx, a->kind == DKA_EC ? der : sig,
 	    &siglen, data, len) != 1)
 		goto out;
-	if (a->kind != K_EC) {
+	if (a->kind != DKA_EC) {
 		r = (int)siglen;
 		goto out;
 	}
@@ -1538,7 +611,7 @@ out:
 
 /* r || s as DER. Returns: its length, or -1. */
 static int
-ecdsa_der(const struct alg *a, const uint8_t *sig, size_t siglen,
+ecdsa_der(const struct dnskey_alg *a, const uint8_t *sig, size_t siglen,
     uint8_t **der)
 {
 	ECDSA_SIG *es;
@@ -1565,17 +638,17 @@ bool
 dnskey_verify(const struct dnskey *k, const uint8_t *data, size_t len,
     const uint8_t *sig, size_t siglen)
 {
-	const struct alg *a = alg_usable(k->alg);
+	const struct dnskey_alg *a = dnskey_alg_usable(k->alg);
 	EVP_PKEY *pk;
 	EVP_MD_CTX *ctx = NULL;
 	uint8_t *der = NULL;
 	int n = 0;
 	bool ok = false;
 
-	if (a == NULL || (pk = pkey_public(a, k->rdata, k->rdlen, NULL))
+	if (a == NULL || (pk = dnskey_pkey_public(a, k->rdata, k->rdlen, NULL))
 	    == NULL)
 		return false;
-	if (a->kind == K_EC && (n = ecdsa_der(a, sig, siglen, &der)) <= 0)
+	if (a->kind == DKA_EC && (n = ecdsa_der(a, sig, siglen, &der)) <= 0)
 		goto out;
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit_ex(ctx, NULL, a->md, NULL, NULL, pk, NULL)
@@ -1616,3 +689,4 @@ dnskey_ds(const struct dnskey *k, uint8_t digest, uint8_t *out,
 	out[3] = digest;
 	return (int)(4 + mdlen);
 }
+

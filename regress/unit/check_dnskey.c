@@ -137,6 +137,43 @@ sign_verify(const struct dnskey *k)
 
 /* ---- RFC 4509 and RFC 6605 --------------------------------------- */
 
+/* The signed data of RFC 6605 6.1's RRSIG of www.example.net. A
+ * 192.0.2.1, and its signature. Returns: the data's length. */
+static size_t
+rfc6605_signed(uint8_t *data, uint8_t *sig)
+{
+	uint8_t *p = data;
+	static const uint8_t sigbytes[64] = {
+		0xab, 0x1e, 0xb0, 0x2d, 0x8a, 0xa6, 0x87, 0xe9, 0x7d, 0xa0,
+		0x22, 0x93, 0x37, 0xaa, 0x88, 0x73, 0xe6, 0xf0, 0xeb, 0x26,
+		0xbe, 0x28, 0x9f, 0x28, 0x33, 0x3d, 0x18, 0x3f, 0x5d, 0x3b,
+		0x7a, 0x95, 0xc0, 0xc8, 0x69, 0xad, 0xfb, 0x74, 0x8d, 0xae,
+		0xe3, 0xc5, 0x28, 0x6e, 0xed, 0x66, 0x82, 0xc1, 0x2e, 0x55,
+		0x33, 0x18, 0x6b, 0xac, 0xed, 0x9c, 0x26, 0xc1, 0x67, 0xa9,
+		0xeb, 0xae, 0x95, 0x0b,
+	};
+	uint8_t signer[DNAME_MAXLEN], owner[DNAME_MAXLEN];
+	int sl, ol;
+	sl = dname_from_str("example.net.", NULL, signer);
+	ol = dname_from_str("www.example.net.", NULL, owner);
+	put16(p, 1), p += 2;
+	*p++ = 13;
+	*p++ = 3;
+	put32(p, 3600), p += 4;
+	put32(p, 1284026679), p += 4;
+	put32(p, 1281607479), p += 4;
+	put16(p, 55648), p += 2;
+	memcpy(p, signer, (size_t)sl), p += sl;
+	memcpy(p, owner, (size_t)ol), p += ol;
+	put16(p, 1), p += 2;
+	put16(p, 1), p += 2;
+	put32(p, 3600), p += 4;
+	put16(p, 4), p += 2;
+	memcpy(p, (uint8_t[]){ 192, 0, 2, 1 }, 4), p += 4;
+	memcpy(sig, sigbytes, sizeof(sigbytes));
+	return (size_t)(p - data);
+}
+
 #define P256_KEY "GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb " \
 	"krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA=="
 
@@ -173,38 +210,11 @@ START_TEST(test_rfc_vectors)
 	ck_assert_int_lt(dnskey_ds(k, 1, (uint8_t[64]){ 0 }, 64), 0);
 
 	/* RFC 6605 6.1: www.example.net. A 192.0.2.1 and its RRSIG. */
-	uint8_t data[128], *p = data, sig[DNSKEY_SIG_MAX];
-	static const uint8_t sigbytes[64] = {
-		0xab, 0x1e, 0xb0, 0x2d, 0x8a, 0xa6, 0x87, 0xe9, 0x7d, 0xa0,
-		0x22, 0x93, 0x37, 0xaa, 0x88, 0x73, 0xe6, 0xf0, 0xeb, 0x26,
-		0xbe, 0x28, 0x9f, 0x28, 0x33, 0x3d, 0x18, 0x3f, 0x5d, 0x3b,
-		0x7a, 0x95, 0xc0, 0xc8, 0x69, 0xad, 0xfb, 0x74, 0x8d, 0xae,
-		0xe3, 0xc5, 0x28, 0x6e, 0xed, 0x66, 0x82, 0xc1, 0x2e, 0x55,
-		0x33, 0x18, 0x6b, 0xac, 0xed, 0x9c, 0x26, 0xc1, 0x67, 0xa9,
-		0xeb, 0xae, 0x95, 0x0b,
-	};
-	uint8_t signer[DNAME_MAXLEN], owner[DNAME_MAXLEN];
-	int sl, ol;
-	sl = dname_from_str("example.net.", NULL, signer);
-	ol = dname_from_str("www.example.net.", NULL, owner);
-	put16(p, 1), p += 2;
-	*p++ = 13;
-	*p++ = 3;
-	put32(p, 3600), p += 4;
-	put32(p, 1284026679), p += 4;
-	put32(p, 1281607479), p += 4;
-	put16(p, 55648), p += 2;
-	memcpy(p, signer, (size_t)sl), p += sl;
-	memcpy(p, owner, (size_t)ol), p += ol;
-	put16(p, 1), p += 2;
-	put16(p, 1), p += 2;
-	put32(p, 3600), p += 4;
-	put16(p, 4), p += 2;
-	memcpy(p, (uint8_t[]){ 192, 0, 2, 1 }, 4), p += 4;
-	memcpy(sig, sigbytes, sizeof(sigbytes));
-	ck_assert(dnskey_verify(k, data, (size_t)(p - data), sig, 64));
+	uint8_t data[128], sig[DNSKEY_SIG_MAX];
+	size_t len = rfc6605_signed(data, sig);
+	ck_assert(dnskey_verify(k, data, len, sig, 64));
 	sig[0] ^= 1;
-	ck_assert(!dnskey_verify(k, data, (size_t)(p - data), sig, 64));
+	ck_assert(!dnskey_verify(k, data, len, sig, 64));
 
 	/* Its private key (RFC 6605 6.1), in the older v1.2 format. */
 	put_file(dir, "Kexample.net.+013+55648.private", "Private-key-format: "
@@ -629,8 +639,98 @@ START_TEST(test_bind_keys_load)
 }
 END_TEST
 
+static uint32_t
+rrsig_time(const char *s)
+{
+	struct tm tm = { 0 };
+
+	ck_assert_ptr_nonnull(strptime(s, "%Y%m%d%H%M%S", &tm));
+	return (uint32_t)timegm(&tm);
+}
+
+/*
+ * Replaces the signature of the SOA's RRSIG in dir/in (one record a
+ * line, as dnssec-signzone -O full writes) by one apex makes, into
+ * dir/out: dnssec-verify then checks a signature of apex's (corrupt: a
+ * bit of it flipped).
+ */
+static void
+resign_soa(const char *dir, const char *in, const char *out,
+    struct dnskey **keys, unsigned nkeys, bool corrupt)
+{
+	char path[1024], line[2048], copy[2048], *tok[32], *save;
+	uint8_t data[512], sig[DNSKEY_SIG_MAX], *p;
+	FILE *f, *g;
+	unsigned nt, done = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, in);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	snprintf(path, sizeof(path), "%s/%s", dir, out);
+	ck_assert_ptr_nonnull(g = fopen(path, "w"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		memcpy(copy, line, sizeof(line));
+		nt = 0;
+		for (char *t = strtok_r(copy, " \t\n", &save); t != NULL &&
+		    nt < nitems(tok); t = strtok_r(NULL, " \t\n", &save))
+			tok[nt++] = t;
+		if (nt < 13 || strcmp(tok[3], "RRSIG") != 0 ||
+		    strcmp(tok[4], "SOA") != 0) {
+			fputs(line, g);
+			continue;
+		}
+		const struct dnskey *k = NULL;
+		for (unsigned i = 0; i < nkeys; i++)
+			if (keys[i]->tag == (unsigned)atoi(tok[10]))
+				k = keys[i];
+		ck_assert_ptr_nonnull(k);
+		p = data;
+		put16(p, 6), p += 2;
+		*p++ = k->alg;
+		*p++ = 1;
+		put32(p, 3600), p += 4;
+		put32(p, rrsig_time(tok[8])), p += 4;
+		put32(p, rrsig_time(tok[9])), p += 4;
+		put16(p, k->tag), p += 2;
+		p += dname_from_str("example.", NULL, p);
+		p += dname_from_str("example.", NULL, p);
+		put16(p, 6), p += 2;
+		put16(p, 1), p += 2;
+		put32(p, 3600), p += 4;
+		uint8_t *rdlen = p;
+		p += 2;
+		p += dname_from_str("ns.example.", NULL, p);
+		p += dname_from_str("h.example.", NULL, p);
+		static const uint32_t soa[] = { 1, 3600, 900, 604800, 300 };
+		for (unsigned i = 0; i < nitems(soa); i++)
+			put32(p, soa[i]), p += 4;
+		put16(rdlen, (uint16_t)(p - rdlen - 2));
+		int n = dnskey_sign(k, data, (size_t)(p - data), sig);
+		ck_assert_int_gt(n, 0);
+		if (corrupt)
+			sig[n / 2] ^= 0x01;
+		fprintf(g, "example. 3600 IN RRSIG SOA %u 1 3600 %s %s %u "
+		    "example. ", k->alg, tok[8], tok[9], k->tag);
+		for (int i = 0; i < n; i += 3) {
+			static const char b[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+			uint32_t v = (uint32_t)sig[i] << 16 |
+			    (i + 1 < n ? sig[i + 1] << 8 : 0) |
+			    (i + 2 < n ? sig[i + 2] : 0);
+			fprintf(g, "%c%c%c%c", b[v >> 18], b[(v >> 12) & 63],
+			    i + 1 < n ? b[(v >> 6) & 63] : '=',
+			    i + 2 < n ? b[v & 63] : '=');
+		}
+		fputc('\n', g);
+		done++;
+	}
+	fclose(f);
+	fclose(g);
+	ck_assert_uint_eq(done, 1);
+}
+
 /* Keys made here: signed with by dnssec-signzone, checked by
- * dnssec-verify, and their .state read by dnssec-settime. */
+ * dnssec-verify, and their .state read by dnssec-settime; and an
+ * apex signature checked by dnssec-verify. */
 START_TEST(test_bind_signs_with_apex_keys)
 {
 	char *dir, cmd[4096], name[2][64];
@@ -678,11 +778,20 @@ START_TEST(test_bind_signs_with_apex_keys)
 		    "grep -q ' %u example.' example.signed", k[i]->tag,
 		    k[i]->tag);
 		run(dir, cmd);
-		dnskey_free(k[i]);
 	}
 	/* Smart signing finds the same keys in the directory. */
-	run(dir, "dnssec-signzone -S -K . -o example. -f example.smart "
-	    "example.zone && dnssec-verify -o example. example.smart");
+	run(dir, "dnssec-signzone -S -K . -o example. -O full -f "
+	    "example.smart example.zone && dnssec-verify -o example. "
+	    "example.smart");
+	resign_soa(dir, "example.smart", "example.apex", k, 2, false);
+	run(dir, "! cmp -s example.smart example.apex && "
+	    "dnssec-verify -o example. example.apex");
+	/* And that check is not blind: a bad signature fails it. */
+	resign_soa(dir, "example.smart", "example.bad", k, 2, true);
+	run(dir, "! dnssec-verify -o example. example.bad && "
+	    "grep -q 'bad signature\\|signature.*fail\\|No correct' out.log");
+	for (int i = 0; i < 2; i++)
+		dnskey_free(k[i]);
 	remove_dir(dir);
 }
 END_TEST

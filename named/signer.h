@@ -5,8 +5,9 @@
  * the operator's image of each zone with a dnssec-policy from the parent
  * (MSG_PS_SIGN), runs the key manager, signs what changed or is due
  * (lib/sign.c), keeps the signed version on disk (ZONE.signed in the
- * key directory, the image itself) and hands it back as a sealed memfd (MSG_SP_ZONE),
- * which then travels like any other image: to the workers, and to
+ * key directory, the image itself) and hands it back as a sealed
+ * memfd (MSG_SP_ZONE), which then travels like any other image: to the
+ * workers, and to
  * apex-xferd, whose journal gets the signed difference for IXFR.
  * A timer re-signs before signatures-refresh and moves keys along.
  *

@@ -14,8 +14,10 @@
  * zone and the parent publish, not from the key states, so a wrong
  * rule in the key manager shows as a bogus resolver.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "keymgr.h"
@@ -171,9 +173,41 @@ sim_new(bool fast, unsigned step)
 	return s;
 }
 
+/* The files in dir (not . and ..); with rm, removed, and dir too. */
+static unsigned
+dir_files(const char *dir, bool rm)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rm)
+			unlink(path);
+	}
+	closedir(d);
+	if (rm)
+		rmdir(dir);
+	return n;
+}
+
+static unsigned
+count_files(const char *dir)
+{
+	return dir_files(dir, false);
+}
+
 static void
 sim_free(struct sim *s)
 {
+	dir_files(s->dir, true);
 	keymgr_keys_free(&s->out);
 	sbuf_free(&s->trace);
 	free(s->zs);
@@ -790,26 +824,54 @@ START_TEST(manual_rollover)
 }
 END_TEST
 
+/*
+ * A CSK as dnssec-keygen makes it (no .state; times in the .key
+ * comments), published 10 days ago, its DS 9. Without the tool, one
+ * written here in the same form. Returns its tag.
+ */
+static uint16_t
+keygen_key(struct sim *s)
+{
+	char cmd[512], line[256];
+	struct dnskey *k;
+	unsigned tag = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "dnssec-keygen -q -K %s -a 13 -f KSK "
+	    "-L 60 -P -10d -A -10d -P sync -9d example. 2>/dev/null",
+	    s->dir);
+	if (system("command -v dnssec-keygen >/dev/null 2>&1") == 0 &&
+	    (f = popen(cmd, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			sscanf(line, "Kexample.+013+%5u", &tag);
+		ck_assert_int_eq(pclose(f), 0);
+		ck_assert_uint_ne(tag, 0);
+		return (uint16_t)tag;
+	}
+	fprintf(stderr, "check_keymgr: no dnssec-keygen in PATH: "
+	    "adopting a key written in its form instead\n");
+	ck_assert_int_eq(dnskey_generate(s->dir, s->origin, 13, 256, 257,
+	    s->now, &k), 0);
+	tag = k->tag;
+	k->ttl = 60;
+	k->t[DKT_PUBLISH] = k->t[DKT_ACTIVATE] = s->now - 10 * 86400;
+	k->t[DKT_SYNCPUBLISH] = s->now - 9 * 86400;
+	ck_assert_int_eq(dnskey_write_state(k), 0);
+	snprintf(line, sizeof(line), "%s.state", k->base);
+	ck_assert_int_eq(unlink(line), 0);
+	dnskey_free(k);
+	return (uint16_t)tag;
+}
+
 /* A key made by dnssec-keygen (no .state), in the zone for days. */
 START_TEST(adopt_keygen_key)
 {
 	struct sim *s = sim_new(true, 5);
-	struct dnskey *k;
 	uint16_t tag;
 
 	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
-	ck_assert_int_eq(dnskey_generate(s->dir, s->origin, 13, 256, 257,
-	    s->now - 20 * 86400, &k), 0);
-	tag = k->tag;
-	k->has_state = false;
-	k->role = 0;
-	k->goal = DST_NA;
-	for (int r = 0; r < DKR_COUNT; r++)
-		k->st[r] = DST_NA;
-	k->t[DKT_PUBLISH] = k->t[DKT_ACTIVATE] = s->now - 10 * 86400;
-	k->t[DKT_SYNCPUBLISH] = s->now - 9 * 86400;
-	ck_assert_int_eq(dnskey_write_state(k), 0);
-	dnskey_free(k);
+	tag = keygen_key(s);
+	ck_assert_uint_eq(count_files(s->dir), 2);
 	s->ps[s->nps++] = (struct psnap){ .t = s->now - 86400,
 	    .ds = { 1, { tag } } };
 	s->parent = s->ps[s->nps - 1].ds;
@@ -826,14 +888,24 @@ START_TEST(adopt_keygen_key)
 }
 END_TEST
 
-extern const char *stub_scan_error;
+/* Writes text to path (replacing it). */
+static void
+put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
 
 START_TEST(run_errors)
 {
 	struct sim *s = sim_new(true, 5);
 	struct keymgr_keys out;
 	struct keymgr_zone z;
-	char err[256] = "";
+	char err[256] = "", path[4200];
+	uint16_t tag;
 
 	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
 	z = s->z;
@@ -844,13 +916,19 @@ START_TEST(run_errors)
 	ck_assert_ptr_null(out.keys);
 	ck_assert_msg(strstr(err, "/nonexistent/keys") != NULL, "%s", err);
 	sim_run(s);
-	/* A key file that does not load: nothing is made in its place. */
-	stub_scan_error = "Kexample.+013+00001.key: malformed";
+	ck_assert_uint_eq(s->out.n, 1);
+	tag = s->out.keys[0]->tag;
+	/* A key file that does not load (a truncated .key): nothing is
+	 * made in its place. */
+	snprintf(path, sizeof(path), "%s.key", s->out.keys[0]->base);
+	put_file(path, "; This is a key-signing key\nexample. 60 IN DNSKEY "
+	    "257 3 13 AAAA\n");
 	ck_assert_int_eq(keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
 	    sizeof(err)), APEX_EMALF);
 	ck_assert_uint_eq(out.n, 0);
-	ck_assert_msg(strstr(err, "malformed") != NULL, "%s", err);
-	stub_scan_error = NULL;
+	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
+	ck_assert_uint_eq(count_files(s->dir), 3);
+	(void)tag;
 	sim_free(s);
 }
 END_TEST

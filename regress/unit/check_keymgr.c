@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -933,6 +934,235 @@ START_TEST(run_errors)
 }
 END_TEST
 
+/* Every file of a key directory, name and content. */
+struct dirsnap {
+	unsigned	n;
+	char		name[64][128];
+	char		*text[64];
+	size_t		len[64];
+};
+
+static void
+dir_snap(const char *dir, struct dirsnap *d)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+	struct stat sb;
+
+	ck_assert_ptr_nonnull(dp);
+	memset(d, 0, sizeof(*d));
+	while ((de = readdir(dp)) != NULL) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		ck_assert_uint_lt(d->n, 64);
+		snprintf(d->name[d->n], sizeof(d->name[0]), "%s", de->d_name);
+		d->text[d->n] = xmalloc((size_t)sb.st_size + 1);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		d->len[d->n] = fread(d->text[d->n], 1, (size_t)sb.st_size, f);
+		fclose(f);
+		d->n++;
+	}
+	closedir(dp);
+}
+
+static void
+dir_snap_free(struct dirsnap *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		free(d->text[i]);
+	d->n = 0;
+}
+
+/* The directory's files are byte for byte those of before. */
+static void
+dir_same(const char *dir, struct dirsnap *before)
+{
+	struct dirsnap now;
+
+	dir_snap(dir, &now);
+	ck_assert_uint_eq(now.n, before->n);
+	for (unsigned i = 0; i < before->n; i++) {
+		unsigned j;
+
+		for (j = 0; j < now.n; j++)
+			if (strcmp(now.name[j], before->name[i]) == 0)
+				break;
+		ck_assert_msg(j < now.n, "%s gone", before->name[i]);
+		ck_assert_msg(now.len[j] == before->len[i] &&
+		    memcmp(now.text[j], before->text[i], now.len[j]) == 0,
+		    "%s changed", before->name[i]);
+	}
+	dir_snap_free(&now);
+}
+
+/* Where a key's new .state is written before the run commits. */
+static void
+tmp_state_path(const struct dnskey *k, char *buf, size_t size)
+{
+	const char *slash = strrchr(k->base, '/');
+
+	snprintf(buf, size, "%.*s/.keymgr-%s.state", (int)(slash - k->base),
+	    k->base, slash + 1);
+}
+
+/* Directories in the way of the temporary .state of keys from on
+ * (all: 0; the last one: 1): writing those fails. */
+static void
+obstacles(struct sim *s, unsigned from, bool make)
+{
+	char path[4200];
+
+	if (from > 0)
+		from = s->out.n - 1;
+	for (unsigned i = from; i < s->out.n; i++) {
+		tmp_state_path(s->out.keys[i], path, sizeof(path));
+		if (make)
+			ck_assert_int_eq(mkdir(path, 0700), 0);
+		else
+			ck_assert_int_eq(rmdir(path), 0);
+	}
+}
+
+/* A run at now with obstacles as obstacles() puts them; whether it failed (and
+ * then left every file as it was). */
+static bool
+run_blocked(struct sim *s, unsigned from)
+{
+	struct keymgr_keys out;
+	struct dirsnap before;
+	char err[256];
+	bool failed = false;
+
+	dir_snap(s->dir, &before);
+	obstacles(s, from, true);
+	if (keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)) == 0)
+		keymgr_keys_free(&out);
+	else {
+		ck_assert_msg(strstr(err, "cannot write") != NULL, "%s", err);
+		failed = true;
+	}
+	obstacles(s, from, false);
+	if (failed)
+		dir_same(s->dir, &before);
+	dir_snap_free(&before);
+	return failed;
+}
+
+/*
+ * A run whose writes fail changes no file and leaves no key it made.
+ * The clock steps through a ZSK rollover; at each step a run with every
+ * key's temporary .state blocked (it fails whenever a key changes; one
+ * of them would make the successor), then one with only the last key's
+ * blocked (the new files of the others are written, then the run
+ * fails).
+ */
+START_TEST(run_all_or_nothing)
+{
+	struct sim *s = sim_new(true, 5);
+	unsigned failed_all = 0, failed_some = 0, nkeys, made = 0;
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 13, 600);
+	run_until(s, stable, NULL, 3600, "keys in use");
+	for (int step = 0; step < 500; step++) {
+		s->now += s->step;
+		nkeys = s->out.n;
+		if (run_blocked(s, 0))
+			failed_all++;
+		if (run_blocked(s, 1))
+			failed_some++;
+		sim_run(s);
+		if (s->out.n > nkeys)
+			made++;
+	}
+	ck_assert_uint_gt(failed_all, 0);
+	ck_assert_uint_gt(failed_some, 0);
+	ck_assert_uint_gt(made, 0);
+	/* Nothing but the keys' own files is left. */
+	ck_assert_uint_eq(count_files(s->dir), 3 * s->out.n);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * The same with a key directory that cannot be written: mode 0500. Root
+ * ignores modes, so then the run is made by uid 65534 in a child.
+ */
+START_TEST(run_unwritable)
+{
+	struct sim *s = sim_new(true, 5);
+	struct keymgr_keys out;
+	struct dirsnap before;
+	char err[256];
+	int64_t t;
+	int rc, status;
+	pid_t pid;
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 13, 0);
+	sim_run(s);
+	/* The next run moves states of both keys. */
+	ck_assert_int_ne(s->out.next, 0);
+	t = s->out.next;
+	dir_snap(s->dir, &before);
+	if (geteuid() != 0) {
+		ck_assert_int_eq(chmod(s->dir, 0500), 0);
+		rc = keymgr_run(&s->z, t, &out, NULL, NULL, err, sizeof(err));
+		ck_assert_int_eq(chmod(s->dir, 0700), 0);
+		ck_assert_int_eq(rc, APEX_EIO);
+	} else {
+		ck_assert_int_eq(system("true"), 0);
+		snprintf(err, sizeof(err), "chown -R 65534:65534 %s", s->dir);
+		ck_assert_int_eq(system(err), 0);
+		ck_assert_int_eq(chmod(s->dir, 0500), 0);
+		if ((pid = fork()) == 0) {
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(2);
+			rc = keymgr_run(&s->z, t, &out, NULL, NULL, err,
+			    sizeof(err));
+			_exit(rc == APEX_EIO ? 0 : 1);
+		}
+		ck_assert_int_gt(pid, 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(chmod(s->dir, 0700), 0);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	dir_same(s->dir, &before);
+	dir_snap_free(&before);
+	/* Writable again, the same run goes through. */
+	s->now = t;
+	sim_run(s);
+	ck_assert(s->out.changed);
+	sim_free(s);
+}
+END_TEST
+
+/* A run that fails after making a key removes it: the policy's second
+ * key cannot be made (RSA of 512 bits), so the first goes again. */
+START_TEST(run_removes_made_keys)
+{
+	struct sim *s = sim_new(true, 5);
+	struct keymgr_keys out;
+	char err[256] = "";
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 8, 0);
+	s->pk[1].bits = 512;
+	ck_assert_int_lt(keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "cannot make") != NULL, "%s", err);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_uint_eq(count_files(s->dir), 0);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *
 keymgr_suite(void)
 {
@@ -949,6 +1179,9 @@ keymgr_suite(void)
 	tcase_add_test(tc, manual_rollover);
 	tcase_add_test(tc, adopt_keygen_key);
 	tcase_add_test(tc, run_errors);
+	tcase_add_test(tc, run_all_or_nothing);
+	tcase_add_test(tc, run_unwritable);
+	tcase_add_test(tc, run_removes_made_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -357,6 +357,64 @@ check_resolvers(struct sim *s)
 	}
 }
 
+/*
+ * What a run returned is what its files say, read back: the .key's
+ * record and times, the .state's role, times and states, and no state
+ * for a record the key's role has no use for.
+ */
+static void
+check_files(struct sim *s)
+{
+	static const char *const unused[][2] = {
+		{ "ZRRSIGState", NULL },		/* KSK */
+		{ "KRRSIGState", "DSState" },		/* ZSK */
+	};
+
+	for (unsigned i = 0; i < s->out.n; i++) {
+		const struct dnskey *k = s->out.keys[i];
+		struct dnskey *f;
+		char err[256], path[4200], *text;
+		size_t len;
+		FILE *fp;
+
+		if (dnskey_load(k->base, false, &f, err, sizeof(err)) != 0)
+			sim_fail(s, "key %u: %s", k->tag, err);
+		if (f->flags != k->flags || f->alg != k->alg ||
+		    f->tag != k->tag || f->bits != k->bits ||
+		    f->ttl != k->ttl || f->role != k->role ||
+		    f->lifetime != k->lifetime || f->goal != k->goal ||
+		    f->predecessor != k->predecessor ||
+		    f->successor != k->successor || !f->has_state)
+			sim_fail(s, "key %u: its files say otherwise", k->tag);
+		for (int t = 0; t < DKT_COUNT; t++)
+			if (f->t[t] != k->t[t])
+				sim_fail(s, "key %u: time %d: %lld in its files, "
+				    "%lld in the run", k->tag, t,
+				    (long long)f->t[t], (long long)k->t[t]);
+		for (int r = 0; r < DKR_COUNT; r++)
+			if (f->st[r] != k->st[r])
+				sim_fail(s, "key %u: state %d: %d in its files",
+				    k->tag, r, f->st[r]);
+		dnskey_free(f);
+		if (k->role == DNSKEY_ROLE_CSK)
+			continue;
+		snprintf(path, sizeof(path), "%s.state", k->base);
+		ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+		text = xcalloc(1, 8192);
+		len = fread(text, 1, 8191, fp);
+		fclose(fp);
+		text[len] = '\0';
+		for (int j = 0; j < 2; j++) {
+			const char *u = unused[k->role == DNSKEY_ROLE_ZSK][j];
+
+			if (u != NULL && strstr(text, u) != NULL)
+				sim_fail(s, "key %u (role %u): %s written",
+				    k->tag, k->role, u);
+		}
+		free(text);
+	}
+}
+
 static void
 sim_run(struct sim *s)
 {
@@ -370,6 +428,7 @@ sim_run(struct sim *s)
 		sim_fail(s, "keymgr_run: %d %s", rc, err);
 	if (s->out.next != 0 && s->out.next <= s->now)
 		sim_fail(s, "next %lld not after now", (long long)s->out.next);
+	check_files(s);
 	ck_assert_uint_lt(s->nzs, MAXSNAP);
 	z = &s->zs[s->nzs++];
 	memset(z, 0, sizeof(*z));

@@ -11,6 +11,8 @@
  * lifetime ends or a rollover is asked for), marks keys the policy no
  * longer names for retirement (an algorithm rollover), writes each
  * changed .state file, and purges keys hidden for purge-keys.
+ * lib/keymgr_rules.c holds the state machine, lib/keymgr_status.c the
+ * status text and JSON.
  *
  * Runs in: the signer; the status functions also in apex-named -C.
  */
@@ -56,8 +58,12 @@ typedef void	keymgr_log_fn(void *arg, bool warning, const char *msg);
  * says which), APEX_ECRYPTO or APEX_EMALF (a key file that does not
  * load: any key that dnskey_scan() skips makes the run fail with
  * APEX_EMALF, as a key that cannot be read may be the one in use).
- * On failure *out is empty. Each .state file is replaced atomically,
- * but a run that fails after writing some keeps those it wrote.
+ * A run writes all its files or none: every key's new .state and .key
+ * go to temporary names first (synced), and only once all are written
+ * are they renamed over the old ones, then purged keys removed. On
+ * failure *out is empty, no key's files changed and the keys the run
+ * made are removed again; only a rename failing midway (the directory
+ * changed under the run) can leave some keys written and not others.
  * Ownership: keymgr_keys_free().
  */
 int	keymgr_run(const struct keymgr_zone *, time_t now,

@@ -14,8 +14,11 @@
  * zone and the parent publish, not from the key states, so a wrong
  * rule in the key manager shows as a bogus resolver.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "keymgr.h"
@@ -171,9 +174,41 @@ sim_new(bool fast, unsigned step)
 	return s;
 }
 
+/* The files in dir (not . and ..); with rm, removed, and dir too. */
+static unsigned
+dir_files(const char *dir, bool rm)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rm)
+			unlink(path);
+	}
+	closedir(d);
+	if (rm)
+		rmdir(dir);
+	return n;
+}
+
+static unsigned
+count_files(const char *dir)
+{
+	return dir_files(dir, false);
+}
+
 static void
 sim_free(struct sim *s)
 {
+	dir_files(s->dir, true);
 	keymgr_keys_free(&s->out);
 	sbuf_free(&s->trace);
 	free(s->zs);
@@ -322,6 +357,64 @@ check_resolvers(struct sim *s)
 	}
 }
 
+/*
+ * What a run returned is what its files say, read back: the .key's
+ * record and times, the .state's role, times and states, and no state
+ * for a record the key's role has no use for.
+ */
+static void
+check_files(struct sim *s)
+{
+	static const char *const unused[][2] = {
+		{ "ZRRSIGState", NULL },		/* KSK */
+		{ "KRRSIGState", "DSState" },		/* ZSK */
+	};
+
+	for (unsigned i = 0; i < s->out.n; i++) {
+		const struct dnskey *k = s->out.keys[i];
+		struct dnskey *f;
+		char err[256], path[4200], *text;
+		size_t len;
+		FILE *fp;
+
+		if (dnskey_load(k->base, false, &f, err, sizeof(err)) != 0)
+			sim_fail(s, "key %u: %s", k->tag, err);
+		if (f->flags != k->flags || f->alg != k->alg ||
+		    f->tag != k->tag || f->bits != k->bits ||
+		    f->ttl != k->ttl || f->role != k->role ||
+		    f->lifetime != k->lifetime || f->goal != k->goal ||
+		    f->predecessor != k->predecessor ||
+		    f->successor != k->successor || !f->has_state)
+			sim_fail(s, "key %u: its files say otherwise", k->tag);
+		for (int t = 0; t < DKT_COUNT; t++)
+			if (f->t[t] != k->t[t])
+				sim_fail(s, "key %u: time %d: %lld in its files, "
+				    "%lld in the run", k->tag, t,
+				    (long long)f->t[t], (long long)k->t[t]);
+		for (int r = 0; r < DKR_COUNT; r++)
+			if (f->st[r] != k->st[r])
+				sim_fail(s, "key %u: state %d: %d in its files",
+				    k->tag, r, f->st[r]);
+		dnskey_free(f);
+		if (k->role == DNSKEY_ROLE_CSK)
+			continue;
+		snprintf(path, sizeof(path), "%s.state", k->base);
+		ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+		text = xcalloc(1, 8192);
+		len = fread(text, 1, 8191, fp);
+		fclose(fp);
+		text[len] = '\0';
+		for (int j = 0; j < 2; j++) {
+			const char *u = unused[k->role == DNSKEY_ROLE_ZSK][j];
+
+			if (u != NULL && strstr(text, u) != NULL)
+				sim_fail(s, "key %u (role %u): %s written",
+				    k->tag, k->role, u);
+		}
+		free(text);
+	}
+}
+
 static void
 sim_run(struct sim *s)
 {
@@ -335,6 +428,7 @@ sim_run(struct sim *s)
 		sim_fail(s, "keymgr_run: %d %s", rc, err);
 	if (s->out.next != 0 && s->out.next <= s->now)
 		sim_fail(s, "next %lld not after now", (long long)s->out.next);
+	check_files(s);
 	ck_assert_uint_lt(s->nzs, MAXSNAP);
 	z = &s->zs[s->nzs++];
 	memset(z, 0, sizeof(*z));
@@ -790,26 +884,54 @@ START_TEST(manual_rollover)
 }
 END_TEST
 
+/*
+ * A CSK as dnssec-keygen makes it (no .state; times in the .key
+ * comments), published 10 days ago, its DS 9. Without the tool, one
+ * written here in the same form. Returns its tag.
+ */
+static uint16_t
+keygen_key(struct sim *s)
+{
+	char cmd[512], line[256];
+	struct dnskey *k;
+	unsigned tag = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "dnssec-keygen -q -K %s -a 13 -f KSK "
+	    "-L 60 -P -10d -A -10d -P sync -9d example. 2>/dev/null",
+	    s->dir);
+	if (system("command -v dnssec-keygen >/dev/null 2>&1") == 0 &&
+	    (f = popen(cmd, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			sscanf(line, "Kexample.+013+%5u", &tag);
+		ck_assert_int_eq(pclose(f), 0);
+		ck_assert_uint_ne(tag, 0);
+		return (uint16_t)tag;
+	}
+	fprintf(stderr, "check_keymgr: no dnssec-keygen in PATH: "
+	    "adopting a key written in its form instead\n");
+	ck_assert_int_eq(dnskey_generate(s->dir, s->origin, 13, 256, 257,
+	    s->now, &k), 0);
+	tag = k->tag;
+	k->ttl = 60;
+	k->t[DKT_PUBLISH] = k->t[DKT_ACTIVATE] = s->now - 10 * 86400;
+	k->t[DKT_SYNCPUBLISH] = s->now - 9 * 86400;
+	ck_assert_int_eq(dnskey_write_state(k), 0);
+	snprintf(line, sizeof(line), "%s.state", k->base);
+	ck_assert_int_eq(unlink(line), 0);
+	dnskey_free(k);
+	return (uint16_t)tag;
+}
+
 /* A key made by dnssec-keygen (no .state), in the zone for days. */
 START_TEST(adopt_keygen_key)
 {
 	struct sim *s = sim_new(true, 5);
-	struct dnskey *k;
 	uint16_t tag;
 
 	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
-	ck_assert_int_eq(dnskey_generate(s->dir, s->origin, 13, 256, 257,
-	    s->now - 20 * 86400, &k), 0);
-	tag = k->tag;
-	k->has_state = false;
-	k->role = 0;
-	k->goal = DST_NA;
-	for (int r = 0; r < DKR_COUNT; r++)
-		k->st[r] = DST_NA;
-	k->t[DKT_PUBLISH] = k->t[DKT_ACTIVATE] = s->now - 10 * 86400;
-	k->t[DKT_SYNCPUBLISH] = s->now - 9 * 86400;
-	ck_assert_int_eq(dnskey_write_state(k), 0);
-	dnskey_free(k);
+	tag = keygen_key(s);
+	ck_assert_uint_eq(count_files(s->dir), 2);
 	s->ps[s->nps++] = (struct psnap){ .t = s->now - 86400,
 	    .ds = { 1, { tag } } };
 	s->parent = s->ps[s->nps - 1].ds;
@@ -826,14 +948,24 @@ START_TEST(adopt_keygen_key)
 }
 END_TEST
 
-extern const char *stub_scan_error;
+/* Writes text to path (replacing it). */
+static void
+put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
 
 START_TEST(run_errors)
 {
 	struct sim *s = sim_new(true, 5);
 	struct keymgr_keys out;
 	struct keymgr_zone z;
-	char err[256] = "";
+	char err[256] = "", path[4200];
+	uint16_t tag;
 
 	add_key(s, DNSKEY_ROLE_CSK, 13, 0);
 	z = s->z;
@@ -844,13 +976,322 @@ START_TEST(run_errors)
 	ck_assert_ptr_null(out.keys);
 	ck_assert_msg(strstr(err, "/nonexistent/keys") != NULL, "%s", err);
 	sim_run(s);
-	/* A key file that does not load: nothing is made in its place. */
-	stub_scan_error = "Kexample.+013+00001.key: malformed";
+	ck_assert_uint_eq(s->out.n, 1);
+	tag = s->out.keys[0]->tag;
+	/* A key file that does not load (a truncated .key): nothing is
+	 * made in its place. */
+	snprintf(path, sizeof(path), "%s.key", s->out.keys[0]->base);
+	put_file(path, "; This is a key-signing key\nexample. 60 IN DNSKEY "
+	    "257 3 13 AAAA\n");
 	ck_assert_int_eq(keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
 	    sizeof(err)), APEX_EMALF);
 	ck_assert_uint_eq(out.n, 0);
-	ck_assert_msg(strstr(err, "malformed") != NULL, "%s", err);
-	stub_scan_error = NULL;
+	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
+	ck_assert_uint_eq(count_files(s->dir), 3);
+	(void)tag;
+	sim_free(s);
+}
+END_TEST
+
+/* Every file of a key directory, name and content. */
+struct dirsnap {
+	unsigned	n;
+	char		name[64][128];
+	char		*text[64];
+	size_t		len[64];
+};
+
+static void
+dir_snap(const char *dir, struct dirsnap *d)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+	struct stat sb;
+
+	ck_assert_ptr_nonnull(dp);
+	memset(d, 0, sizeof(*d));
+	while ((de = readdir(dp)) != NULL) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		ck_assert_uint_lt(d->n, 64);
+		snprintf(d->name[d->n], sizeof(d->name[0]), "%s", de->d_name);
+		d->text[d->n] = xmalloc((size_t)sb.st_size + 1);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		d->len[d->n] = fread(d->text[d->n], 1, (size_t)sb.st_size, f);
+		fclose(f);
+		d->n++;
+	}
+	closedir(dp);
+}
+
+static void
+dir_snap_free(struct dirsnap *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		free(d->text[i]);
+	d->n = 0;
+}
+
+/* The directory's files are byte for byte those of before. */
+static void
+dir_same(const char *dir, struct dirsnap *before)
+{
+	struct dirsnap now;
+
+	dir_snap(dir, &now);
+	ck_assert_uint_eq(now.n, before->n);
+	for (unsigned i = 0; i < before->n; i++) {
+		unsigned j;
+
+		for (j = 0; j < now.n; j++)
+			if (strcmp(now.name[j], before->name[i]) == 0)
+				break;
+		ck_assert_msg(j < now.n, "%s gone", before->name[i]);
+		ck_assert_msg(now.len[j] == before->len[i] &&
+		    memcmp(now.text[j], before->text[i], now.len[j]) == 0,
+		    "%s changed", before->name[i]);
+	}
+	dir_snap_free(&now);
+}
+
+/* Gives dir and its files to uid (and the gid of the same number). */
+static void
+dir_chown(const char *dir, uid_t uid)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(lchown(dir, uid, (gid_t)uid), 0);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;	/* not "..": it is the parent */
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ck_assert_int_eq(lchown(path, uid, (gid_t)uid), 0);
+	}
+	closedir(d);
+}
+
+/* Where a key's new .state is written before the run commits. */
+static void
+tmp_state_path(const struct dnskey *k, char *buf, size_t size)
+{
+	const char *slash = strrchr(k->base, '/');
+
+	snprintf(buf, size, "%.*s/.keymgr-%s.state", (int)(slash - k->base),
+	    k->base, slash + 1);
+}
+
+/* Directories in the way of the temporary .state of key j (all keys:
+ * -1): writing those fails. */
+static void
+obstacles(struct sim *s, int j, bool make)
+{
+	char path[4200];
+
+	for (unsigned i = 0; i < s->out.n; i++) {
+		if (j >= 0 && i != (unsigned)j)
+			continue;
+		tmp_state_path(s->out.keys[i], path, sizeof(path));
+		if (make)
+			ck_assert_int_eq(mkdir(path, 0700), 0);
+		else
+			ck_assert_int_eq(rmdir(path), 0);
+	}
+}
+
+/* A run at now with obstacles as obstacles() puts them; whether it
+ * failed (and then left every file as it was). */
+static bool
+run_blocked(struct sim *s, int j)
+{
+	struct keymgr_keys out;
+	struct dirsnap before;
+	char err[256];
+	bool failed = false;
+
+	dir_snap(s->dir, &before);
+	obstacles(s, j, true);
+	if (keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)) == 0)
+		keymgr_keys_free(&out);
+	else {
+		ck_assert_msg(strstr(err, "cannot write") != NULL, "%s", err);
+		failed = true;
+	}
+	obstacles(s, j, false);
+	if (failed)
+		dir_same(s->dir, &before);
+	dir_snap_free(&before);
+	return failed;
+}
+
+static bool
+same_file(const char *a, const char *b)
+{
+	char x[8192], y[8192];
+	size_t nx = 0, ny = 0;
+	FILE *f;
+
+	if ((f = fopen(a, "r")) != NULL) {
+		nx = fread(x, 1, sizeof(x), f);
+		fclose(f);
+	}
+	if ((f = fopen(b, "r")) != NULL) {
+		ny = fread(y, 1, sizeof(y), f);
+		fclose(f);
+	}
+	return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+/* Which keys a run at now changes, found by a run on a copy of the
+ * key directory. Returns: how many; *last: the last of them. */
+static unsigned
+keys_changed(struct sim *s, int *last)
+{
+	struct keymgr_keys out;
+	struct keymgr_zone z = s->z;
+	char copy[64] = "/tmp/apex-keymgr-XXXXXX", cmd[256], a[4200];
+	char b[4200], err[256];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(copy));
+	snprintf(cmd, sizeof(cmd), "cp -p %s/* %s/", s->dir, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	z.keydir = copy;
+	ck_assert_int_eq(keymgr_run(&z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)), 0);
+	keymgr_keys_free(&out);
+	for (unsigned i = 0; i < s->out.n; i++) {
+		const char *name = strrchr(s->out.keys[i]->base, '/') + 1;
+
+		snprintf(a, sizeof(a), "%s.state", s->out.keys[i]->base);
+		snprintf(b, sizeof(b), "%s/%s.state", copy, name);
+		if (!same_file(a, b)) {
+			n++;
+			*last = (int)i;
+		}
+	}
+	dir_files(copy, true);
+	return n;
+}
+
+/*
+ * A run whose writes fail changes no file and leaves no key it made.
+ * The clock steps through a ZSK rollover; at each step a run with every
+ * key's temporary .state blocked (it fails whenever a key changes; one
+ * of them would make the successor), then, when the run changes more
+ * than one key, one with only the last of them blocked (the others'
+ * new files are written, then the run fails).
+ */
+START_TEST(run_all_or_nothing)
+{
+	struct sim *s = sim_new(true, 5);
+	unsigned failed_all = 0, failed_some = 0, nkeys, made = 0;
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 13, 600);
+	run_until(s, stable, NULL, 3600, "keys in use");
+	for (int step = 0; step < 500; step++) {
+		int last = -1;
+
+		s->now += s->step;
+		nkeys = s->out.n;
+		if (!run_blocked(s, -1)) {
+			sim_run(s);
+			continue;
+		}
+		failed_all++;
+		if (keys_changed(s, &last) > 1) {
+			ck_assert(run_blocked(s, last));
+			failed_some++;
+		}
+		sim_run(s);
+		if (s->out.n > nkeys)
+			made++;
+	}
+	ck_assert_uint_gt(failed_all, 0);
+	ck_assert_uint_gt(failed_some, 0);
+	ck_assert_uint_gt(made, 0);
+	/* Nothing but the keys' own files is left. */
+	ck_assert_uint_eq(count_files(s->dir), 3 * s->out.n);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * The same with a key directory that cannot be written: mode 0500. Root
+ * ignores modes, so then the run is made by uid 65534 in a child.
+ */
+START_TEST(run_unwritable)
+{
+	struct sim *s = sim_new(true, 5);
+	struct keymgr_keys out;
+	struct dirsnap before;
+	char err[256];
+	int64_t t;
+	int rc, status;
+	pid_t pid;
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 13, 0);
+	sim_run(s);
+	/* The next run moves states of both keys. */
+	ck_assert_int_ne(s->out.next, 0);
+	t = s->out.next;
+	dir_snap(s->dir, &before);
+	if (geteuid() != 0) {
+		ck_assert_int_eq(chmod(s->dir, 0500), 0);
+		rc = keymgr_run(&s->z, t, &out, NULL, NULL, err, sizeof(err));
+		ck_assert_int_eq(chmod(s->dir, 0700), 0);
+		ck_assert_int_eq(rc, APEX_EIO);
+	} else {
+		dir_chown(s->dir, 65534);
+		ck_assert_int_eq(chmod(s->dir, 0500), 0);
+		if ((pid = fork()) == 0) {
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(2);
+			rc = keymgr_run(&s->z, t, &out, NULL, NULL, err,
+			    sizeof(err));
+			_exit(rc == APEX_EIO ? 0 : 1);
+		}
+		ck_assert_int_gt(pid, 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(chmod(s->dir, 0700), 0);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	dir_same(s->dir, &before);
+	dir_snap_free(&before);
+	/* Writable again, the same run goes through. */
+	s->now = t;
+	sim_run(s);
+	ck_assert(s->out.changed);
+	sim_free(s);
+}
+END_TEST
+
+/* A run that fails after making a key removes it: the policy's second
+ * key cannot be made (RSA of 512 bits), so the first goes again. */
+START_TEST(run_removes_made_keys)
+{
+	struct sim *s = sim_new(true, 5);
+	struct keymgr_keys out;
+	char err[256] = "";
+
+	add_key(s, DNSKEY_ROLE_KSK, 13, 0);
+	add_key(s, DNSKEY_ROLE_ZSK, 8, 0);
+	s->pk[1].bits = 512;
+	ck_assert_int_lt(keymgr_run(&s->z, s->now, &out, NULL, NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "cannot make") != NULL, "%s", err);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_uint_eq(count_files(s->dir), 0);
 	sim_free(s);
 }
 END_TEST
@@ -871,6 +1312,9 @@ keymgr_suite(void)
 	tcase_add_test(tc, manual_rollover);
 	tcase_add_test(tc, adopt_keygen_key);
 	tcase_add_test(tc, run_errors);
+	tcase_add_test(tc, run_all_or_nothing);
+	tcase_add_test(tc, run_unwritable);
+	tcase_add_test(tc, run_removes_made_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -507,7 +507,8 @@ find_active(struct km *m, const struct dnssec_policy_key *pk)
 		if (active >= 0) {
 			/* Two signing keys for one policy key: one goes. */
 			if (!km_is_unused(k) && k->goal == OMN &&
-			    !km_dep(m, k, NULL) && !km_dep(m, m->k[active], NULL))
+			    !km_dep(m, k, NULL) &&
+			    !km_dep(m, m->k[active], NULL))
 				key_retire(m, i);
 			continue;
 		}

@@ -424,9 +424,11 @@ priv_matches(const struct dnskey *k, const struct dnskey_alg *a, EVP_PKEY *pk)
 	if (dnskey_rdata_of(a, pk, k->flags, rd, &len) != 0 ||
 	    len != k->rdlen || memcmp(rd, k->rdata, len) != 0)
 		return false;
-	if (a->kind != DKA_EC)
+	/* EdDSA's public key is derived from the private one above. An
+	 * EC point, and RSA's modulus and exponent, came from the files:
+	 * check that the private half belongs to them. */
+	if (a->kind == DKA_ED)
 		return true;
-	/* The point came from the DNSKEY: check the scalar makes it. */
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL)
 		return false;
 	ok = EVP_PKEY_pairwise_check(ctx) == 1;

@@ -124,7 +124,9 @@ time_put(struct sbuf *sb, int64_t t, bool human)
 		sbuf_printf(sb, "19700101000000");
 		return;
 	}
-	strftime(a, sizeof(a), "%Y%m%d%H%M%S", &tm);
+	/* Four digits of year always: %Y would write 999 for 999. */
+	snprintf(a, sizeof(a), "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	strftime(b, sizeof(b), "%a %b %e %H:%M:%S %Y", &tm);
 	if (human)
 		sbuf_printf(sb, "%s (%s)", a, b);

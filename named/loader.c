@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "ipc.h"
 #include "journal.h"
 #include "loader.h"
@@ -67,34 +68,6 @@ report_problem(void *arg, const char *file, unsigned line, bool error,
 	free(b);
 }
 
-/* The whole of a file, or NULL if it is missing or cannot be read. */
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	struct stat st;
-	uint8_t *p = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size < JOURNAL_READ_MAX) {
-		size_t n = 0, want = (size_t)st.st_size;
-		p = xmalloc(want);
-		while (n < want) {
-			ssize_t k = read(fd, p + n, want - n);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-		}
-		*len = n;
-	}
-	close(fd);
-	return p;
-}
-
 /* A dynamic zone's journal, where apex-xferd keeps it: journal "FILE",
  * FILE.jnl, or in state-directory. */
 static uint8_t *
@@ -107,11 +80,11 @@ read_journal(const struct conf *cf, const struct conf_zone *z, size_t *len,
 
 	if (z->journal != NULL) {
 		snprintf(path, n, "%s", z->journal);
-		return read_file(path, len);
+		return file_read_all(path, JOURNAL_READ_MAX, len);
 	}
 	snprintf(path, n, "%s.jnl", z->file);
-	if ((p = read_file(path, len)) != NULL && journal_scan(p, *len,
-	    z->origin, &e, &ne) >= 0) {
+	if ((p = file_read_all(path, JOURNAL_READ_MAX, len)) != NULL &&
+	    journal_scan(p, *len, z->origin, &e, &ne) >= 0) {
 		free(e);
 		return p;
 	}
@@ -119,7 +92,7 @@ read_journal(const struct conf *cf, const struct conf_zone *z, size_t *len,
 	if (cf->state_directory == NULL)
 		return NULL;
 	journal_state_path(cf->state_directory, z->name, path, n);
-	return read_file(path, len);
+	return file_read_all(path, JOURNAL_READ_MAX, len);
 }
 
 struct replay_ctx {

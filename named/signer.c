@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "ipc.h"
 #include "journal.h"
 #include "keymgr.h"
@@ -66,37 +67,6 @@ signer_copy_path(const struct conf_zone *z, char *path, size_t n)
 
 /* ---- the signed copy on disk -------------------------------------- */
 
-static uint8_t *
-read_all(const char *path, size_t *len)
-{
-	struct stat st;
-	uint8_t *p = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size < COPY_READ_MAX) {
-		size_t n = 0, want = (size_t)st.st_size;
-		p = xmalloc(want);
-		while (n < want) {
-			ssize_t r = read(fd, p + n, want - n);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-		}
-		if (n != want) {
-			free(p);
-			p = NULL;
-		}
-		*len = n;
-	}
-	close(fd);
-	return p;
-}
-
 /* The signed version kept from the last run, so a restart re-signs
  * only what is due. A copy that does not verify is ignored. */
 static void
@@ -107,7 +77,7 @@ read_copy(struct szone *z)
 	uint8_t *p;
 
 	signer_copy_path(z->cz, path, sizeof(path));
-	if ((p = read_all(path, &len)) == NULL)
+	if ((p = file_read_all(path, COPY_READ_MAX, &len)) == NULL)
 		return;
 	if (zone_open(&z->sz, p, len) != 0 ||
 	    !dname_equal(z->sz.origin, z->cz->origin)) {

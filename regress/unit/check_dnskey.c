@@ -475,6 +475,63 @@ START_TEST(test_scan)
 }
 END_TEST
 
+/* An RSA .private whose public half is the DNSKEY's but whose private
+ * half is another key's: it would sign, and nothing would verify. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 16384);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_gt(fread(buf, 1, 16383, f), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_rsa_private_mismatch)
+{
+	char *dir = temp_dir(), err[512], path[4200], mixed[16384] = "";
+	uint8_t origin[DNAME_MAXLEN];
+	struct dnskey *a, *b, *k;
+
+	origin_of("example.", origin);
+	ck_assert_int_eq(dnskey_generate(dir, origin, 8, 1024, DNSKEY_F_ZONE,
+	    1, &a), 0);
+	ck_assert_int_eq(dnskey_generate(dir, origin, 8, 1024, DNSKEY_F_ZONE,
+	    1, &b), 0);
+	snprintf(path, sizeof(path), "%s.private", a->base);
+	char *ta = slurp(path);
+	snprintf(path, sizeof(path), "%s.private", b->base);
+	char *tb = slurp(path);
+	/* a's Modulus and PublicExponent, b's everything else */
+	for (char *l = strtok(ta, "\n"); l != NULL; l = strtok(NULL, "\n"))
+		if (strncmp(l, "Modulus:", 8) == 0 ||
+		    strncmp(l, "PublicExponent:", 15) == 0 ||
+		    strncmp(l, "Private-key-format:", 19) == 0 ||
+		    strncmp(l, "Algorithm:", 10) == 0)
+			snprintf(mixed + strlen(mixed), sizeof(mixed) -
+			    strlen(mixed), "%s\n", l);
+	for (char *l = strtok(tb, "\n"); l != NULL; l = strtok(NULL, "\n"))
+		if (strncmp(l, "PrivateExponent:", 16) == 0 ||
+		    strncmp(l, "Prime", 5) == 0 ||
+		    strncmp(l, "Exponent", 8) == 0 ||
+		    strncmp(l, "Coefficient:", 12) == 0)
+			snprintf(mixed + strlen(mixed), sizeof(mixed) -
+			    strlen(mixed), "%s\n", l);
+	snprintf(path, sizeof(path), "%s.private", a->base);
+	put_file(dir, strrchr(path, '/') + 1, mixed);
+	ck_assert_int_eq(dnskey_load(a->base, true, &k, err, sizeof(err)),
+	    APEX_ECRYPTO);
+	ck_assert_ptr_null(k);
+	free(ta);
+	free(tb);
+	dnskey_free(a);
+	dnskey_free(b);
+	remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_load_errors)
 {
 	char *dir = temp_dir(), err[512], base[1024], path[4200];
@@ -809,6 +866,7 @@ main(void)
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_scan);
 	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_rsa_private_mismatch);
 	tcase_add_loop_test(tc, test_bind_keys_load, 0, nitems(algs));
 	tcase_add_loop_test(tc, test_bind_signs_with_apex_keys, 0,
 	    nitems(algs));

@@ -25,13 +25,14 @@ make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
     regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
     regress/fuzz/fuzz_notify regress/fuzz/fuzz_http regress/fuzz/fuzz_update \
+    regress/fuzz/fuzz_sign \
     >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
-    "$seeds/notify" "$seeds/http" "$seeds/update" "$b/crashes"
+    "$seeds/notify" "$seeds/http" "$seeds/update" "$seeds/sign" "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     regress/data/example.com.*.zone etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -116,6 +117,8 @@ PY
 # apex-ctl requests, NOTIFY messages and answers to SOA queries.
 /usr/bin/python3 regress/fuzz/seeds_ctl_notify.py lib/msg.h "$seeds/ctl" \
     "$seeds/notify"
+# The signer signs what loads: the zone files again.
+cp "$seeds/zonefile/"* "$seeds/sign/"
 # UPDATE messages of every form, alone and in batches.
 /usr/bin/python3 regress/fuzz/seeds_update.py "$seeds/update"
 
@@ -132,6 +135,9 @@ runs() {
 	notify) echo 1000000 ;;
 	http) echo 500000 ;;
 	update) echo 400000 ;;
+	# Each input is signed twice with ECDSA: a few thousand signatures
+	# a second.
+	sign) echo 20000 ;;
 	# The signed images are five times the size of the unsigned one
 	# and as many times slower to open: a quarter of the runs keeps the
 	# time it took before them.
@@ -139,7 +145,8 @@ runs() {
 	*) echo 4000000 ;;
 	esac
 }
-for t in query zonefile conf image msg xfrin journal ctl notify http update; do
+for t in query zonefile conf image msg xfrin journal ctl notify http update \
+    sign; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

@@ -474,10 +474,15 @@ dnskey_priv_pkey(const struct dnskey *k, const struct dnskey_alg *a,
 	if (f->len[0] == 0 || f->len[1] == 0 || f->len[2] == 0 ||
 	    (bld = OSSL_PARAM_BLD_new()) == NULL)
 		goto out;
+	/* BIND writes every CRT parameter. Without all of them the key
+	 * could not pass the pairwise check, and libcrypto leaks a partial
+	 * set: refused here. */
+	for (int i = 3; i < RSA_NFIELDS; i++)
+		if (f->len[i] == 0) {
+			*why = "a field of the RSA key is missing";
+			goto out;
+		}
 	for (int i = 0; i < RSA_NFIELDS; i++) {
-		/* A key without all CRT parameters is given none. */
-		if (i >= 3 && f->len[i] == 0)
-			break;
 		if ((bn[i] = BN_secure_new()) == NULL ||
 		    BN_bin2bn(f->v[i], f->len[i], bn[i]) == NULL ||
 		    !OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]))

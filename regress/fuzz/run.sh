@@ -25,14 +25,15 @@ make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
     regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
     regress/fuzz/fuzz_notify regress/fuzz/fuzz_http regress/fuzz/fuzz_update \
-    regress/fuzz/fuzz_sign \
+    regress/fuzz/fuzz_sign regress/fuzz/fuzz_dnskey \
     >/dev/null
 
 seeds=$b/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
-    "$seeds/notify" "$seeds/http" "$seeds/update" "$seeds/sign" "$b/crashes"
+    "$seeds/notify" "$seeds/http" "$seeds/update" "$seeds/sign" "$seeds/dnskey" \
+    "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     regress/data/example.com.*.zone etc/*.conf* regress/bind/named.conf; do
 	case $f in
@@ -119,6 +120,22 @@ PY
     "$seeds/notify"
 # The signer signs what loads: the zone files again.
 cp "$seeds/zonefile/"* "$seeds/sign/"
+# Keys as dnssec-keygen writes them: .key, NUL, .private[, NUL, .state].
+if command -v dnssec-keygen >/dev/null; then
+	kd=$b/keygen
+	rm -rf "$kd"
+	mkdir -p "$kd"
+	for a in 8 10 13 14 15 16; do
+		dnssec-keygen -q -a $a -K "$kd" example. >/dev/null
+	done
+	dnssec-keygen -q -k default -K "$kd" example. >/dev/null
+	for k in "$kd"/K*.key; do
+		n=${k%.key}
+		{ cat "$n.key"; printf '\000'; cat "$n.private"
+		  if [ -f "$n.state" ]; then printf '\000'; cat "$n.state"; fi
+		} >"$seeds/dnskey/$(basename "$n")"
+	done
+fi
 # UPDATE messages of every form, alone and in batches.
 /usr/bin/python3 regress/fuzz/seeds_update.py "$seeds/update"
 
@@ -138,6 +155,8 @@ runs() {
 	# Each input is signed twice with ECDSA: a few thousand signatures
 	# a second.
 	sign) echo 20000 ;;
+	# Each input writes three files and loads a key.
+	dnskey) echo 20000 ;;
 	# The signed images are five times the size of the unsigned one
 	# and as many times slower to open: a quarter of the runs keeps the
 	# time it took before them.
@@ -146,7 +165,7 @@ runs() {
 	esac
 }
 for t in query zonefile conf image msg xfrin journal ctl notify http update \
-    sign; do
+    sign dnskey; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

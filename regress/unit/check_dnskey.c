@@ -524,6 +524,19 @@ START_TEST(test_rsa_private_mismatch)
 	ck_assert_int_eq(dnskey_load(a->base, true, &k, err, sizeof(err)),
 	    APEX_ECRYPTO);
 	ck_assert_ptr_null(k);
+	/* b's own file without Exponent2: refused, not half read. */
+	mixed[0] = '\0';
+	snprintf(path, sizeof(path), "%s.private", b->base);
+	free(tb);
+	tb = slurp(path);
+	for (char *l = strtok(tb, "\n"); l != NULL; l = strtok(NULL, "\n"))
+		if (strncmp(l, "Exponent2:", 10) != 0)
+			snprintf(mixed + strlen(mixed), sizeof(mixed) -
+			    strlen(mixed), "%s\n", l);
+	put_file(dir, strrchr(path, '/') + 1, mixed);
+	ck_assert_int_ne(dnskey_load(b->base, true, &k, err, sizeof(err)), 0);
+	ck_assert_ptr_null(k);
+	ck_assert_msg(strstr(err, "missing") != NULL, "%s", err);
 	free(ta);
 	free(tb);
 	dnskey_free(a);

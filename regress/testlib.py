@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 """Helpers every regression script shares: ports on loopback, exact
 reads from a TCP stream, waiting for a condition."""
+import os
 import random
 import socket
 import time
@@ -93,3 +94,45 @@ def ds_of_new_key(origin, keydir):
                         (keydir, name)], check=True, stdout=subprocess.PIPE,
                        text=True)
     return [line.strip() for line in r.stdout.splitlines() if line.strip()]
+
+
+def unbound_conf(work, port, stub_port, zones, anchors):
+    """A validating unbound on 127.0.0.1:port for the tests: the
+    trust anchors given (DS or DNSKEY lines), each zone (and the root)
+    a stub zone at 127.0.0.1:stub_port. Returns the path of the file
+    written in work."""
+    conf = os.path.join(work, 'unbound.conf')
+    stubs = ''.join('stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%d\n'
+                    % (z, stub_port) for z in tuple(zones) + ('.',))
+    ta = ''.join('\ttrust-anchor: "%s"\n' % a for a in anchors)
+    with open(conf, 'w') as f:
+        f.write('''server:
+	interface: 127.0.0.1
+	port: %d
+	do-ip6: no
+	do-not-query-localhost: no
+	chroot: ""
+	username: ""
+	directory: "%s"
+	pidfile: "%s/unbound.pid"
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	val-log-level: 2
+	log-servfail: yes
+	num-threads: 1
+	so-reuseport: no
+	module-config: "validator iterator"
+%s	qname-minimisation: no
+	aggressive-nsec: no
+	prefetch: no
+	target-fetch-policy: "0 0 0 0 0"
+	harden-referral-path: no
+	ede: yes
+	hide-version: no
+	# test. is one of unbound's default local zones (RFC 6761 6.2)
+	local-zone: "test." nodefault
+remote-control:
+	control-enable: no
+%s''' % (port, work, work, ta, stubs))
+    return conf

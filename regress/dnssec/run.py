@@ -37,6 +37,7 @@ import dns.rdatatype
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, os.path.join(HERE, '..'))
+import testlib  # noqa: E402
 from testlib import free_port, sign_zone  # noqa: E402
 
 SECURE = '''$TTL 3600
@@ -217,42 +218,8 @@ def server_conf(work, apex):
 
 
 def unbound_conf(work, port, aport, anchor):
-    conf = os.path.join(work, 'unbound.conf')
-    stubs = ''.join('stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%d\n'
-                    % (z, aport) for z in ('secure.test', 'kid.secure.test',
-                                           'plain.secure.test', '.'))
-    with open(conf, 'w') as f:
-        f.write('''server:
-	interface: 127.0.0.1
-	port: %d
-	do-ip6: no
-	do-not-query-localhost: no
-	chroot: ""
-	username: ""
-	directory: "%s"
-	pidfile: "%s/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	val-log-level: 2
-	log-servfail: yes
-	num-threads: 1
-	so-reuseport: no
-	module-config: "validator iterator"
-	trust-anchor: "%s"
-	qname-minimisation: no
-	aggressive-nsec: no
-	prefetch: no
-	target-fetch-policy: "0 0 0 0 0"
-	harden-referral-path: no
-	ede: yes
-	hide-version: no
-	# test. is one of unbound's default local zones (RFC 6761 6.2)
-	local-zone: "test." nodefault
-remote-control:
-	control-enable: no
-%s''' % (port, work, work, anchor, stubs))
-    return conf
+    return testlib.unbound_conf(work, port, aport, (
+        'secure.test', 'kid.secure.test', 'plain.secure.test'), [anchor])
 
 
 def delv_anchor(work, anchor):

@@ -67,6 +67,7 @@ import dns.dnssec
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, os.path.join(HERE, '..'))
+import testlib  # noqa: E402
 from testlib import free_port, wait_for  # noqa: E402
 
 SIGNED = ('nsec.test', 'n3.test', 'roll.test', 'imported.test')
@@ -466,40 +467,8 @@ def signers(port, name, covered):
 # ---- unbound ---------------------------------------------------------------
 
 def unbound_conf(work, port, target, anchors):
-    stubs = ''.join('stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%d\n'
-                    % (z, target.port) for z in SIGNED + (
-                        'insec.nsec.test', 'insec.n3.test', '.'))
-    ta = ''.join('\ttrust-anchor: "%s"\n' % a for a in anchors)
-    conf = os.path.join(work, 'unbound.conf')
-    with open(conf, 'w') as f:
-        f.write('''server:
-	interface: 127.0.0.1
-	port: %d
-	do-ip6: no
-	do-not-query-localhost: no
-	chroot: ""
-	username: ""
-	directory: "%s"
-	pidfile: "%s/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	val-log-level: 2
-	log-servfail: yes
-	num-threads: 1
-	so-reuseport: no
-	module-config: "validator iterator"
-%s	qname-minimisation: no
-	aggressive-nsec: no
-	prefetch: no
-	target-fetch-policy: "0 0 0 0 0"
-	harden-referral-path: no
-	hide-version: no
-	local-zone: "test." nodefault
-remote-control:
-	control-enable: no
-%s''' % (port, work, work, ta, stubs))
-    return conf
+    return testlib.unbound_conf(work, port, target.port, SIGNED + (
+        'insec.nsec.test', 'insec.n3.test'), anchors)
 
 
 def ask(port, name, rdtype):

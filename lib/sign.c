@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "dname.h"
 #include "error.h"
@@ -435,26 +434,6 @@ sign_sort_rrset(struct sign_ctx *c, uint16_t type, size_t *len)
 	return m;
 }
 
-/* The CDS RDATA of one key with SHA-256 (RFC 4509 2). */
-static int
-cds_rdata(const struct sign_ctx *c, const struct dnskey *key, uint8_t *out)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned n = 0;
-	bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(md, c->origin, c->origin_len) &&
-	    EVP_DigestUpdate(md, key->rdata, key->rdlen) &&
-	    EVP_DigestFinal_ex(md, out + 4, &n) && n == 32;
-
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return APEX_ECRYPTO;
-	put16(out, key->tag);
-	out[2] = key->alg;
-	out[3] = 2;
-	return 0;
-}
-
 static int
 emit_keyset(struct sign_ctx *c, uint16_t type, size_t len)
 {
@@ -504,7 +483,9 @@ sign_apex_keys(struct sign_ctx *c)
 		uint8_t ds[4 + 32];
 		if (!p->keys[k].cds)
 			continue;
-		if (cds_rdata(c, p->keys[k].key, ds) != 0) {
+		/* SHA-256 (RFC 4509 2), as for the parent's DS */
+		if (dnskey_ds(p->keys[k].key, 2, ds, sizeof(ds)) !=
+		    (int)sizeof(ds)) {
 			snprintf(c->err, c->errlen, "SHA-256 failed");
 			return APEX_ECRYPTO;
 		}

@@ -2,11 +2,8 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * Test-only DNSSEC keys for check_sign: ECDSAP256SHA256 and ED25519
- * made in memory with OpenSSL, and a verifier. With SIGN_TESTKEY_STUBS
- * defined it also provides dnskey_sign() and dnskey_tag(), which the
- * signer calls, for builds that do not have lib/dnskey.c; once libapex
- * has it, drop the define from regress/Makefile.inc (and the block
- * below).
+ * made in memory with OpenSSL, and a verifier of their own, so the
+ * signer's output is checked by code other than lib/dnskey.c.
  * Runs in: the tests.
  */
 #include <stdbool.h>
@@ -75,44 +72,6 @@ testkey_free(struct dnskey *k)
 	free(k);
 }
 
-/* ECDSA signatures are r||s in DNSSEC (RFC 6605 4), DER in OpenSSL. */
-static int
-sig_from_der(const uint8_t *der, size_t len, uint8_t out[64])
-{
-	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &der, (long)len);
-	const BIGNUM *r, *ss;
-
-	if (s == NULL)
-		return -1;
-	ECDSA_SIG_get0(s, &r, &ss);
-	int ok = BN_bn2binpad(r, out, 32) == 32 &&
-	    BN_bn2binpad(ss, out + 32, 32) == 32;
-	ECDSA_SIG_free(s);
-	return ok ? 64 : -1;
-}
-
-int
-testkey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
-    uint8_t sig[DNSKEY_SIG_MAX])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t der[DNSKEY_SIG_MAX];
-	size_t slen = sizeof(der);
-	int rc = -1;
-
-	if (md != NULL && EVP_DigestSignInit(md, NULL, k->alg == 13 ?
-	    EVP_sha256() : NULL, NULL, k->pkey) == 1 &&
-	    EVP_DigestSign(md, der, &slen, data, len) == 1) {
-		if (k->alg == 13)
-			rc = sig_from_der(der, slen, sig);
-		else {
-			memcpy(sig, der, slen);
-			rc = (int)slen;
-		}
-	}
-	EVP_MD_CTX_free(md);
-	return rc;
-}
 
 bool
 testkey_verify(const struct dnskey *k, const uint8_t *data, size_t len,
@@ -141,17 +100,3 @@ testkey_verify(const struct dnskey *k, const uint8_t *data, size_t len,
 	return ok;
 }
 
-#ifdef SIGN_TESTKEY_STUBS
-int
-dnskey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
-    uint8_t sig[DNSKEY_SIG_MAX])
-{
-	return k->pkey == NULL ? -1 : testkey_sign(k, data, len, sig);
-}
-
-uint16_t
-dnskey_tag(const uint8_t *rdata, size_t rdlen)
-{
-	return testkey_tag(rdata, rdlen);
-}
-#endif

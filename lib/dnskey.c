@@ -19,6 +19,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rsa.h>
 
 #include "dname.h"
 #include "dnskey.h"
@@ -580,6 +581,26 @@ dnskey_free_all(struct dnskey **v, unsigned n)
 
 /* ---- signatures and digests --------------------------------------- */
 
+/* libcrypto gives ECDSA in DER; DNSSEC wants r || s (RFC 6605 4).
+ * Returns: the signature's length, or -1. */
+static int
+ecdsa_rs(const struct dnskey_alg *a, const uint8_t *der, size_t derlen,
+    uint8_t *sig)
+{
+	const uint8_t *p = der;
+	ECDSA_SIG *es;
+	int r = -1;
+
+	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) != NULL) {
+		if (BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)a->len) > 0 &&
+		    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + a->len,
+		    (int)a->len) > 0)
+			r = (int)(2 * a->len);
+		ECDSA_SIG_free(es);
+	}
+	return r;
+}
+
 int
 dnskey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
     uint8_t sig[DNSKEY_SIG_MAX])
@@ -587,33 +608,101 @@ dnskey_sign(const struct dnskey *k, const uint8_t *data, size_t len,
 	const struct dnskey_alg *a = dnskey_alg_usable(k->alg);
 	EVP_MD_CTX *ctx;
 	uint8_t der[256];
-	const uint8_t *p = der;
 	size_t siglen;
-	ECDSA_SIG *es;
 	int r = -1;
 
 	if (a == NULL || k->pkey == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	siglen = a->kind == DKA_EC ? sizeof(der) : DNSKEY_SIG_MAX;
 	if (EVP_DigestSignInit_ex(ctx, NULL, a->md, NULL, NULL, k->pkey,
-	    NULL) != 1 || EVP_DigestSign(ctx, a->kind == DKA_EC ? der : sig,
-	    &siglen, data, len) != 1)
-		goto out;
-	if (a->kind != DKA_EC) {
-		r = (int)siglen;
-		goto out;
-	}
-	/* libcrypto gives ECDSA in DER; DNSSEC wants r || s. */
-	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)siglen)) != NULL) {
-		if (BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)a->len) > 0 &&
-		    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + a->len,
-		    (int)a->len) > 0)
-			r = (int)(2 * a->len);
-		ECDSA_SIG_free(es);
-	}
-out:
+	    NULL) == 1 && EVP_DigestSign(ctx, a->kind == DKA_EC ? der : sig,
+	    &siglen, data, len) == 1)
+		r = a->kind == DKA_EC ? ecdsa_rs(a, der, siglen, sig) :
+		    (int)siglen;
 	EVP_MD_CTX_free(ctx);
 	return r;
+}
+
+size_t
+dnskey_sig_len(const struct dnskey *k)
+{
+	const struct dnskey_alg *a = dnskey_alg_usable(k->alg);
+	int n;
+
+	if (a == NULL || k->pkey == NULL)
+		return 0;
+	if (a->kind == DKA_EC)
+		return 2 * a->len;
+	n = EVP_PKEY_get_size(k->pkey);
+	return n > 0 && n <= DNSKEY_SIG_MAX ? (size_t)n : 0;
+}
+
+/*
+ * For RSA and ECDSA the digest is made here and the key operation set up
+ * once, rather than fetched and initialised for every signature as
+ * EVP_DigestSignInit() does; EdDSA hashes inside the key operation and
+ * goes through dnskey_sign().
+ */
+struct dnskey_signer {
+	const struct dnskey	*key;
+	const struct dnskey_alg	*alg;
+	EVP_MD			*md;
+	EVP_PKEY_CTX		*pctx;
+};
+
+struct dnskey_signer *
+dnskey_signer_new(const struct dnskey *k)
+{
+	const struct dnskey_alg *a = dnskey_alg_usable(k->alg);
+	struct dnskey_signer *s;
+
+	if (a == NULL || k->pkey == NULL)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->key = k;
+	s->alg = a;
+	if (a->kind == DKA_ED)
+		return s;
+	if ((s->md = EVP_MD_fetch(NULL, a->md, NULL)) == NULL ||
+	    (s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) ==
+	    NULL || EVP_PKEY_sign_init(s->pctx) != 1 ||
+	    (a->kind == DKA_RSA && (EVP_PKEY_CTX_set_rsa_padding(s->pctx,
+	    RSA_PKCS1_PADDING) != 1 || EVP_PKEY_CTX_set_signature_md(s->pctx,
+	    s->md) != 1))) {
+		dnskey_signer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+dnskey_signer_sign(struct dnskey_signer *s, const uint8_t *data,
+    size_t len, uint8_t sig[DNSKEY_SIG_MAX])
+{
+	uint8_t md[EVP_MAX_MD_SIZE], der[256];
+	unsigned mdlen;
+	size_t siglen;
+
+	if (s->alg->kind == DKA_ED)
+		return dnskey_sign(s->key, data, len, sig);
+	if (EVP_Digest(data, len, md, &mdlen, s->md, NULL) != 1)
+		return -1;
+	siglen = s->alg->kind == DKA_EC ? sizeof(der) : DNSKEY_SIG_MAX;
+	if (EVP_PKEY_sign(s->pctx, s->alg->kind == DKA_EC ? der : sig,
+	    &siglen, md, mdlen) != 1)
+		return -1;
+	return s->alg->kind == DKA_EC ? ecdsa_rs(s->alg, der, siglen, sig) :
+	    (int)siglen;
+}
+
+void
+dnskey_signer_free(struct dnskey_signer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_PKEY_CTX_free(s->pctx);
+	EVP_MD_free(s->md);
+	free(s);
 }
 
 /* r || s as DER. Returns: its length, or -1. */

@@ -147,6 +147,13 @@ sandbox_enter_args(const char *role, const struct sandbox_rule *rules,
 		rc = add_rules(ctx, role, rules, n);
 	if (rc == 0)
 		rc = add_arg_rules(ctx, role, args, nargs);
+	/* clone3(2) takes its flags in memory, where no filter can look:
+	 * it fails as if the kernel lacked it, and glibc falls back to
+	 * clone(2), which a role's list may allow for threads alone. */
+	int nr = resolve(role, "clone3");
+	if (rc == 0 && nr >= 0 && seccomp_rule_add(ctx,
+	    SCMP_ACT_ERRNO(ENOSYS), nr, 0) != 0)
+		rc = APEX_EIO;
 	if (rc == 0 && seccomp_load(ctx) != 0)
 		rc = APEX_EIO;
 	seccomp_release(ctx);

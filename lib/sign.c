@@ -354,19 +354,20 @@ sign_emit(struct sign_ctx *c, const struct sign_rrset *rs, bool sign)
 		if (clen == 0)
 			clen = canon_rrset(c, rs, hdrlen);
 		sig_header(c, rs, sk->key);
-		uint8_t sig[DNSKEY_SIG_MAX];
-		int n = dnskey_sign(sk->key, c->data.p, hdrlen + clen, sig);
-		if (n < 0) {
+		size_t siglen = dnskey_sig_len(sk->key);
+		if (siglen == 0) {
 			snprintf(c->err, c->errlen, "key %u (algorithm %u) "
 			    "could not sign", sk->key->tag, sk->key->alg);
 			return APEX_ECRYPTO;
 		}
 		/* The header stays in place: the canonical records after
-		 * it are kept for the next key, the signature goes to rd. */
+		 * it are kept for the next key. The RRSIG goes in with its
+		 * signature zeroed; sign_pool.c fills it. */
 		uint8_t rd[18 + DNAME_MAXLEN + DNSKEY_SIG_MAX];
 		memcpy(rd, c->data.p, hdrlen);
-		memcpy(rd + hdrlen, sig, (size_t)n);
-		if ((rc = add_sig(c, rs, rd, hdrlen + (size_t)n)) != 0)
+		memset(rd + hdrlen, 0, siglen);
+		if ((rc = add_sig(c, rs, rd, hdrlen + siglen)) != 0 ||
+		    (rc = sign_queue(c, k, hdrlen + clen, siglen)) != 0)
 			return rc;
 		c->stats->sigs_made++;
 		made = true;
@@ -594,6 +595,7 @@ ctx_free(struct sign_ctx *c)
 	free(c->data.p);
 	free(c->done);
 	free(c->tl);
+	sign_pool_free(c);
 	zone_builder_free(c->zb);
 }
 
@@ -612,7 +614,8 @@ sign_all(struct sign_ctx *c)
 			return rc;
 	if ((rc = sign_apex_keys(c)) != 0)
 		return rc;
-	return c->params->nsec3 ? sign_nsec3_chain(c) : sign_nsec_chain(c);
+	rc = c->params->nsec3 ? sign_nsec3_chain(c) : sign_nsec_chain(c);
+	return rc != 0 ? rc : sign_flush(c);
 }
 
 int

@@ -68,6 +68,8 @@ struct sign_params {
 	const struct sign_key	*keys;
 	unsigned		 nkeys;
 	uint32_t		 max_records;	/* of the signed zone; 0: any */
+	unsigned		 threads;	/* that compute signatures;
+						 * 0 or 1: the caller's */
 };
 
 struct sign_stats {
@@ -104,6 +106,8 @@ void	sign_canonical_rdata(uint16_t type, const uint8_t *rdata,
  * Shared by sign.c and sign_nsec.c only (they define SIGN_PRIVATE): the
  * state of one run and the helpers both halves of the signer use.
  */
+struct sign_job;
+
 struct sign_buf {
 	uint8_t	*p;
 	size_t	 cap;
@@ -128,6 +132,10 @@ struct sign_ctx {
 	struct sign_buf		 gen, gen2;	/* generated RRsets */
 	struct sign_buf		 ctmp, refs;	/* canonical RDATA, order */
 	struct sign_buf		 data;		/* what is signed */
+	struct sign_job		*jobs;		/* signatures to compute */
+	uint32_t		 njobs, capjobs;
+	struct sign_buf		 jobdata;	/* what they sign */
+	size_t			 jobdata_len;
 };
 
 /* The types at one name, sorted. */
@@ -155,6 +163,14 @@ bool	sign_owned_type(uint16_t type);
 /* Adds one RRset, and its signatures if sign. Returns: 0 or an error. */
 int	sign_emit(struct sign_ctx *, const struct sign_rrset *, bool sign);
 int	sign_nsec_chain(struct sign_ctx *);
+/* Queues the signature of the builder's last record (an RRSIG whose last
+ * siglen octets are to be filled) by key, over c->data's first len
+ * octets. Returns: 0 or an error (of a flush). */
+int	sign_queue(struct sign_ctx *, unsigned key, size_t len,
+	    size_t siglen);
+/* Computes every queued signature. Returns: 0 or APEX_ECRYPTO (err set). */
+int	sign_flush(struct sign_ctx *);
+void	sign_pool_free(struct sign_ctx *);
 int	sign_nsec3_chain(struct sign_ctx *);
 #endif
 

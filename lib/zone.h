@@ -330,6 +330,17 @@ int	zone_builder_add(struct zone_builder *, const uint8_t *owner,
 	    uint32_t tag) MUST_CHECK;
 
 /*
+ * How many records have been added, and the RDATA of the i-th (from 0,
+ * in the order added) with its length, to be completed in place before
+ * zone_builder_finish(): the signer adds RRSIGs with room for their
+ * signatures and fills it once they are computed. The pointer is valid
+ * until the next zone_builder_add().
+ */
+uint32_t	 zone_builder_count(const struct zone_builder *);
+uint8_t		*zone_builder_rdata(struct zone_builder *, uint32_t i,
+		    uint16_t *rdlen);
+
+/*
  * Checks the zone (SOA and NS at the apex, CNAME beside other data,
  * DNAME rules, glue for in-zone name servers) and compiles the image.
  * Returns: 0 with *blob and *size set, or APEX_EZONE after reporting

@@ -250,6 +250,21 @@ zone_builder_add(struct zone_builder *zb, const uint8_t *owner,
 	return 0;
 }
 
+uint32_t
+zone_builder_count(const struct zone_builder *zb)
+{
+	return zb->nrec;
+}
+
+uint8_t *
+zone_builder_rdata(struct zone_builder *zb, uint32_t i, uint16_t *rdlen)
+{
+	if (i >= zb->nrec)
+		return NULL;
+	*rdlen = zb->rec[i].rdlen;
+	return zb->rdata.p + zb->rec[i].rdata;
+}
+
 /* ---- canonical order of names ------------------------------------ */
 
 struct zb_sortent {

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,7 @@ fill_params(const struct szone *z, const struct keymgr_keys *k,
 	sp->keys = k->use;
 	sp->nkeys = k->n;
 	sp->max_records = z->cz->xfr.max_records;
+	sp->threads = s.threads;
 }
 
 /* Sends the new version to the parent as a sealed memfd and keeps it
@@ -547,13 +549,37 @@ static const struct sandbox_rule signer_allow[] = {
 	{ "futex", "libc and libcrypto locks" },
 	{ "getpid", "libcrypto" },
 	{ "sysinfo", "glibc's qsort() asks for the memory size" },
+	{ "set_robust_list", "a new signing thread" },
+	{ "rseq", "a new signing thread" },
+	{ "rt_sigprocmask", "glibc blocks signals while it starts a thread" },
+	{ "gettid", "libc, in a signing thread" },
+	{ "rt_sigaction", "glibc's thread signal handlers, at the first "
+	    "thread" },
 };
 
 static const struct sandbox_arg_rule signer_allow_args[] = {
 	{ "mmap", "map images; malloc (never executable)", SANDBOX_NO_EXEC },
 	{ "mprotect", "malloc (never executable)", SANDBOX_NO_EXEC },
 	{ "openat", "key files and signed copies", 2, 0, 0 },
+	/* Threads only: clone(2) without CLONE_THREAD would be a new
+	 * process. clone3(2) fails with ENOSYS in every sandbox (its
+	 * flags are in memory, out of a filter's reach), and glibc then
+	 * uses clone(2). */
+	{ "clone", "signing threads (CLONE_THREAD only)", 0, CLONE_THREAD,
+	    CLONE_THREAD },
 };
+
+/* The CPUs the signer may run on: the threads that compute signatures. */
+static unsigned
+cpu_count(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	int n = CPU_COUNT(&set);
+	return n > 0 ? (unsigned)n : 1;
+}
 
 static void
 signer_setup(const struct conf *cf)
@@ -582,6 +608,7 @@ signer_main(const struct conf *cf, int sock, uid_t uid, gid_t gid)
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
 		fatalx("signer: libcrypto");
 	signer_warm_crypto();
+	s.threads = cpu_count();
 	if (sandbox_enter_args("signer", signer_allow, nitems(signer_allow),
 	    signer_allow_args, nitems(signer_allow_args), uid, gid, NULL) != 0)
 		fatal("signer: sandbox");

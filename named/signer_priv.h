@@ -42,6 +42,7 @@ struct signer {
 	int			 sock;
 	struct szone		*zones;
 	unsigned		 nzones;
+	unsigned		 threads;	/* CPUs this process may use */
 };
 
 /* signer.c */

@@ -133,6 +133,22 @@ sign_verify(const struct dnskey *k)
 		ck_assert_int_eq(n, 114);
 	else
 		ck_assert_int_eq(n, (int)(k->bits + 7) / 8);
+	ck_assert_uint_eq(dnskey_sig_len(k), (size_t)n);
+
+	/* The reusable signer: the same form, several times over. */
+	struct dnskey_signer *s = dnskey_signer_new(k);
+	ck_assert_ptr_nonnull(s);
+	for (int round = 0; round < 3; round++) {
+		data[0] = (uint8_t)round;
+		uint8_t sig2[DNSKEY_SIG_MAX];
+		int n2 = dnskey_signer_sign(s, data, sizeof(data), sig2);
+		ck_assert_msg(n2 == n, "alg %u: signer made %d octets, not %d",
+		    k->alg, n2, n);
+		ck_assert_msg(dnskey_verify(k, data, sizeof(data), sig2,
+		    (size_t)n2), "alg %u: signer's signature does not verify",
+		    k->alg);
+	}
+	dnskey_signer_free(s);
 }
 
 /* ---- RFC 4509 and RFC 6605 --------------------------------------- */

@@ -658,6 +658,49 @@ START_TEST(test_big)
 }
 END_TEST
 
+/*
+ * Several threads and several flushes of the signature queue (more
+ * signatures than it holds): every signature in place and valid, as
+ * many as one thread makes, and a second run keeps them.
+ */
+START_TEST(test_threads)
+{
+	struct fixture f;
+	struct sign_stats st1, st3, again;
+	struct zone z1, z3, z4;
+	void *b1, *b3, *b4;
+	unsigned n = 12000;
+	size_t cap = 256 + (size_t)n * 64, len;
+	char *text = malloc(cap);
+
+	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "h%u A 192.0.2.%u\nh%u TXT \"%u\"\n", i, i % 256, i, i);
+	setup(&f, 13);
+	load_text(&f, text);
+	free(text);
+	f.p.nsec3 = true;
+	f.p.threads = 1;
+	sign(&f, NULL, &z1, &b1, &st1);
+	f.p.threads = 3;
+	sign(&f, NULL, &z3, &b3, &st3);
+	ck_assert_uint_gt(st3.sigs_made, 2 * 16384);
+	ck_assert_uint_eq(st3.sigs_made, st1.sigs_made);
+	ck_assert_uint_eq(verify_all(&f, &z3), st3.sigs_made);
+	ck_assert_uint_eq(z3.hdr->node_count, z1.hdr->node_count);
+	f.p.serial++;
+	sign(&f, &z3, &z4, &b4, &again);
+	ck_assert_uint_eq(again.sigs_made, 1);	/* the SOA */
+	ck_assert_uint_eq(again.sigs_kept + 1, st3.sigs_made);
+	free(b1);
+	free(b3);
+	free(b4);
+	teardown(&f);
+}
+END_TEST
+
 /* The signer's own types in the input are replaced, not kept. */
 START_TEST(test_input_dnssec_dropped)
 {
@@ -731,6 +774,7 @@ sign_suite(void)
 	tcase_add_test(tc, test_cds_delete);
 	tcase_add_test(tc, test_input_dnssec_dropped);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_threads);
 	tcase_add_loop_test(tc, test_big, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

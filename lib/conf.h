@@ -363,6 +363,13 @@ void	conf_wipe_secrets(struct conf *);
 void	conf_free(struct conf *);
 
 /* The zone with this origin (case-insensitive), or NULL. */
+/* Whether zone z is served signed (a primary with a dnssec-policy). */
+bool	conf_zone_signed(const struct conf_zone *z);
+/* Where zone z's signed copy is kept, NAME.signed in its key directory
+ * (the name escaped as journal_state_path() does), and the journal of
+ * its signed versions, NAME.signed.jnl, which IXFR is served from. */
+void	conf_signed_path(const struct conf_zone *z, bool journal, char *path,
+	    size_t n);
 const struct conf_zone	*conf_find_zone(const struct conf *,
 			    const uint8_t *origin);
 

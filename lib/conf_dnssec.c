@@ -19,6 +19,7 @@
 #include "conf_priv.h"
 #include "dnskey.h"
 #include "dnssec_policy.h"
+#include "journal.h"
 
 #define DAY			86400u
 /* BIND 9.18's most NSEC3 iterations a policy may ask for. */
@@ -841,14 +842,33 @@ conf_dnssec_zone(struct ctx *c, const struct cfg_stmt *st,
 		    "configured explicitly for zones using dnssec-policy%s",
 		    z->name, z->type == ZONE_PRIMARY ? " without a configured "
 		    "'allow-update' or 'update-policy'" : "");
-	/* Not yet in apex: updates of a signed zone (they would need
-	 * signing as they are applied) and signing what a secondary
-	 * transfers. Refused rather than served unsigned. */
-	else if (z->dynamic)
-		ERR(c, st, "zone '%s': dnssec-policy on a zone that takes "
-		    "updates is not supported yet", z->name);
+	/* Not yet in apex: signing what a secondary transfers. Refused
+	 * rather than served unsigned. A zone that takes updates is
+	 * signed as with inline-signing, whether or not it says so: its
+	 * file and journal keep the unsigned zone. */
 	else if (z->type != ZONE_PRIMARY)
 		ERR(c, st, "zone '%s': dnssec-policy on a secondary zone is "
 		    "not supported yet", z->name);
 	check_key_directory(c, st, z);
+}
+
+bool
+conf_zone_signed(const struct conf_zone *z)
+{
+	return z->type == ZONE_PRIMARY && z->dnssec_policy != NULL;
+}
+
+void
+conf_signed_path(const struct conf_zone *z, bool journal, char *path,
+    size_t n)
+{
+	char tmp[4096];
+	size_t k;
+
+	/* journal_state_path() escapes the name; only the suffix differs */
+	journal_state_path(z->key_directory, z->name, tmp, sizeof(tmp));
+	k = strlen(tmp);
+	if (k > 4 && strcmp(tmp + k - 4, ".jnl") == 0)
+		tmp[k - 4] = '\0';
+	snprintf(path, n, "%s.signed%s", tmp, journal ? ".jnl" : "");
 }

@@ -26,7 +26,8 @@
 
 #include "util.h"
 
-#define MSG_VERSION	6
+#define MSG_VERSION	7
+#define MSG_PX_ZONE_UNSIGNED	1	/* id of MSG_PX_ZONE */
 #define MSG_MAXPAYLOAD	65536
 #define MSG_F_FD	0x1
 
@@ -58,7 +59,9 @@ enum msg_type {
 			 * u64 when it expires (seconds since the epoch,
 			 * 0: not known), for EXPIRE (RFC 7314) */
 
-	MSG_PX_ZONE,	/* name: zone; u32 serial; fd: image now served */
+	MSG_PX_ZONE,	/* name: zone; u32 serial; fd: image now served;
+			 * id MSG_PX_ZONE_UNSIGNED: a signed zone's
+			 * unsigned version (updates apply to it) */
 	MSG_PX_XFR,	/* as MSG_WP_XFR, relayed */
 	MSG_PX_NOTIFY,	/* as MSG_WP_NOTIFY, relayed */
 	MSG_PX_COMMAND,	/* id: request; u32 command; name: zone */

@@ -368,6 +368,11 @@ prescan(const struct update *up, const struct umsg *m,
 			    "class %u", r->rclass);
 		if ((no = dnssec_refused(r->type)) != NULL)
 			return ufail(why, wl, RCODE_REFUSED, "%s", no);
+		if (up->policy && (r->type == TYPE_DNSKEY ||
+		    r->type == TYPE_CDS || r->type == TYPE_CDNSKEY))
+			return ufail(why, wl, RCODE_REFUSED, "%s records are "
+			    "managed by the zone's dnssec-policy",
+			    rr_type_str(r->type, t));
 		if (allow != NULL && !allow(arg, r->owner, r->type))
 			return ufail(why, wl, RCODE_REFUSED, "update of %s "
 			    "denied by policy", rr_type_str(r->type, t));
@@ -804,9 +809,10 @@ update_apply(struct update *up, const uint8_t *msg, size_t len,
 	rc = update_read_msg(up, &m, msg, len, why, whylen);
 	if (rc != RCODE_NOERROR)
 		goto out;
-	if (up->is_signed) {
-		rc = ufail(why, whylen, RCODE_REFUSED, "signed zones cannot be "
-		    "updated until apex signs zones itself");
+	if (up->is_signed && !up->policy) {
+		rc = ufail(why, whylen, RCODE_REFUSED, "a zone signed "
+		    "elsewhere cannot be updated (with a dnssec-policy apex "
+		    "signs it, and it can)");
 		goto out;
 	}
 	/* BIND's order: the prescan before the prerequisites. */
@@ -856,6 +862,12 @@ update_begin(const struct zone *z)
 	up->mask = 63;
 	up->tab = xcalloc(up->mask + 1, sizeof(*up->tab));
 	return up;
+}
+
+void
+update_set_policy(struct update *up)
+{
+	up->policy = true;
 }
 
 void

@@ -57,6 +57,10 @@ struct update;	/* the overlay: changes since update_begin() */
  */
 struct update	*update_begin(const struct zone *z);
 void		 update_free(struct update *);
+/* The zone is signed by apex (a dnssec-policy): z is its unsigned
+ * version, and DNSKEY, CDS and CDNSKEY are the signer's, not a
+ * client's. */
+void		 update_set_policy(struct update *);
 
 /*
  * Applies one UPDATE message msg[0..len) to the batch. len may end

@@ -61,6 +61,7 @@ struct update {
 	const struct zone	 *z;
 	uint16_t		  rclass;
 	bool			  is_signed;
+	bool			  policy;	/* apex signs it */
 	bool			  changed;
 	bool			  soa_raised;	/* by an update */
 	bool			  mchanged;	/* by the current message */

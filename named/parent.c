@@ -311,14 +311,34 @@ zone_index(const uint8_t *origin)
 	return cz ? (unsigned)(cz - p.conf->zones) : UINT32_MAX;
 }
 
+/* apex-xferd applies a signed zone's updates to its unsigned version,
+ * so that it has, besides the signed one it serves transfers from. */
+static void
+unsigned_to_xferd(unsigned i)
+{
+	if (p.conf->zones[i].dynamic && p.zs[i].unsigned_fd >= 0)
+		xferlink_unsigned(p.conf->zones[i].origin,
+		    p.zs[i].unsigned_serial, p.zs[i].unsigned_fd);
+}
+
+/* A signed zone's unsigned version changed (loaded, updated). */
+static void
+unsigned_changed(unsigned i)
+{
+	parent_signer_submit(i);
+	unsigned_to_xferd(i);
+}
+
 /* apex-xferd is up: every served image, then the word to start. */
 static void
 xfer_ready(void)
 {
-	for (unsigned i = 0; i < p.conf->nzones; i++)
+	for (unsigned i = 0; i < p.conf->nzones; i++) {
+		unsigned_to_xferd(i);
 		if (p.zs[i].fd >= 0)
 			xferlink_zone(p.conf->zones[i].origin, p.zs[i].serial,
 			    p.zs[i].fd);
+	}
 	xferlink_images_sent();
 	parent_push_state();
 }
@@ -335,7 +355,11 @@ xfer_load(const uint8_t *origin, uint32_t serial, int fd)
 		close(fd);
 		return;
 	}
-	reload_install(p.conf, p.zs, i, fd, serial, parent_install_zone);
+	if (conf_zone_signed(&p.conf->zones[i]))
+		reload_install_unsigned(p.conf, p.zs, i, fd, serial);
+	else
+		reload_install(p.conf, p.zs, i, fd, serial,
+		    parent_install_zone);
 	parent_push_state();
 }
 
@@ -449,7 +473,7 @@ parent_main(const struct parent_args *args)
 	if (tsig_keyring_load(p.conf, &p.keys) != 0)
 		fatalx("a key's secret is not valid base64");
 	p.zs = reload_states_new(p.conf, NULL, NULL);
-	reload_set_sign(parent_signer_submit);
+	reload_set_sign(unsigned_changed);
 	reload_sync(p.conf, p.zs, p.uid, p.gid);
 	unsigned loaded = 0;
 	for (unsigned i = 0; i < p.conf->nzones; i++)

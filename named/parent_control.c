@@ -131,7 +131,7 @@ put_zone_state(struct msg_buf *b, unsigned i)
 	    (z->xfr.unsynced ? ZV_UNSYNCED : 0) |
 	    (z->xfr.frozen ? ZV_FROZEN : 0) |
 	    (p.conf->zones[i].dynamic ? ZV_DYNAMIC : 0) |
-	    (signer_zone_signed(&p.conf->zones[i]) ? ZV_SIGNED : 0));
+	    (conf_zone_signed(&p.conf->zones[i]) ? ZV_SIGNED : 0));
 	msg_put_u64(b, z->xfr.last_refresh);
 	msg_put_u64(b, z->xfr.next_refresh);
 	msg_put_u64(b, z->xfr.expires);

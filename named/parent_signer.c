@@ -37,7 +37,7 @@ static bool
 any_signed(void)
 {
 	for (unsigned i = 0; i < p.conf->nzones; i++)
-		if (signer_zone_signed(&p.conf->zones[i]))
+		if (conf_zone_signed(&p.conf->zones[i]))
 			return true;
 	return false;
 }
@@ -100,7 +100,7 @@ dispatch_zone(struct msg *m)
 	char text[1024];
 	struct ipc_sign_state st;
 
-	if (i >= p.conf->nzones || !signer_zone_signed(&p.conf->zones[i]))
+	if (i >= p.conf->nzones || !conf_zone_signed(&p.conf->zones[i]))
 		return -1;
 	switch (m->hdr.type) {
 	case MSG_SP_ZONE:
@@ -138,7 +138,7 @@ dispatch_one(struct msg *m)
 			return -1;
 		sg.ready = true;
 		for (unsigned i = 0; i < p.conf->nzones; i++)
-			if (signer_zone_signed(&p.conf->zones[i]))
+			if (conf_zone_signed(&p.conf->zones[i]))
 				parent_signer_submit(i);
 		return 0;
 	case MSG_SP_REPLY:

@@ -87,7 +87,7 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 			    oz->max_records_per_type !=
 			    nz->max_records_per_type ||
 			    oz->max_types_per_name != nz->max_types_per_name ||
-			    signer_zone_signed(oz) != signer_zone_signed(nz))
+			    conf_zone_signed(oz) != conf_zone_signed(nz))
 				continue;
 			zs[i] = prev[k];
 			zs[i].serve_due = 0;	/* a new apex-xferd gets all */
@@ -191,6 +191,17 @@ set_image(const struct conf *cf, struct zone_state *z, unsigned i, int fd,
 /* A signed zone's unsigned image: kept for the signer, never served
  * (the signed image it makes replaces fd). */
 static void
+set_unsigned(struct zone_state *z, int fd, uint32_t serial)
+{
+	if (z->unsigned_fd >= 0)
+		close(z->unsigned_fd);
+	z->unsigned_fd = fd;
+	z->unsigned_serial = serial;
+	if (z->fd >= 0 || z->status == ZS_NONE)
+		z->status = ZS_OK;
+}
+
+static void
 zone_loaded_unsigned(unsigned i, int fd, uint32_t serial)
 {
 	struct zone_state *z = &r.zs[i];
@@ -200,12 +211,7 @@ zone_loaded_unsigned(unsigned i, int fd, uint32_t serial)
 		z->st = st;
 		z->have_st = true;
 	}
-	if (z->unsigned_fd >= 0)
-		close(z->unsigned_fd);
-	z->unsigned_fd = fd;
-	z->unsigned_serial = serial;
-	if (z->fd >= 0 || z->status == ZS_NONE)
-		z->status = ZS_OK;
+	set_unsigned(z, fd, serial);
 	r.ok++;
 	log_info("zone %s: loaded serial %u; to the signer",
 	    r.conf->zones[i].name, serial);
@@ -213,10 +219,21 @@ zone_loaded_unsigned(unsigned i, int fd, uint32_t serial)
 		sign_hook(i);
 }
 
+void
+reload_install_unsigned(const struct conf *cf, struct zone_state *zs,
+    unsigned i, int fd, uint32_t serial)
+{
+	set_unsigned(&zs[i], fd, serial);
+	log_info("zone %s: serial %u updated; to the signer",
+	    cf->zones[i].name, serial);
+	if (sign_hook != NULL)
+		sign_hook(i);
+}
+
 static void
 zone_loaded(unsigned i, int fd, uint32_t serial)
 {
-	if (signer_zone_signed(&r.conf->zones[i])) {
+	if (conf_zone_signed(&r.conf->zones[i])) {
 		zone_loaded_unsigned(i, fd, serial);
 		return;
 	}
@@ -233,7 +250,8 @@ reload_install(const struct conf *cf, struct zone_state *zs, unsigned i,
 {
 	set_image(cf, &zs[i], i, fd, serial);
 	log_info("zone %s: serial %u %s", cf->zones[i].name, serial,
-	    cf->zones[i].type == ZONE_SECONDARY ? "transferred" : "updated");
+	    cf->zones[i].type == ZONE_SECONDARY ? "transferred" :
+	    conf_zone_signed(&cf->zones[i]) ? "signed" : "updated");
 	if (install != NULL)
 		install(i, fd, serial);
 }

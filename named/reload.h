@@ -90,6 +90,10 @@ bool	reload_running(void);
  */
 void	reload_install(const struct conf *cf, struct zone_state *zs,
 	    unsigned i, int fd, uint32_t serial, reload_install_fn *install);
+/* An updated version of a signed zone: its new unsigned image (fd taken
+ * over), to the signer; the signed one it makes is served. */
+void	reload_install_unsigned(const struct conf *cf, struct zone_state *zs,
+	    unsigned i, int fd, uint32_t serial);
 
 /* Whether zone i is a secondary that has no copy on disk yet: there is
  * nothing to load until its first transfer. */

@@ -46,26 +46,6 @@
 
 static struct signer s;
 
-bool
-signer_zone_signed(const struct conf_zone *z)
-{
-	return z->type == ZONE_PRIMARY && z->dnssec_policy != NULL;
-}
-
-void
-signer_copy_path(const struct conf_zone *z, char *path, size_t n)
-{
-	char tmp[4096];
-	size_t k;
-
-	/* journal_state_path() escapes the name; only the suffix differs */
-	journal_state_path(z->key_directory, z->name, tmp, sizeof(tmp));
-	k = strlen(tmp);
-	if (k > 4 && strcmp(tmp + k - 4, ".jnl") == 0)
-		tmp[k - 4] = '\0';
-	snprintf(path, n, "%s.signed", tmp);
-}
-
 /* ---- the signed copy on disk -------------------------------------- */
 
 /* The signed version kept from the last run, so a restart re-signs
@@ -77,7 +57,7 @@ read_copy(struct szone *z)
 	size_t len = 0;
 	uint8_t *p;
 
-	signer_copy_path(z->cz, path, sizeof(path));
+	conf_signed_path(z->cz, false, path, sizeof(path));
 	if ((p = file_read_all(path, COPY_READ_MAX, &len)) == NULL)
 		return;
 	if (zone_open(&z->sz, p, len) != 0 ||
@@ -131,7 +111,7 @@ write_copy(const struct szone *z, const void *blob, size_t size, char *err,
 	char path[4096], tmp[4200];
 	int fd;
 
-	signer_copy_path(z->cz, path, sizeof(path));
+	conf_signed_path(z->cz, false, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	(void)unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
@@ -443,7 +423,7 @@ take_unsigned(struct msg *m)
 	uint32_t serial;
 
 	if (m->hdr.id >= s.nzones || ipc_get_lp_zone(m, &serial) != 0 ||
-	    !signer_zone_signed(s.zones[m->hdr.id].cz))
+	    !conf_zone_signed(s.zones[m->hdr.id].cz))
 		fatalx("signer: malformed %s", msg_type_str(m->hdr.type));
 	struct szone *z = &s.zones[m->hdr.id];
 	struct zone_mapping um;
@@ -555,6 +535,8 @@ static const struct sandbox_rule signer_allow[] = {
 	{ "gettid", "libc, in a signing thread" },
 	{ "rt_sigaction", "glibc's thread signal handlers, at the first "
 	    "thread" },
+	{ "sched_getaffinity", "a new thread (sanitizer builds)" },
+	{ "sigaltstack", "a new thread's signal stack (sanitizer builds)" },
 };
 
 static const struct sandbox_arg_rule signer_allow_args[] = {
@@ -613,7 +595,7 @@ signer_main(const struct conf *cf, int sock, uid_t uid, gid_t gid)
 	    signer_allow_args, nitems(signer_allow_args), uid, gid, NULL) != 0)
 		fatal("signer: sandbox");
 	for (unsigned i = 0; i < s.nzones; i++)
-		if (signer_zone_signed(s.zones[i].cz))
+		if (conf_zone_signed(s.zones[i].cz))
 			read_copy(&s.zones[i]);
 	if (msg_send(sock, MSG_SP_READY, 0, NULL, -1) != 0)
 		fatal("send");

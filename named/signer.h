@@ -24,13 +24,6 @@
 #include "conf.h"
 #include "util.h"
 
-/* Whether zone z is served signed (a primary with a dnssec-policy). */
-bool	signer_zone_signed(const struct conf_zone *z);
-
-/* Where zone z's signed copy is kept: NAME.signed in its key
- * directory, the name escaped as journal_state_path() does. */
-void	signer_copy_path(const struct conf_zone *z, char *path, size_t n);
-
 /* The signer child: sandboxed, it serves the parent until the channel
  * closes. */
 void	signer_main(const struct conf *cf, int sock, uid_t uid, gid_t gid)

@@ -110,7 +110,7 @@ find_zone(struct signer *sg, const char *name)
 		return NULL;
 	for (unsigned i = 0; i < sg->nzones; i++)
 		if (dname_equal(sg->zones[i].cz->origin, origin) &&
-		    signer_zone_signed(sg->zones[i].cz))
+		    conf_zone_signed(sg->zones[i].cz))
 			return &sg->zones[i];
 	return NULL;
 }

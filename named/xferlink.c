@@ -125,6 +125,17 @@ xferlink_zone(const uint8_t *origin, uint32_t serial, int fd)
 }
 
 void
+xferlink_unsigned(const uint8_t *origin, uint32_t serial, int fd)
+{
+	struct msg_buf b;
+
+	msg_buf_init(&b);
+	msg_put_name(&b, origin);
+	msg_put_u32(&b, serial);
+	send_or_kill(MSG_PX_ZONE, MSG_PX_ZONE_UNSIGNED, &b, fd);
+}
+
+void
 xferlink_images_sent(void)
 {
 	send_or_kill(MSG_PX_START, 0, NULL, -1);

@@ -65,6 +65,8 @@ bool	xferlink_ready(void);
 
 /* A zone version now served (fd is duplicated, not taken). */
 void	xferlink_zone(const uint8_t *origin, uint32_t serial, int fd);
+/* A signed zone's unsigned version, which its updates apply to. */
+void	xferlink_unsigned(const uint8_t *origin, uint32_t serial, int fd);
 void	xferlink_images_sent(void);
 /* MSG_WP_XFR and MSG_WP_NOTIFY from a worker, passed on (m->fd is
  * taken: sent on or closed). */

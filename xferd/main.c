@@ -114,150 +114,227 @@ xferd_report(struct xzone *z)
 }
 
 /*
- * Opens the zone's journal: `journal` if the zone names one; else
- * FILE.jnl beside the zone file, as BIND keeps it; and where the server's
- * user may not write there (zone files in /etc, a read-only tree), in
- * state-directory, so such a primary keeps IXFR. Returns: whether it is
- * open (path says which).
+ * Opens a journal of the zone. The one updates and reloads append to:
+ * `journal` if the zone names one; else FILE.jnl beside the zone file,
+ * as BIND keeps it; and where the server's user may not write there
+ * (zone files in /etc, a read-only tree), in state-directory, so such a
+ * primary keeps IXFR. A signed zone's served versions have their own,
+ * NAME.signed.jnl beside its signed copy: IXFR comes from there, and the
+ * first one (of its unsigned versions) is what the loader replays.
+ * Returns: whether it is open (path says which).
  */
 static bool
-journal_open_any(struct xzone *z, char *path, size_t n)
+journal_open_any(struct xzone *z, struct journal *j, bool served,
+    char *path, size_t n)
 {
+	if (served && conf_zone_signed(z->cz)) {
+		conf_signed_path(z->cz, true, path, n);
+		return journal_open(j, path, z->cz->origin) == 0;
+	}
 	if (z->cz->journal != NULL) {
 		snprintf(path, n, "%s", z->cz->journal);
-		return journal_open(&z->j, path, z->cz->origin) == 0;
+		return journal_open(j, path, z->cz->origin) == 0;
 	}
 	snprintf(path, n, "%s.jnl", z->cz->file);
-	if (journal_open(&z->j, path, z->cz->origin) == 0)
+	if (journal_open(j, path, z->cz->origin) == 0)
 		return true;
 	if ((errno != EACCES && errno != EPERM && errno != EROFS) ||
 	    xd.conf->state_directory == NULL)
 		return false;
 	journal_state_path(xd.conf->state_directory, z->cz->name, path, n);
-	if (journal_open(&z->j, path, z->cz->origin) != 0)
+	if (journal_open(j, path, z->cz->origin) != 0)
 		return false;
 	log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: %s.jnl cannot be "
 	    "written; the journal is %s", z->cz->name, z->cz->file, path);
 	return true;
 }
 
-bool
-xferd_journal(struct xzone *z)
+static bool
+journal_use(struct xzone *z, struct journal *j, bool served, bool *ok,
+    bool *failed)
 {
 	char path[4096];
 
-	if (z->jok)
+	if (*ok)
 		return true;
 	/* A failed open is tried again at the next use: a disk that was
 	 * full may have room now. Logged once until it works. */
-	if (!journal_open_any(z, path, sizeof(path))) {
-		if (!z->jfailed)
+	if (!journal_open_any(z, j, served, path, sizeof(path))) {
+		if (!*failed)
 			log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: "
-			    "journal %s: %s; IXFR requests get the whole "
-			    "zone", z->cz->name, path, strerror(errno));
-		z->jfailed = true;
+			    "journal %s: %s%s", z->cz->name, path,
+			    strerror(errno), served ? "; IXFR requests get "
+			    "the whole zone" : "");
+		*failed = true;
 		return false;
 	}
-	if (z->jfailed)
+	if (*failed)
 		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal %s "
 		    "opened", z->cz->name, path);
-	if (z->j.note[0] != '\0')
+	if (j->note[0] != '\0')
 		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal "
-		    "%s: %s", z->cz->name, path, z->j.note);
-	z->jfailed = false;
-	z->jok = true;
+		    "%s: %s", z->cz->name, path, j->note);
+	*failed = false;
+	*ok = true;
 	return true;
+}
+
+bool
+xferd_journal(struct xzone *z)
+{
+	return journal_use(z, &z->j, true, &z->jok, &z->jfailed);
+}
+
+struct journal *
+xferd_update_journal(struct xzone *z)
+{
+	if (!conf_zone_signed(z->cz))
+		return xferd_journal(z) ? &z->j : NULL;
+	return journal_use(z, &z->uj, false, &z->ujok, &z->ujfailed) ?
+	    &z->uj : NULL;
 }
 
 /* A new version replaced old (RFC 1995 with BIND's ixfr-from-differences):
  * what changed goes into the journal. */
 static void
-journal_diff(struct xzone *z, const struct ximage *old,
+journal_diff(struct xzone *z, struct journal *j, const struct ximage *old,
     const struct ximage *new)
 {
 	struct rrbuf del, add;
 	uint32_t last;
 
-	if (!xferd_journal(z))
+	if (j == NULL)
 		return;
 	rrbuf_init(&del);
 	rrbuf_init(&add);
 	if (zone_diff(&old->z, &new->z, &del, &add) != 0)
 		goto out;
-	if (journal_last(&z->j, &last) && last != old->serial &&
-	    journal_reset(&z->j) != 0)
+	if (journal_last(j, &last) && last != old->serial &&
+	    journal_reset(j) != 0)
 		goto fail;
-	if (journal_append(&z->j, old->serial, new->serial, &del, &add) != 0)
+	if (journal_append(j, old->serial, new->serial, &del, &add) != 0)
 		goto fail;
 	log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal: serial %u "
 	    "to %u, %u records deleted, %u added", z->cz->name, old->serial,
 	    new->serial, del.count - 1, add.count - 1);
-	if (journal_trim(&z->j, z->cz->xfr.max_journal_size) != 0)
+	/* Updates not yet in the zone file are in this journal alone. */
+	if ((j != &z->uj || !z->unsynced) &&
+	    journal_trim(j, z->cz->xfr.max_journal_size) != 0)
 		goto fail;
 	goto out;
 fail:
 	log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: journal %s: %s",
-	    z->cz->name, z->j.path, strerror(errno));
+	    z->cz->name, j->path, strerror(errno));
 	/* A journal that may not hold every difference must not be used. */
-	(void)journal_reset(&z->j);
+	(void)journal_reset(j);
 out:
 	rrbuf_free(&del);
 	rrbuf_free(&add);
+}
+
+static struct ximage *
+image_map(struct xzone *z, int fd)
+{
+	struct ximage *img = xcalloc(1, sizeof(*img));
+
+	if (zone_map(fd, &img->z, &img->m) != 0) {
+		log_warnx("zone %s: image from the parent does not verify",
+		    z->cz->name);
+		free(img);
+		return NULL;
+	}
+	img->refs = 1;
+	img->serial = img->z.hdr->serial;
+	return img;
+}
+
+/*
+ * The journal j (NULL: none usable) against a new version replacing
+ * old: the difference appended unless j has it already. Returns:
+ * whether j ended at the new version already (an update's, or one the
+ * loader rebuilt from the journal).
+ */
+static bool
+journal_follow(struct xzone *z, struct journal *j, const struct ximage *old,
+    const struct ximage *img)
+{
+	uint32_t last;
+	bool journaled = j != NULL && journal_last(j, &last) &&
+	    last == img->serial;
+
+	if (old != NULL && rr_serial_gt(img->serial, old->serial)) {
+		if (!journaled)
+			journal_diff(z, j, old, img);
+	} else if (old != NULL && img->serial != old->serial) {
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: serial "
+		    "went back from %u to %u; journal emptied", z->cz->name,
+		    old->serial, img->serial);
+		if (j != NULL)
+			(void)journal_reset(j);
+	} else if (old == NULL && j != NULL && !journaled &&
+	    journal_last(j, &last)) {
+		/* Changed while apex was not running: the journal does not
+		 * lead to this version. */
+		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal "
+		    "ends at serial %u, the zone is at %u; journal emptied",
+		    z->cz->name, last, img->serial);
+		(void)journal_reset(j);
+	}
+	return journaled;
+}
+
+/* The version updates apply to is new: a commit's may be answered, and
+ * the loader may have replayed updates the file lacks, written again
+ * (at update-sync-delay) to be sure. */
+static void
+update_base_new(struct xzone *z, const struct ximage *old,
+    const struct ximage *img, bool journaled, struct journal *j)
+{
+	if (old == NULL && journaled && z->cz->dynamic && j->n > 0) {
+		z->unsynced = true;
+		xupdate_arm_sync(z);
+	}
+	xupdate_new_image(z);
+	xupdate_served(z, img->serial);
 }
 
 /* MSG_PX_ZONE: the version the workers serve now. */
 static void
 xferd_install(struct xzone *z, int fd)
 {
-	struct ximage *img = xcalloc(1, sizeof(*img));
+	struct ximage *img = image_map(z, fd);
 	struct ximage *old = z->img;
-	uint32_t last;
 
-	if (zone_map(fd, &img->z, &img->m) != 0) {
-		log_warnx("zone %s: image from the parent does not verify",
-		    z->cz->name);
-		free(img);
+	if (img == NULL)
 		return;
-	}
-	img->refs = 1;
-	img->serial = img->z.hdr->serial;
-	/* A version from an update, or one the loader rebuilt from the
-	 * journal, is in the journal already. */
-	bool journaled = xferd_journal(z) && journal_last(&z->j, &last) &&
-	    last == img->serial;
-	if (old != NULL && rr_serial_gt(img->serial, old->serial)) {
-		if (!journaled)
-			journal_diff(z, old, img);
-	}
-	else if (old != NULL && img->serial != old->serial) {
-		log_cat(LOGC_XFER_OUT, LOG_LEVEL_WARN, "zone %s: serial "
-		    "went back from %u to %u; journal emptied", z->cz->name,
-		    old->serial, img->serial);
-		if (xferd_journal(z))
-			(void)journal_reset(&z->j);
-	} else if (old == NULL && z->jok && !journaled &&
-	    journal_last(&z->j, &last)) {
-		/* Changed while apex was not running: the journal does not
-		 * lead to this version. */
-		log_cat(LOGC_XFER_OUT, LOG_LEVEL_INFO, "zone %s: journal "
-		    "ends at serial %u, the zone is at %u; journal emptied",
-		    z->cz->name, last, img->serial);
-		(void)journal_reset(&z->j);
-	}
-	/* The loader may have replayed updates the file lacks: written
-	 * again (at update-sync-delay) to be sure. */
-	if (old == NULL && journaled && z->cz->dynamic && z->j.n > 0) {
-		z->unsynced = true;
-		xupdate_arm_sync(z);
-	}
+	struct journal *j = xferd_journal(z) ? &z->j : NULL;
+	bool journaled = journal_follow(z, j, old, img);
 	bool changed = old == NULL || old->serial != img->serial;
 	z->img = img;
-	ximage_unref(old);
 	xin_new_image(z, old == NULL);
-	xupdate_new_image(z);
+	if (!conf_zone_signed(z->cz))
+		update_base_new(z, old, img, journaled, j);
+	ximage_unref(old);
 	if (changed)
 		notify_zone(z);
-	xupdate_served(z, img->serial);
+	xferd_report(z);
+}
+
+/* MSG_PX_ZONE, MSG_PX_ZONE_UNSIGNED: a signed zone's unsigned version,
+ * which is not served: updates apply to it, and sync writes it. */
+static void
+xferd_install_unsigned(struct xzone *z, int fd)
+{
+	struct ximage *img = image_map(z, fd);
+	struct ximage *old = z->uimg;
+
+	if (img == NULL)
+		return;
+	struct journal *j = xferd_update_journal(z);
+	bool journaled = journal_follow(z, j, old, img);
+	z->uimg = img;
+	update_base_new(z, old, img, journaled, j);
+	ximage_unref(old);
 	xferd_report(z);
 }
 
@@ -479,8 +556,13 @@ xferd_handle(struct msg *m)
 		if (m->fd < 0 || msg_get_name(m, name) != 0 ||
 		    msg_get_u32(m, &v) != 0 || msg_end(m) != 0)
 			goto bad;
-		if ((z = xferd_zone(name)) != NULL)
+		if (m->hdr.id != 0 && m->hdr.id != MSG_PX_ZONE_UNSIGNED)
+			goto bad;
+		z = xferd_zone(name);
+		if (z != NULL && m->hdr.id == 0)
 			xferd_install(z, m->fd);
+		else if (z != NULL && conf_zone_signed(z->cz))
+			xferd_install_unsigned(z, m->fd);
 		close(m->fd);
 		return;
 	case MSG_PX_START:

@@ -249,11 +249,17 @@ admit(struct xupd *u, const struct sockaddr *peer)
 		u->rcode = RCODE_REFUSED;
 		return z;
 	}
-	if (z->img == NULL) {
+	if (xferd_update_base(z) == NULL) {
 		u->rcode = RCODE_SERVFAIL;
 		return z;
 	}
 	return z;
+}
+
+struct ximage *
+xferd_update_base(struct xzone *z)
+{
+	return conf_zone_signed(z->cz) ? z->uimg : z->img;
 }
 
 /*
@@ -370,28 +376,31 @@ publish(struct xzone *z, struct update *up, char *err)
 			    apex_strerror(rc));
 		goto out;
 	}
-	if (!xferd_journal(z)) {
+	struct journal *j = xferd_update_journal(z);
+	const struct ximage *base = xferd_update_base(z);
+	if (j == NULL) {
 		snprintf(err, 256, "the journal cannot be opened: %s",
 		    strerror(errno));
 		goto out;
 	}
-	/* The journal must lead to the version served, or the difference
-	 * would not apply to what a secondary has. */
-	if (journal_last(&z->j, &last) && last != z->img->serial &&
-	    journal_reset(&z->j) != 0)
+	/* The journal must lead to the version updated, or the difference
+	 * would not apply to what a secondary (or the loader) has. */
+	if (journal_last(j, &last) && last != base->serial &&
+	    journal_reset(j) != 0)
 		goto io;
-	if (journal_append(&z->j, z->img->serial, serial, &del, &add) != 0)
+	if (journal_append(j, base->serial, serial, &del, &add) != 0)
 		goto io;
 	if (!xferd_load(cz, serial, blob, size, err, 256))
 		goto out;
 	log_cat(LOGC_UPDATE, LOG_LEVEL_INFO, "zone %s: serial %u to %u, %u "
-	    "records deleted, %u added", cz->name, z->img->serial, serial,
+	    "records deleted, %u added", cz->name, base->serial, serial,
 	    del.count - 1, add.count - 1);
 	z->upd_serial = serial;
 	ok = true;
 	goto out;
 io:
-	snprintf(err, 256, "journal %s: %s", z->j.path, strerror(errno));
+	snprintf(err, 256, "journal %s: %s", xferd_update_journal(z)->path,
+	    strerror(errno));
 out:
 	free(blob);
 	rrbuf_free(&del);
@@ -410,13 +419,16 @@ commit(struct xzone *z)
 	if (z->upd_sent != NULL || list == NULL)
 		return;		/* the answer to the last commit comes first */
 	z->upd_wait = NULL;
-	if (z->img == NULL || z->frozen) {
+	struct ximage *base = xferd_update_base(z);
+	if (base == NULL || z->frozen) {
 		for (struct xupd *u = list; u != NULL; u = u->next)
 			u->rcode = z->frozen ? RCODE_REFUSED : RCODE_SERVFAIL;
 		answer_all(z, list);
 		return;
 	}
-	struct update *up = update_begin(&z->img->z);
+	struct update *up = update_begin(&base->z);
+	if (conf_zone_signed(z->cz))
+		update_set_policy(up);
 	struct policy_arg pa = { z->cz, NULL };
 	for (struct xupd *u = list, *next; u != NULL; u = next) {
 		next = u->next;
@@ -499,24 +511,26 @@ sync_zone(struct xzone *z, char *err, size_t errlen)
 
 	if (!z->unsynced)
 		return true;
-	if (z->img == NULL) {
+	struct ximage *base = xferd_update_base(z);
+	if (base == NULL) {
 		snprintf(err, errlen, "nothing loaded");
 		return false;
 	}
 	snprintf(comment, sizeof(comment), "zone %s, serial %u, with its "
-	    "dynamic updates", z->cz->name, z->img->serial);
-	if (zwrite_file(z->cz->file, &z->img->z, comment, err, errlen) != 0)
+	    "dynamic updates", z->cz->name, base->serial);
+	if (zwrite_file(z->cz->file, &base->z, comment, err, errlen) != 0)
 		return false;
 	/* Updates not served yet are in the journal, not the file. */
 	z->unsynced = z->upd_sent != NULL;
 	/* Only now may max-journal-size drop old differences: before, the
 	 * journal was all that had them. */
-	if (!z->unsynced && z->jok && journal_trim(&z->j,
+	struct journal *j = xferd_update_journal(z);
+	if (!z->unsynced && j != NULL && journal_trim(j,
 	    z->cz->xfr.max_journal_size) != 0)
 		log_cat(LOGC_UPDATE, LOG_LEVEL_WARN, "zone %s: journal %s: %s",
-		    z->cz->name, z->j.path, strerror(errno));
+		    z->cz->name, j->path, strerror(errno));
 	log_cat(LOGC_UPDATE, LOG_LEVEL_INFO, "zone %s: written to %s at "
-	    "serial %u", z->cz->name, z->cz->file, z->img->serial);
+	    "serial %u", z->cz->name, z->cz->file, base->serial);
 	xferd_report(z);
 	return true;
 }

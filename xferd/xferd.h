@@ -56,9 +56,13 @@ struct xnotify;
 struct xzone {
 	const struct conf_zone	*cz;
 	struct ximage		*img;		/* NULL: nothing yet */
-	struct journal		 j;
+	struct journal		 j;		/* of the versions served */
 	bool			 jfailed;	/* the last open failed */
 	bool			 jok;		/* j is usable */
+	/* A signed zone's unsigned version and its journal (updates). */
+	struct ximage		*uimg;
+	struct journal		 uj;
+	bool			 ujfailed, ujok;
 
 	/* Secondary side. */
 	struct xin		*in;		/* a refresh running */
@@ -125,8 +129,14 @@ bool	xferd_load(const struct conf_zone *, uint32_t serial,
 	    const void *blob, size_t size, char *err, size_t errlen);
 /* The TSIG key named in the configuration, or NULL. */
 const struct tsig_key	*xferd_key(const char *name);
-/* Opens the zone's journal if not tried yet; returns whether usable. */
+/* Opens the zone's journal (of the versions served) if not tried yet;
+ * returns whether usable. */
 bool	xferd_journal(struct xzone *);
+/* The journal updates go to (for a signed zone, of its unsigned
+ * versions), opened if need be; NULL if it cannot be. */
+struct journal	*xferd_update_journal(struct xzone *);
+/* The version updates apply to: for a signed zone its unsigned one. */
+struct ximage	*xferd_update_base(struct xzone *);
 
 /* out.c: a TCP connection with a transfer request, from a worker. */
 void	xout_start(int fd, const struct sockaddr *peer, socklen_t peerlen,

@@ -363,7 +363,8 @@ void	conf_wipe_secrets(struct conf *);
 void	conf_free(struct conf *);
 
 /* The zone with this origin (case-insensitive), or NULL. */
-/* Whether zone z is served signed (a primary with a dnssec-policy). */
+/* Whether zone z is served signed by apex (a primary or secondary with
+ * a dnssec-policy). */
 bool	conf_zone_signed(const struct conf_zone *z);
 /* Where zone z's signed copy is kept, NAME.signed in its key directory
  * (the name escaped as journal_state_path() does), and the journal of

@@ -842,20 +842,17 @@ conf_dnssec_zone(struct ctx *c, const struct cfg_stmt *st,
 		    "configured explicitly for zones using dnssec-policy%s",
 		    z->name, z->type == ZONE_PRIMARY ? " without a configured "
 		    "'allow-update' or 'update-policy'" : "");
-	/* Not yet in apex: signing what a secondary transfers. Refused
-	 * rather than served unsigned. A zone that takes updates is
-	 * signed as with inline-signing, whether or not it says so: its
-	 * file and journal keep the unsigned zone. */
-	else if (z->type != ZONE_PRIMARY)
-		ERR(c, st, "zone '%s': dnssec-policy on a secondary zone is "
-		    "not supported yet", z->name);
+	/* A zone that takes updates is signed as with inline-signing,
+	 * whether or not it says so: its file and journal keep the
+	 * unsigned zone. A secondary signs what it transfers. */
 	check_key_directory(c, st, z);
 }
 
 bool
 conf_zone_signed(const struct conf_zone *z)
 {
-	return z->type == ZONE_PRIMARY && z->dnssec_policy != NULL;
+	return (z->type == ZONE_PRIMARY || z->type == ZONE_SECONDARY) &&
+	    z->dnssec_policy != NULL;
 }
 
 void

@@ -311,12 +311,16 @@ zone_index(const uint8_t *origin)
 	return cz ? (unsigned)(cz - p.conf->zones) : UINT32_MAX;
 }
 
-/* apex-xferd applies a signed zone's updates to its unsigned version,
- * so that it has, besides the signed one it serves transfers from. */
+/* apex-xferd applies a signed zone's updates and incoming transfers to
+ * its unsigned version, so it has that one too, besides the signed one
+ * it serves transfers from. */
 static void
 unsigned_to_xferd(unsigned i)
 {
-	if (p.conf->zones[i].dynamic && p.zs[i].unsigned_fd >= 0)
+	const struct conf_zone *cz = &p.conf->zones[i];
+
+	if ((cz->dynamic || cz->type == ZONE_SECONDARY) &&
+	    p.zs[i].unsigned_fd >= 0)
 		xferlink_unsigned(p.conf->zones[i].origin,
 		    p.zs[i].unsigned_serial, p.zs[i].unsigned_fd);
 }

@@ -224,8 +224,9 @@ reload_install_unsigned(const struct conf *cf, struct zone_state *zs,
     unsigned i, int fd, uint32_t serial)
 {
 	set_unsigned(&zs[i], fd, serial);
-	log_info("zone %s: serial %u updated; to the signer",
-	    cf->zones[i].name, serial);
+	log_info("zone %s: serial %u %s; to the signer", cf->zones[i].name,
+	    serial, cf->zones[i].type == ZONE_SECONDARY ? "transferred" :
+	    "updated");
 	if (sign_hook != NULL)
 		sign_hook(i);
 }
@@ -250,8 +251,8 @@ reload_install(const struct conf *cf, struct zone_state *zs, unsigned i,
 {
 	set_image(cf, &zs[i], i, fd, serial);
 	log_info("zone %s: serial %u %s", cf->zones[i].name, serial,
-	    cf->zones[i].type == ZONE_SECONDARY ? "transferred" :
-	    conf_zone_signed(&cf->zones[i]) ? "signed" : "updated");
+	    conf_zone_signed(&cf->zones[i]) ? "signed" :
+	    cf->zones[i].type == ZONE_SECONDARY ? "transferred" : "updated");
 	if (install != NULL)
 		install(i, fd, serial);
 }

@@ -90,7 +90,8 @@ soa_timers(const struct xzone *z, uint32_t *refresh, uint32_t *retry,
     uint32_t *expire)
 {
 	const struct conf_xfr *c = &z->cz->xfr;
-	const struct zone_rrset *soa = z->img ? zone_soa(&z->img->z) : NULL;
+	const struct ximage *base = xferd_base(z);
+	const struct zone_rrset *soa = base ? zone_soa(&base->z) : NULL;
 
 	if (soa == NULL) {
 		*refresh = *retry = FIRST_RETRY;
@@ -174,7 +175,7 @@ refreshed(struct xzone *z)
 	set_expired(z, false);
 	/* The file's time says when it was last known to be current, so
 	 * a restart can tell whether the copy has expired meanwhile. */
-	if (z->img != NULL)
+	if (xferd_base(z) != NULL)
 		(void)utimensat(AT_FDCWD, z->cz->file, NULL, 0);
 }
 
@@ -398,8 +399,8 @@ transfer_done(struct xin *in)
 	    (double)(t1.tv_nsec - in->t0.tv_nsec) / 1e9;
 	if (in->x.kind == XFRIN_UPTODATE) {
 		log_cat(LOGC_XFER_IN, LOG_LEVEL_INFO, "zone %s: up to date "
-		    "at serial %u (%s)", z->cz->name, z->img ? z->img->serial :
-		    0, in->peer);
+		    "at serial %u (%s)", z->cz->name, xferd_base(z) ?
+		    xferd_base(z)->serial : 0, in->peer);
 		refreshed(z);
 		finish(in, true);
 		return;
@@ -797,8 +798,8 @@ begin(struct xzone *z)
 	in->z = z;
 	in->fd = -1;
 	in->step = I_SOA;
-	in->axfr = z->img == NULL || z->want_axfr;
-	if ((in->base = z->img) != NULL)
+	in->axfr = xferd_base(z) == NULL || z->want_axfr;
+	if ((in->base = xferd_base(z)) != NULL)
 		in->base->refs++;
 	z->in = in;
 	xd.in_running++;

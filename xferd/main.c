@@ -311,9 +311,10 @@ xferd_install(struct xzone *z, int fd)
 	bool journaled = journal_follow(z, j, old, img);
 	bool changed = old == NULL || old->serial != img->serial;
 	z->img = img;
-	xin_new_image(z, old == NULL);
-	if (!conf_zone_signed(z->cz))
+	if (!conf_zone_signed(z->cz)) {
+		xin_new_image(z, old == NULL);
 		update_base_new(z, old, img, journaled, j);
+	}
 	ximage_unref(old);
 	if (changed)
 		notify_zone(z);
@@ -321,7 +322,8 @@ xferd_install(struct xzone *z, int fd)
 }
 
 /* MSG_PX_ZONE, MSG_PX_ZONE_UNSIGNED: a signed zone's unsigned version,
- * which is not served: updates apply to it, and sync writes it. */
+ * which is not served: updates and transfers in apply to it, and sync
+ * writes it. Only a dynamic zone journals it (for the loader). */
 static void
 xferd_install_unsigned(struct xzone *z, int fd)
 {
@@ -330,10 +332,12 @@ xferd_install_unsigned(struct xzone *z, int fd)
 
 	if (img == NULL)
 		return;
-	struct journal *j = xferd_update_journal(z);
-	bool journaled = journal_follow(z, j, old, img);
+	struct journal *j = z->cz->dynamic ? xferd_update_journal(z) : NULL;
+	bool journaled = j != NULL && journal_follow(z, j, old, img);
 	z->uimg = img;
-	update_base_new(z, old, img, journaled, j);
+	xin_new_image(z, old == NULL);
+	if (j != NULL)
+		update_base_new(z, old, img, journaled, j);
 	ximage_unref(old);
 	xferd_report(z);
 }

@@ -249,7 +249,7 @@ admit(struct xupd *u, const struct sockaddr *peer)
 		u->rcode = RCODE_REFUSED;
 		return z;
 	}
-	if (xferd_update_base(z) == NULL) {
+	if (xferd_base(z) == NULL) {
 		u->rcode = RCODE_SERVFAIL;
 		return z;
 	}
@@ -257,7 +257,7 @@ admit(struct xupd *u, const struct sockaddr *peer)
 }
 
 struct ximage *
-xferd_update_base(struct xzone *z)
+xferd_base(const struct xzone *z)
 {
 	return conf_zone_signed(z->cz) ? z->uimg : z->img;
 }
@@ -377,7 +377,7 @@ publish(struct xzone *z, struct update *up, char *err)
 		goto out;
 	}
 	struct journal *j = xferd_update_journal(z);
-	const struct ximage *base = xferd_update_base(z);
+	const struct ximage *base = xferd_base(z);
 	if (j == NULL) {
 		snprintf(err, 256, "the journal cannot be opened: %s",
 		    strerror(errno));
@@ -419,7 +419,7 @@ commit(struct xzone *z)
 	if (z->upd_sent != NULL || list == NULL)
 		return;		/* the answer to the last commit comes first */
 	z->upd_wait = NULL;
-	struct ximage *base = xferd_update_base(z);
+	struct ximage *base = xferd_base(z);
 	if (base == NULL || z->frozen) {
 		for (struct xupd *u = list; u != NULL; u = u->next)
 			u->rcode = z->frozen ? RCODE_REFUSED : RCODE_SERVFAIL;
@@ -511,7 +511,7 @@ sync_zone(struct xzone *z, char *err, size_t errlen)
 
 	if (!z->unsynced)
 		return true;
-	struct ximage *base = xferd_update_base(z);
+	struct ximage *base = xferd_base(z);
 	if (base == NULL) {
 		snprintf(err, errlen, "nothing loaded");
 		return false;

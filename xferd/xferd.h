@@ -135,8 +135,9 @@ bool	xferd_journal(struct xzone *);
 /* The journal updates go to (for a signed zone, of its unsigned
  * versions), opened if need be; NULL if it cannot be. */
 struct journal	*xferd_update_journal(struct xzone *);
-/* The version updates apply to: for a signed zone its unsigned one. */
-struct ximage	*xferd_update_base(struct xzone *);
+/* The version changes apply to (updates, transfers in, the serial a
+ * primary's is compared with): for a signed zone its unsigned one. */
+struct ximage	*xferd_base(const struct xzone *);
 
 /* out.c: a TCP connection with a transfer request, from a worker. */
 void	xout_start(int fd, const struct sockaddr *peer, socklen_t peerlen,

@@ -23,7 +23,12 @@ test checks:
 5. the unsigned zone file is as the test wrote it until apex-ctl sync
    (rndc sync), then holds the updated data and no DNSSEC record;
 6. kill -9 of the server right after an update's NOERROR, and a
-   restart: the update is served, signed.
+   restart: the update is served, signed;
+7. a second server of the same kind, secondary of plain.test (served
+   unsigned by the target, which takes updates) with dnssec-policy
+   default and inline-signing, serves it signed; an update at the
+   primary reaches it by NOTIFY and IXFR and is served signed there; the
+   secondary's copy of the zone file stays unsigned.
 
 --target bind runs the same test against BIND 9.18's named (a check of
 the test itself): all passes but part 4, where BIND's secondary of
@@ -63,6 +68,12 @@ ZONES_CONF = '''zone "dyn.test" { type primary; file "dyn.test.db";
 zone "dyn3.test" { type primary; file "dyn3.test.db";
 	dnssec-policy n3; inline-signing yes;
 	update-policy { grant "upd" zonesub ANY; }; };
+zone "plain.test" { type primary; file "plain.test.db";
+	allow-update { key "upd"; }; };
+'''
+SEC_ZONES_CONF = '''zone "plain.test" { type secondary; file "plain.test.bk";
+	primaries { 127.0.0.1 port %d; }; dnssec-policy default;
+	inline-signing yes; };
 '''
 
 
@@ -157,13 +168,16 @@ class Secondary:
                 if len(f) > 7 and f[4] == 'SOA']
 
 
-def setup(args, work, sport):
+def target_of(args, work, notify):
     if args.target == 'bind':
-        t = st.Bind(work, (sport,))
-    else:
-        t = st.Apex(work, (sport,), args.build)
+        return st.Bind(work, notify)
+    return st.Apex(work, notify, args.build)
+
+
+def setup(args, work, sport, s2):
+    t = target_of(args, work, (sport, s2.port))
     t.write_conf = lambda: open(t.conf, 'w').write(conf_of(t))
-    for z in ZONES:
+    for z in ZONES + ('plain.test',):
         st.write_zone(t, z, zone_text())
     if args.target == 'apex':
         uid, gid = st.apex_user()
@@ -193,6 +207,57 @@ def start(t):
         return False, str(e)
     ok = wait_for(lambda: all(ready(t.port, z) for z in ZONES), 30, 0.3)
     return ok, t.proc.logtext()[-2000:]
+
+
+def signing_secondary(args, work):
+    """The second server, secondary of plain.test, signing it."""
+    root = os.path.join(work, 'sec')
+    os.makedirs(root)
+    s2 = target_of(args, root, ())
+    if args.target == 'apex':
+        uid, gid = st.apex_user()
+        os.chown(s2.keys, uid, gid)
+    return s2
+
+
+def start_secondary(t, s2):
+    s2.write_conf = lambda: open(s2.conf, 'w').write(
+        s2.options() + s2.controls() + SEC_ZONES_CONF % t.port)
+    s2.write_conf()
+    s2.proc = st.Proc(s2.command(), s2.log)
+    ok = wait_for(lambda: ready(s2.port, 'plain.test'), 30, 0.3)
+    return ok, s2.proc.logtext()[-2000:]
+
+
+def part7(work, t, s2):
+    z = 'plain.test'
+    ok, why = start_secondary(t, s2)
+    if not st.check('7. the signing secondary serves %s signed' % z, ok,
+                    why):
+        return
+    ok, why, _ = verify_zone(work, s2.port, z, 'sec-start')
+    st.check('7. its AXFR passes dnssec-verify and ldns-verify-zone', ok,
+             why)
+    rc, out = nsupdate(t.port, z, ['update add added.%s. 300 A 192.0.2.66'
+                                   % z])
+    st.check('7. nsupdate adds a name at the primary', rc == 0, out)
+    ok = wait_for(lambda: served_signed(s2.port, 'added.%s' % z, 'A'), 30,
+                  0.3)
+    st.check('7. the signing secondary serves it signed', ok,
+             s2.proc.logtext()[-1500:])
+    ok, why, _ = verify_zone(work, s2.port, z, 'sec-added')
+    st.check('7. the secondary\'s AXFR passes dnssec-verify', ok, why)
+    # BIND writes a secondary's copy in its raw format.
+    fmt = ['-f', 'raw'] if s2.kind == 'BIND' else []
+    rc, text = st.run(['named-compilezone', '-q'] + fmt + ['-o', '-', z,
+                       os.path.join(s2.dir, z + '.bk')])
+    st.check('7. the secondary\'s copy of the zone file is unsigned',
+             rc == 0 and 'SOA' in text and 'RRSIG' not in text and
+             'DNSKEY' not in text, text[-1500:])
+    # BIND rewrites the file later (the IXFR is in its journal).
+    if s2.kind == 'apex':
+        st.check('7. that copy has the update', 'added.%s.' % z in text,
+                 text[-1500:])
 
 
 def part1(work, t, uport, ulog):
@@ -315,7 +380,8 @@ def part6(work, t):
 
 def body(args, work):
     sport, uport = free_port(), free_port()
-    t = setup(args, work, sport)
+    s2 = signing_secondary(args, work)
+    t = setup(args, work, sport, s2)
     ok, why = start(t)
     if not st.check('the target (%s) serves %s signed' % (
             t.kind, ', '.join(ZONES)), ok, why):
@@ -337,10 +403,12 @@ def body(args, work):
     part4(work, t, sec)
     part5(t)
     part6(work, t)
+    part7(work, t, s2)
     st.check('the target is still running', t.proc.alive(),
              t.proc.logtext()[-1500:])
     if args.target == 'apex':
-        bad = [line for line in t.proc.logtext().splitlines()
+        bad = [line for line in (t.proc.logtext() + (
+               s2.proc.logtext() if s2.proc else '')).splitlines()
                if 'runtime error' in line or 'Sanitizer' in line or
                'exited with status' in line or 'killed by signal' in line]
         st.check('no sanitizer report or dead child in apex\'s log', not bad,

@@ -21,7 +21,9 @@ test checks:
 4. the BIND secondary follows every version by IXFR, and its copy
    passes dnssec-verify;
 5. the unsigned zone file is as the test wrote it until apex-ctl sync
-   (rndc sync), then holds the updated data and no DNSSEC record;
+   (rndc sync), then holds the updated data and no DNSSEC record; after
+   freeze an update is refused, the file edited by hand (a new name, a
+   higher serial) and thaw, the new name is served signed;
 6. kill -9 of the server right after an update's NOERROR, and a
    restart: the update is served, signed;
 7. a second server of the same kind, secondary of plain.test (served
@@ -360,6 +362,33 @@ def part5(t):
         st.WRITTEN.pop(path, None)
 
 
+def part5_freeze(work, t):
+    z = 'dyn.test'
+    rc, out = t.ctl('freeze', z)
+    if not st.check('5. freeze %s' % z, rc == 0, out):
+        return
+    rc, out = nsupdate(t.port, z, ['update add frozen.%s. 300 A 192.0.2.9'
+                                   % z])
+    st.check('5. an update of the frozen zone is refused',
+             rc != 0 and 'REFUSED' in out, out)
+    path = os.path.join(t.dir, z + '.db')
+    rc, text = st.run(['named-compilezone', '-q', '-o', '-', z, path])
+    serial = next(int(f[6]) for f in (line.split() for line in
+                                       text.splitlines())
+                  if len(f) > 6 and f[3] == 'SOA')
+    text = text.replace(' %d ' % serial, ' %d ' % (serial + 10), 1)
+    with open(path, 'w') as f:
+        f.write(text + 'edited.%s. 300 IN A 192.0.2.88\n' % z)
+    rc, out = t.ctl('thaw', z)
+    st.check('5. thaw %s after the file is edited' % z, rc == 0, out)
+    ok = wait_for(lambda: served_signed(t.port, 'edited.%s' % z, 'A'), 20,
+                  0.3)
+    st.check('5. the name added by hand is served signed', ok,
+             t.proc.logtext()[-1500:])
+    ok, why, _ = verify_zone(work, t.port, z, 'thawed')
+    st.check('5. %s passes dnssec-verify after the thaw' % z, ok, why)
+
+
 def part6(work, t):
     z = 'dyn.test'
     rc, out = nsupdate(t.port, z, ['update add crash.%s. 300 A 192.0.2.77'
@@ -402,6 +431,7 @@ def body(args, work):
     part3(work, t, uport, ulog)
     part4(work, t, sec)
     part5(t)
+    part5_freeze(work, t)
     part6(work, t)
     part7(work, t, s2)
     st.check('the target is still running', t.proc.alive(),

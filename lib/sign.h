@@ -106,7 +106,7 @@ void	sign_canonical_rdata(uint16_t type, const uint8_t *rdata,
  * Shared by sign.c and sign_nsec.c only (they define SIGN_PRIVATE): the
  * state of one run and the helpers both halves of the signer use.
  */
-struct sign_job;
+struct sign_pool;
 
 struct sign_buf {
 	uint8_t	*p;
@@ -132,10 +132,7 @@ struct sign_ctx {
 	struct sign_buf		 gen, gen2;	/* generated RRsets */
 	struct sign_buf		 ctmp, refs;	/* canonical RDATA, order */
 	struct sign_buf		 data;		/* what is signed */
-	struct sign_job		*jobs;		/* signatures to compute */
-	uint32_t		 njobs, capjobs;
-	struct sign_buf		 jobdata;	/* what they sign */
-	size_t			 jobdata_len;
+	struct sign_pool	*pool;		/* signatures to compute */
 };
 
 /* The types at one name, sorted. */
@@ -168,8 +165,10 @@ int	sign_nsec_chain(struct sign_ctx *);
  * octets. Returns: 0 or an error (of a flush). */
 int	sign_queue(struct sign_ctx *, unsigned key, size_t len,
 	    size_t siglen);
-/* Computes every queued signature. Returns: 0 or APEX_ECRYPTO (err set). */
+/* Computes every queued signature and writes it in place. Returns: 0 or
+ * APEX_ECRYPTO (err set). */
 int	sign_flush(struct sign_ctx *);
+/* Stops the threads; what is still queued is dropped. */
 void	sign_pool_free(struct sign_ctx *);
 int	sign_nsec3_chain(struct sign_ctx *);
 #endif

@@ -89,8 +89,8 @@ stage "ACME DNS-01: certbot and lego update a hidden primary, pebble asks its se
 stage "signing on the primary: dnssec-policy, validation, secondaries, rollovers, the parent's DS, faults"
 /usr/bin/python3 regress/sign/run.py --build "$top/build"
 /usr/bin/python3 regress/sign/run.py --build "$top/build-asan" --quick
-# A CSK and an algorithm rollover with the parent's DS, a full key
-# directory: about four minutes, plain build only.
+# A CSK and an algorithm rollover with the parent's DS, NSEC to NSEC3,
+# a full key directory: about four minutes, plain build only.
 /usr/bin/python3 regress/sign/rollover.py --build "$top/build"
 
 stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"

@@ -4,15 +4,15 @@
 rollovers that need the parent's DS, and a full disk.
 
 apex signs par.test (policy default) and its children csk.par.test (a
-CSK of two and a half minutes' lifetime, TTLs of 5 s) and alg.par.test
-(a KSK and a ZSK, ECDSA P-256, TTLs of 5 s); par.test holds their DS
-records as the test, acting as the registrar, writes them: whenever a
-child's CDS set changes, the test makes it the DS set in par.test's
-file, reloads par.test and, once apex serves it, runs "dnssec -checkds
--key TAG published" (or "withdrawn") for each DS that came (or went).
-full.test (3000 names) has its key directory on a small tmpfs. A
-validating unbound is anchored at par.test's SEP key only. The test
-checks:
+CSK of two and a half minutes' lifetime), alg.par.test (a KSK and a ZSK,
+ECDSA P-256) and n3.par.test (a CSK, NSEC), all with TTLs of 5 s.
+par.test holds their DS records as the test, acting as the registrar,
+writes them: whenever a child's CDS set changes, the test makes it the
+DS set in par.test's file, reloads par.test and, once apex serves it,
+runs "dnssec -checkds -key TAG published" (or "withdrawn") for each DS
+that came (or went). full.test (3000 names) has its key directory on a
+small tmpfs. A validating unbound is anchored at par.test's SEP key
+only. The test checks:
 
 1. csk.par.test's CSK rolls to the end while unbound is asked every
    0.5 s for an A record and the DNSKEY RRset: the DS set goes {old},
@@ -35,9 +35,13 @@ checks:
    of the configuration and "apex-ctl reconfig", during part 1's roll:
    unbound's answers stay secure throughout, the DS set is swapped as
    in part 1, and at the end only ED25519 keys are published and
-   sign.
+   sign;
+4. in the same reconfig n3.par.test's policy gets nsec3param: unbound's
+   NXDOMAIN for a name in it is secure throughout, by NSEC before and by
+   NSEC3 after, and the zone passes dnssec-verify.
 
-Parts 1 and 3 take about four minutes; --quick runs part 2 alone.
+Parts 1, 3 and 4 run together, in about four minutes; --quick runs part
+2 alone.
 
 usage: rollover.py [--build DIR] [--quick] [--keep]
 """
@@ -68,9 +72,10 @@ sys.path.insert(0, os.path.join(HERE, '..'))
 import testlib  # noqa: E402
 from testlib import wait_for  # noqa: E402
 
-PARENT, CSK, ALG, FULL = 'par.test', 'csk.par.test', 'alg.par.test', \
-    'full.test'
-CHILDREN = (CSK, ALG)
+PARENT, CSK, ALG, N3 = 'par.test', 'csk.par.test', 'alg.par.test', \
+    'n3.par.test'
+FULL = 'full.test'
+CHILDREN = (CSK, ALG, N3)
 ECDSA, ED25519 = 13, 15
 
 # Made to pass named-checkconf 9.18 as well as apex-named -C: the
@@ -94,7 +99,11 @@ dnssec-policy "alg" {
 		zsk lifetime unlimited algorithm %%s;
 	};
 %s};
-''' % (TIMES, TIMES)
+dnssec-policy "n3sw" {
+	keys { csk lifetime unlimited algorithm ecdsap256sha256; };
+%s%%s};
+''' % (TIMES, TIMES, TIMES)
+NSEC3 = '\tnsec3param iterations 0 optout no salt-length 0;\n'
 
 
 def zones_conf(keydir):
@@ -102,6 +111,7 @@ def zones_conf(keydir):
         'inline-signing yes;%s };\n'
     return (z % (PARENT, PARENT, 'default', '') +
             z % (CSK, CSK, 'cskfast', '') + z % (ALG, ALG, 'alg', '') +
+            z % (N3, N3, 'n3sw', '') +
             z % (FULL, FULL, 'default', ' key-directory "%s";' % keydir))
 
 
@@ -139,6 +149,7 @@ class Apex(st.Apex):
         super().__init__(work, (), build)
         self.fulldir = fulldir
         self.alg = 'ecdsap256sha256'
+        self.nsec3 = False
 
     def options(self):
         # No secondaries here: no NOTIFY.
@@ -146,7 +157,7 @@ class Apex(st.Apex):
                       '\tnotify no;\n', super().options())
 
     def policies(self):
-        return POLICIES % (self.alg, self.alg)
+        return POLICIES % (self.alg, self.alg, NSEC3 if self.nsec3 else '')
 
     def write_conf(self):
         with open(self.conf, 'w') as f:
@@ -222,8 +233,9 @@ def sig_algs(port, name, rdtype):
 
 
 class Asker(threading.Thread):
-    """Asks unbound for each (name, type) every 0.5 s and keeps every
-    answer that is not secure."""
+    """Asks unbound for each (name, type, rcode) every 0.5 s and keeps
+    every answer that is not secure or not of that rcode (NOERROR: with
+    an answer)."""
 
     def __init__(self, uport, questions):
         super().__init__(daemon=True)
@@ -233,11 +245,12 @@ class Asker(threading.Thread):
 
     def run(self):
         while not self.done.is_set():
-            for name, t in self.questions:
+            for name, t, rcode in self.questions:
                 r = st.ask(self.uport, name, t)
                 self.n[name] = self.n.get(name, 0) + 1
-                if r is None or r.rcode() != dns.rcode.NOERROR or \
-                        not r.flags & dns.flags.AD or not r.answer:
+                if r is None or r.rcode() != rcode or \
+                        not r.flags & dns.flags.AD or \
+                        (rcode == dns.rcode.NOERROR and not r.answer):
                     self.bad.append((name, '%s %s/%s: %s' % (
                         time.strftime('%H:%M:%S'), name, t,
                         st.describe(r))))
@@ -357,8 +370,10 @@ def alg_done(t, reg):
 
 def bootstrap(t, reg, uport):
     """The first DS of each child, and unbound validating both."""
-    wait_for(lambda: all(reg.tags[c] for c in CHILDREN) or
-             reg.follow() and None, 60, 1.0)
+    end = time.time() + 60
+    while time.time() < end and not all(reg.tags[c] for c in CHILDREN):
+        reg.follow()
+        time.sleep(1)
     for c in CHILDREN:
         sep = {g for g, k in st.dnskeys(t.port, c).items() if k.flags & 1}
         check('%s publishes a CDS for its KSK and the DS goes to par.test '
@@ -376,47 +391,78 @@ def bootstrap(t, reg, uport):
                      for c in CHILDREN])
 
 
-def change_algorithm(work, t):
-    """Part 3's start: the policy's algorithm changed, the configuration
-    reread."""
+def ksk_ds_states(t, zone):
+    return {k['states'].get('ds') for k in t.status_json(zone).values()
+            if k['role'] == 'KSK'}
+
+
+def denial(uport):
+    """The types of unbound's proof for nx.n3.par.test, if secure."""
+    r = st.ask(uport, 'nx.' + N3, 'A')
+    if r is None or r.rcode() != dns.rcode.NXDOMAIN or \
+            not r.flags & dns.flags.AD:
+        return None
+    return {rrset.rdtype for rrset in r.authority} & {
+        dns.rdatatype.NSEC, dns.rdatatype.NSEC3}
+
+
+def change_policies(work, t):
+    """Parts 3 and 4 start: ED25519 in one policy, NSEC3 in another, the
+    configuration reread."""
     t.alg = 'ed25519'
+    t.nsec3 = True
     t.write_conf()
-    check_configs(work, t, '3. ED25519')
+    check_configs(work, t, '3. and 4. the policies changed')
     rc, out = t.ctl('reconfig')
-    check('3. apex-ctl reconfig with alg.par.test\'s policy on ED25519',
-          rc == 0, out)
+    check('3. and 4. apex-ctl reconfig with alg.par.test\'s policy on '
+          'ED25519 and n3.par.test\'s on NSEC3', rc == 0, out)
+
+
+def n3_done(t):
+    recs = st.axfr(t.port, N3) or []
+    types = {r[2] for r in recs}
+    return dns.rdatatype.NSEC3PARAM in types and \
+        dns.rdatatype.NSEC3 in types and dns.rdatatype.NSEC not in types
 
 
 def test_rollovers(work, t, uport, t0, reg):
-    """Parts 1 and 3 at once: csk.par.test's CSK rolls on its lifetime,
-    alg.par.test's keys on the change of algorithm."""
+    """Parts 1, 3 and 4 at once: csk.par.test's CSK rolls on its
+    lifetime, alg.par.test's keys on the change of algorithm,
+    n3.par.test goes to NSEC3."""
     k0 = sorted(reg.tags[CSK])[0]
     a0 = st.dnskeys(t.port, ALG)
-    asker = Asker(uport, [(n, q) for c in CHILDREN for n, q in (
-        ('www.' + c, 'A'), (c, 'DNSKEY'))])
+    asker = Asker(uport, [(n, q, dns.rcode.NOERROR) for c in CHILDREN
+                          for n, q in (('www.' + c, 'A'), (c, 'DNSKEY'))] +
+                  [('nx.' + N3, 'A', dns.rcode.NXDOMAIN)])
     asker.start()
     # The old KSK's DS settled before the algorithm changes.
-    wait_for(lambda: all(k['states'].get('ds') == 'omnipresent' for k in
-                         t.status_json(ALG).values() if k['role'] != 'zsk'),
-             40, 1.0)
-    change_algorithm(work, t)
+    ok = wait_for(lambda: ksk_ds_states(t, ALG) == {'omnipresent'}, 40,
+                  1.0)
+    check('3. before the change: alg.par.test\'s KSK has its DS '
+          'omnipresent', ok, t.status(ALG)[1][-1500:])
+    nsec = denial(uport)
+    check('4. before the change: unbound proves nx.n3.par.test absent '
+          'by NSEC (AD)', nsec == {dns.rdatatype.NSEC}, nsec)
+    change_policies(work, t)
     done = {}
-    while time.time() < t0 + 330:
+    while time.time() < t0 + 300:
         reg.follow()
         for c, fn in ((CSK, lambda: csk_done(t, reg, k0)),
-                      (ALG, lambda: alg_done(t, reg))):
+                      (ALG, lambda: alg_done(t, reg)),
+                      (N3, lambda: n3_done(t))):
             if c not in done and fn():
                 done[c] = time.time()
-                print('%s (%.0f s after the start): %s has rolled: DNSKEY '
+                print('%s (%.0f s after the start): %s is done: DNSKEY '
                       '%s' % (time.strftime('%H:%M:%S'), done[c] - t0, c,
                               sorted(st.dnskeys(t.port, c))), flush=True)
         # Enough for the caches to have let the old keys go.
-        if len(done) == 2 and time.time() > max(done.values()) + 15:
+        if len(done) == 3 and time.time() > max(done.values()) + 15:
             break
         time.sleep(1)
     asker.stop()
     check_csk(work, t, reg, asker, k0, CSK in done)
     check_alg(work, t, reg, asker, a0, ALG in done)
+    check_n3(work, t, reg, asker, uport, N3 in done)
 
 
 def check_registrar(part, c, reg, want):
@@ -436,8 +482,8 @@ def check_registrar(part, c, reg, want):
 
 def check_answers(part, c, asker):
     n, bad = asker.report(c)
-    check('%s. %s: %d answers from unbound during the roll, all secure, '
-          'no SERVFAIL' % (part, c, n), n > 200 and not bad,
+    check('%s. %s: %d answers from unbound meanwhile, all secure, no '
+          'SERVFAIL' % (part, c, n), n > 200 and not bad,
           '\n'.join(bad[:10]))
 
 
@@ -483,6 +529,23 @@ def check_alg(work, t, reg, asker, a0, rolled):
     ok, why = st.verify(work, ALG, st.axfr(t.port, ALG), 'rolled')
     check('3. alg.par.test after the roll passes dnssec-verify and '
           'ldns-verify-zone', ok, why)
+
+
+def check_n3(work, t, reg, asker, uport, switched):
+    recs = st.axfr(t.port, N3)
+    p = [r[3] for r in recs or [] if r[2] == dns.rdatatype.NSEC3PARAM]
+    check('4. n3.par.test is served with NSEC3 (0 iterations, no salt) '
+          'and no NSEC', switched and len(p) == 1 and p[0].iterations == 0
+          and p[0].salt == b'', [x.to_text() for x in p])
+    ok, why = st.verify(work, N3, recs, 'nsec3')
+    check('4. n3.par.test after the switch passes dnssec-verify and '
+          'ldns-verify-zone', ok, why)
+    n3 = wait_for(lambda: denial(uport) == {dns.rdatatype.NSEC3}, 20, 0.5)
+    check('4. unbound proves nx.n3.par.test absent by NSEC3 (AD)', n3,
+          denial(uport))
+    check('4. n3.par.test kept its key and its DS (%s)' % reg.history[N3],
+          len(reg.history[N3]) == 1 and not reg.errors[N3], reg.errors[N3])
+    check_answers('4', N3, asker)
 
 
 # ---- part 2: the disk full -------------------------------------------------

@@ -86,11 +86,14 @@ stage "dynamic update (RFC 2136) with TSIG beside BIND 9: prerequisites, policy,
 stage "ACME DNS-01: certbot and lego update a hidden primary, pebble asks its secondaries"
 /usr/bin/python3 regress/acme/run.py --build "$top/build"
 
-stage "signing on the primary: dnssec-policy, validation, secondaries, rollovers, faults, updates"
+stage "signing on the primary: dnssec-policy, validation, secondaries, rollovers, the parent's DS, faults, updates"
 /usr/bin/python3 regress/sign/run.py --build "$top/build"
 /usr/bin/python3 regress/sign/run.py --build "$top/build-asan" --quick
 /usr/bin/python3 regress/sign/update.py --build "$top/build"
 /usr/bin/python3 regress/sign/update.py --build "$top/build-asan"
+# A CSK and an algorithm rollover with the parent's DS, NSEC to NSEC3,
+# a full key directory: about four minutes, plain build only.
+/usr/bin/python3 regress/sign/rollover.py --build "$top/build"
 
 stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"
 /usr/bin/python3 regress/faults/run.py --build "$top/build"

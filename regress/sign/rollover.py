@@ -570,9 +570,11 @@ def keydir_files(d):
 
 
 def expected_files(files):
-    """Whether the key directory holds only keys and the signed copy."""
+    """Whether the key directory holds only keys, the signed copy and the
+    journal of the signed versions."""
     return all(re.match(r'^Kfull\.test\.\+\d{3}\+\d{5}\.(key|private|state)$',
-                        f) or f == 'full.test.signed' for f in files)
+                        f) or f in ('full.test.signed', 'full.test.signed.jnl')
+               for f in files)
 
 
 def sha(path):

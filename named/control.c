@@ -179,7 +179,7 @@ read_state(struct msg *m, struct server_view *v, uint32_t *filled)
 	    msg_get_u32(m, &v->workers_up) || msg_get_u64(m, &v->restarts) ||
 	    msg_get_u64(m, &v->reloads) || msg_get_u32(m, &v->querylog) ||
 	    msg_get_u32(m, &v->busy) || msg_get_u32(m, &v->xferd_up) ||
-	    msg_get_u32(m, &v->nzones) ||
+	    msg_get_u32(m, &v->signer) || msg_get_u32(m, &v->nzones) ||
 	    v->nzones > 10000000)
 		return APEX_EMALF;
 	v->zones = xcalloc(v->nzones + 1, sizeof(*v->zones));

@@ -215,6 +215,7 @@ parent_send_state(void)
 	msg_put_u32(b, p.querylog);
 	msg_put_u32(b, reload_running() || p.old != NULL);
 	msg_put_u32(b, xferlink_ready());
+	msg_put_u32(b, parent_signer_health());
 	msg_put_u32(b, p.conf->nzones);
 	do {
 		/* u32 first zone, u32 how many, then the zones */

@@ -142,6 +142,8 @@ void	parent_signer_stop(void);
 void	parent_signer_reconfig(void);
 bool	parent_signer_reap(pid_t pid, int status);
 bool	parent_signer_running(void);
+/* SIGNER_WANTED (a zone is signed) and SIGNER_UP bits, for /health. */
+unsigned	parent_signer_health(void);
 bool	parent_signer_alive(void);
 /* Zone's unsigned image (zone_state.unsigned_fd) to the signer. */
 void	parent_signer_submit(unsigned zone);

@@ -140,6 +140,7 @@ dispatch_one(struct msg *m)
 		for (unsigned i = 0; i < p.conf->nzones; i++)
 			if (conf_zone_signed(&p.conf->zones[i]))
 				parent_signer_submit(i);
+		parent_push_state();
 		return 0;
 	case MSG_SP_REPLY:
 		if (ipc_get_reply(m, &ok, text, sizeof(text)) != 0)
@@ -227,7 +228,15 @@ parent_signer_reap(pid_t pid, int status)
 	unsigned ms = child_reaped(&sg.c, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	p.restarts++;
 	child_restart_after(&sg.c, p.base, ms, signer_restart, NULL);
+	parent_push_state();
 	return true;
+}
+
+unsigned
+parent_signer_health(void)
+{
+	return (any_signed() ? SIGNER_WANTED : 0) |
+	    (parent_signer_running() ? SIGNER_UP : 0);
 }
 
 /* The configuration changed: a new signer reads the new one. */

@@ -203,6 +203,11 @@ server_view_healthy(const struct server_view *v, struct sbuf *why)
 		sbuf_printf(why, "apex-xferd not running\n");
 		ok = 0;
 	}
+	if ((v->signer & SIGNER_WANTED) && !(v->signer & SIGNER_UP)) {
+		sbuf_printf(why, "signer not running (signed zones serve "
+		    "their last signed version)\n");
+		ok = 0;
+	}
 	if (v->started == 0) {
 		sbuf_printf(why, "starting\n");
 		ok = 0;
@@ -820,6 +825,12 @@ render_metrics(const struct server_view *v, const struct stats_block *s,
 	    "1 if apex-xferd (transfers, updates, NOTIFY) runs and has "
 	    "every zone.");
 	sbuf_printf(b, "apex_xferd_up %u\n", v->xferd_up);
+	if (v->signer & SIGNER_WANTED) {
+		metric_head(b, "apex_signer_up", "gauge", "1 if the signer "
+		    "(private keys, signing) runs; only with signed zones.");
+		sbuf_printf(b, "apex_signer_up %u\n",
+		    (v->signer & SIGNER_UP) ? 1 : 0);
+	}
 	metric_head(b, "apex_workers", "gauge", "Query workers.");
 	sbuf_printf(b, "apex_workers{state=\"configured\"} %u\n"
 	    "apex_workers{state=\"up\"} %u\n", v->nworkers, v->workers_up);

@@ -179,12 +179,16 @@ struct zone_view {
 			    3 * STATE_TEXT_MAX + 512)
 
 /* The parent's state, as MSG_PC_STATE (and MSG_PC_STATE_MORE) carry it. */
+#define SIGNER_WANTED	1u	/* a zone has a dnssec-policy */
+#define SIGNER_UP	2u	/* the signer runs and is ready */
+
 struct server_view {
 	uint64_t	 started;
 	uint32_t	 nworkers, workers_up;
 	uint64_t	 restarts, reloads;
 	uint32_t	 querylog, busy;
 	uint32_t	 xferd_up;	/* apex-xferd is running */
+	uint32_t	 signer;	/* SIGNER_WANTED, SIGNER_UP bits */
 	uint32_t	 nzones;
 	struct zone_view *zones;
 };

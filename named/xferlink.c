@@ -113,26 +113,27 @@ send_or_kill(uint16_t type, uint32_t id, const struct msg_buf *b, int fd)
 	(void)child_send(&x.c, type, id, b, fd);
 }
 
-void
-xferlink_zone(const uint8_t *origin, uint32_t serial, int fd)
+static void
+send_zone(uint32_t id, const uint8_t *origin, uint32_t serial, int fd)
 {
 	struct msg_buf b;
 
 	msg_buf_init(&b);
 	msg_put_name(&b, origin);
 	msg_put_u32(&b, serial);
-	send_or_kill(MSG_PX_ZONE, 0, &b, fd);
+	send_or_kill(MSG_PX_ZONE, id, &b, fd);
+}
+
+void
+xferlink_zone(const uint8_t *origin, uint32_t serial, int fd)
+{
+	send_zone(0, origin, serial, fd);
 }
 
 void
 xferlink_unsigned(const uint8_t *origin, uint32_t serial, int fd)
 {
-	struct msg_buf b;
-
-	msg_buf_init(&b);
-	msg_put_name(&b, origin);
-	msg_put_u32(&b, serial);
-	send_or_kill(MSG_PX_ZONE, MSG_PX_ZONE_UNSIGNED, &b, fd);
+	send_zone(MSG_PX_ZONE_UNSIGNED, origin, serial, fd);
 }
 
 void

@@ -51,10 +51,8 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 
@@ -743,29 +741,17 @@ def main():
                     help='part 2 only (no rollovers: four minutes)')
     ap.add_argument('--keep', action='store_true')
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix='apex-roll-')
-    os.chmod(work, 0o755)
-    mnt = os.path.join(work, 'tmpfs')
-    os.makedirs(mnt)
-    t_start = time.time()
-    try:
+
+    def body_in(args, work):
+        mnt = os.path.join(work, 'tmpfs')
+        os.makedirs(mnt)
         body(args, work, mnt)
-    except Exception as e:  # noqa: BLE001 - report, clean up
-        import traceback
-        traceback.print_exc()
-        check('the test ran to the end', False, repr(e))
-    finally:
-        for p in st.PROCS:
-            p.stop()
+
+    def unmount(work):
+        mnt = os.path.join(work, 'tmpfs')
         if os.path.ismount(mnt):
             st.run(['umount', mnt])
-        if args.keep:
-            print('work directory kept: %s' % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        print('%d passed, %d failed (%.0f s)' % (
-            st.RESULTS[0], st.RESULTS[1], time.time() - t_start))
-    return 1 if st.RESULTS[1] or not st.RESULTS[0] else 0
+    return st.run_test(body_in, args, 'apex-roll-', 'apex', unmount)
 
 
 def body(args, work, mnt):

@@ -954,6 +954,33 @@ def setup(args, work, bport, kport):
     return t, tags
 
 
+def run_test(body_fn, args, prefix, label, cleanup=None):
+    """body_fn(args, work) in a new work directory, then every process
+    stopped, cleanup(work) if given, the directory removed (kept with
+    --keep) and the counts printed. Returns the exit status."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(work, 0o755)
+    t_start = time.time()
+    try:
+        body_fn(args, work)
+    except Exception as e:  # noqa: BLE001 - report, clean up
+        import traceback
+        traceback.print_exc()
+        check('the test ran to the end', False, repr(e))
+    finally:
+        for p in PROCS:
+            p.stop()
+        if cleanup is not None:
+            cleanup(work)
+        if args.keep:
+            print('work directory kept: %s' % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        print('%s: %d passed, %d failed (%.0f s)' % (
+            label, RESULTS[0], RESULTS[1], time.time() - t_start))
+    return 1 if RESULTS[1] or not RESULTS[0] else 0
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser()
@@ -963,25 +990,7 @@ def main():
                     help='skip the rollover (5 minutes)')
     ap.add_argument('--keep', action='store_true')
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix='apex-sign-')
-    os.chmod(work, 0o755)
-    t_start = time.time()
-    try:
-        body(args, work)
-    except Exception as e:  # noqa: BLE001 - report, clean up
-        import traceback
-        traceback.print_exc()
-        check('the test ran to the end', False, repr(e))
-    finally:
-        for p in PROCS:
-            p.stop()
-        if args.keep:
-            print('work directory kept: %s' % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        print('%s: %d passed, %d failed (%.0f s)' % (
-            args.target, RESULTS[0], RESULTS[1], time.time() - t_start))
-    return 1 if RESULTS[1] or not RESULTS[0] else 0
+    return run_test(body, args, 'apex-sign-', args.target)
 
 
 def body(args, work):

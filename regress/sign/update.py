@@ -43,11 +43,9 @@ usage: update.py [--target apex|bind] [--build DIR] [--keep]
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import dns.rdatatype
@@ -499,25 +497,7 @@ def main():
     ap.add_argument('--target', choices=('apex', 'bind'), default='apex')
     ap.add_argument('--keep', action='store_true')
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix='apex-sign-update-')
-    os.chmod(work, 0o755)
-    t0 = time.time()
-    try:
-        body(args, work)
-    except Exception as e:  # noqa: BLE001 - report, clean up
-        import traceback
-        traceback.print_exc()
-        st.check('the test ran to the end', False, repr(e))
-    finally:
-        for p in st.PROCS:
-            p.stop()
-        if args.keep:
-            print('work directory kept: %s' % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        print('%s: %d passed, %d failed (%.0f s)' % (
-            args.target, st.RESULTS[0], st.RESULTS[1], time.time() - t0))
-    return 1 if st.RESULTS[1] or not st.RESULTS[0] else 0
+    return st.run_test(body, args, 'apex-sign-update-', args.target)
 
 
 if __name__ == '__main__':

@@ -616,6 +616,22 @@ START_TEST(test_canonical_rdata)
 }
 END_TEST
 
+/* A zone of n names, each with an A and a TXT record. */
+static void
+load_big(struct fixture *f, unsigned n)
+{
+	size_t cap = 256 + (size_t)n * 64, len;
+	char *text = malloc(cap);
+
+	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "h%u A 192.0.2.%u\nh%u TXT \"%u\"\n", i, i % 256, i, i);
+	load_text(f, text);
+	free(text);
+}
+
 /* CHECK_SIGN_BIG=n: n names signed twice, timed (not run by default). */
 START_TEST(test_big)
 {
@@ -628,16 +644,8 @@ START_TEST(test_big)
 	if (env == NULL)
 		return;
 	unsigned n = (unsigned)atoi(env);
-	size_t cap = 256 + (size_t)n * 64, len;
-	char *text = malloc(cap);
-	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
-	    "@ NS ns1\nns1 A 192.0.2.1\n");
-	for (unsigned i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-		    "h%u A 192.0.2.%u\nh%u TXT \"%u\"\n", i, i % 256, i, i);
 	setup(&f, 15);
-	load_text(&f, text);
-	free(text);
+	load_big(&f, n);
 	f.p.nsec3 = _i == 1;
 	clock_t t0 = clock();
 	sign(&f, NULL, &z1, &b1, &st);
@@ -669,18 +677,9 @@ START_TEST(test_threads)
 	struct sign_stats st1, st3, again;
 	struct zone z1, z3, z4;
 	void *b1, *b3, *b4;
-	unsigned n = 12000;
-	size_t cap = 256 + (size_t)n * 64, len;
-	char *text = malloc(cap);
 
-	len = (size_t)snprintf(text, cap, "$TTL 3600\n@ SOA ns1 h 1 2 3 4 5\n"
-	    "@ NS ns1\nns1 A 192.0.2.1\n");
-	for (unsigned i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-		    "h%u A 192.0.2.%u\nh%u TXT \"%u\"\n", i, i % 256, i, i);
 	setup(&f, 13);
-	load_text(&f, text);
-	free(text);
+	load_big(&f, 12000);
 	f.p.nsec3 = true;
 	f.p.threads = 1;
 	sign(&f, NULL, &z1, &b1, &st1);

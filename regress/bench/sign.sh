@@ -287,6 +287,9 @@ run_knot() {
 	# difference: a reload applies what changed in the file to the zone
 	# (and signs that only);
 	# zonefile-sync -1: the signed zone is never written back to the file
+	# the journal holds the first signing's changeset, all RRSIGs and
+	# NSEC3s: at 1M names past the default journal-max-usage (1 GiB), and
+	# Knot then fails the load ("not enough space provided")
 	cat > "$d/knot.conf" <<EOF
 server:
     rundir: "$d"
@@ -298,6 +301,7 @@ log:
     any: info
 database:
     storage: "$d/db"
+    journal-db-max-size: 64G
 acl:
   - id: local_xfr
     address: 127.0.0.1
@@ -319,6 +323,7 @@ template:
     zonefile-sync: -1
     zonefile-load: difference
     journal-content: changes
+    journal-max-usage: 32G
 zone:
   - domain: "$ORIGIN"
     file: "$d/zone.db"

@@ -240,7 +240,7 @@ EOF
 	tool tree "$pid" | sed 's/^/end_/' >> "$OUT/apex.res"
 	stop "$pid"
 	tool apexlog "$d/log" "$t0" >> "$OUT/apex.res"
-	echo "note=apex signs on one thread" >> "$OUT/apex.res"
+	echo "note=apex-signer signs with one thread per CPU it may use ($(nproc))" >> "$OUT/apex.res"
 }
 
 # ---------- BIND: dnssec-signzone ----------------------------------------

@@ -399,8 +399,7 @@ publish(struct xzone *z, struct update *up, char *err)
 	ok = true;
 	goto out;
 io:
-	snprintf(err, 256, "journal %s: %s", xferd_update_journal(z)->path,
-	    strerror(errno));
+	snprintf(err, 256, "journal %s: %s", j->path, strerror(errno));
 out:
 	free(blob);
 	rrbuf_free(&del);

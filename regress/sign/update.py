@@ -481,13 +481,8 @@ def body(args, work):
     st.check('the target is still running', t.proc.alive(),
              t.proc.logtext()[-1500:])
     if args.target == 'apex':
-        bad = [line for line in (t.proc.logtext() + (
-               s2.proc.logtext() if s2.proc else '')).splitlines()
-               if 'runtime error' in line or 'Sanitizer' in line or
-               'exited with status' in line or ('killed by signal' in line
-                                                 and 'signal 9 ' not in line)]
-        st.check('no sanitizer report or dead child in apex\'s log', not bad,
-                 '\n'.join(bad[:20]))
+        st.check_log_clean(t.proc.logtext() + (
+            s2.proc.logtext() if s2.proc else ''))
 
 
 def main():

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 
+#include "base64.h"
 #include "keygen.h"
 
 static const struct {
@@ -20,27 +21,6 @@ static const struct {
 	{ "hmac-md5", 16 }, { "hmac-sha1", 20 }, { "hmac-sha224", 28 },
 	{ "hmac-sha256", 32 }, { "hmac-sha384", 48 }, { "hmac-sha512", 64 },
 };
-
-static void
-base64(const unsigned char *in, size_t n, char *out)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = tab[(v >> 18) & 63];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? tab[v & 63] : '=';
-	}
-	out[o] = '\0';
-}
 
 int
 keygen_main(int argc, char **argv)
@@ -73,7 +53,7 @@ keygen_main(int argc, char **argv)
 		perror("apex-ctl: getrandom");
 		return 1;
 	}
-	base64(secret, bytes, b64);
+	base64_encode(secret, bytes, b64);
 	printf("key \"%s\" {\n\talgorithm %s;\n\tsecret \"%s\";\n};\n",
 	    argv[optind], alg, b64);
 	return 0;

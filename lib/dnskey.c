@@ -21,6 +21,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "base64.h"
 #include "dname.h"
 #include "dnskey.h"
 #include "dnskey_priv.h"
@@ -162,68 +163,21 @@ dnskey_state_from_name(const char *s)
 
 /* ---- base64 and times --------------------------------------------- */
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /* Appends d in base64, a space every 56 characters if wrap (as BIND
  * writes the DNSKEY in .key). */
 void
 dnskey_b64_put(struct sbuf *sb, const uint8_t *d, size_t len, bool wrap)
 {
-	char q[5];
-	size_t col = 0;
+	char *t = xmalloc(BASE64_LEN(len) + 1);
+	size_t n = base64_encode(d, len, t);
 
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)d[i + 1] << 8;
-		if (i + 2 < len)
-			v |= d[i + 2];
-		q[0] = b64chars[v >> 18];
-		q[1] = b64chars[(v >> 12) & 63];
-		q[2] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < len ? b64chars[v & 63] : '=';
-		q[4] = '\0';
-		if (wrap && col == 56) {
-			sbuf_printf(sb, " ");
-			col = 0;
-		}
-		sbuf_printf(sb, "%s", q);
-		col += 4;
+	for (size_t i = 0; i < n; i += 56) {
+		size_t k = n - i < 56 ? n - i : 56;
+		sbuf_printf(sb, "%s%.*s", wrap && i > 0 ? " " : "", (int)k,
+		    t + i);
 	}
-	OPENSSL_cleanse(q, sizeof(q));
-}
-
-/* Decodes base64 text (whitespace ignored). Returns: octets or -1. */
-int
-dnskey_b64_get(const char *s, uint8_t *out, size_t cap)
-{
-	uint32_t v = 0;
-	size_t n = 0, bits = 0, pad = 0;
-
-	for (; *s != '\0'; s++) {
-		const char *p;
-		if (isspace((unsigned char)*s))
-			continue;
-		if (*s == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (p = strchr(b64chars, *s)) == NULL)
-			return -1;
-		v = v << 6 | (uint32_t)(p - b64chars);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == cap)
-				return -1;
-			out[n++] = (v >> bits) & 0xff;
-		}
-	}
-	v = 0;
-	if (bits >= 6 || pad > 2 || (n + pad) % 3 != 0)
-		return -1;
-	return (int)n;
+	OPENSSL_cleanse(t, n);
+	free(t);
 }
 
 /* ---- public keys -------------------------------------------------- */
@@ -409,7 +363,7 @@ dnskey_priv_field(const struct dnskey_alg *a, const char *tag, const char *val,
 				i = j;
 	if (i < 0)
 		return 0;	/* metadata apex does not keep */
-	f->len[i] = dnskey_b64_get(val, f->v[i], FIELD_MAX);
+	f->len[i] = base64_decode(val, f->v[i], FIELD_MAX);
 	return f->len[i] > 0 ? 0 : -1;
 }
 

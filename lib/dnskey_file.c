@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "dname.h"
 #include "dnskey.h"
 #include "dnskey_priv.h"
@@ -332,7 +333,7 @@ key_record(struct dnskey *k, char *line, char *err, size_t errlen,
 	b64 = xcalloc(1, FILE_MAX);
 	for (unsigned j = i + 4; j < nt; j++)
 		strcat(b64, tok[j]);	/* fits: they came from one file */
-	r = dnskey_b64_get(b64, buf + 4, sizeof(buf) - 4);
+	r = base64_decode(b64, buf + 4, sizeof(buf) - 4);
 	free(b64);
 	if (fl > 0xffff || buf[3] == 0 || r <= 0)
 		goto bad;

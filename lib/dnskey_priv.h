@@ -46,7 +46,6 @@ const struct dnskey_alg	*dnskey_alg_usable(uint8_t);
 /* Base64: appended to sb (a space every 56 characters if wrap); read
  * ignoring whitespace (returns the octets, or -1). */
 void	dnskey_b64_put(struct sbuf *sb, const uint8_t *, size_t, bool wrap);
-int	dnskey_b64_get(const char *, uint8_t *out, size_t cap);
 
 /* The key size of a DNSKEY RDATA in bits as BIND counts it (0: bad). */
 unsigned	 dnskey_rdata_bits(const struct dnskey_alg *, const uint8_t *rd,

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "conf.h"
 #include "error.h"
 #include "pkt.h"
@@ -88,32 +89,6 @@ tsig_alg_from_str(const char *s, enum tsig_alg *a)
 
 /* ---- keys --------------------------------------------------------- */
 
-static int
-base64_decode(const char *in, uint8_t *out, size_t cap, size_t *len)
-{
-	char clean[512];
-	size_t n = 0, pad = 0;
-
-	for (; *in != '\0'; in++) {
-		if (isspace((unsigned char)*in))
-			continue;
-		if (n + 1 >= sizeof(clean))
-			return APEX_EINVAL;
-		clean[n++] = *in;
-		if (*in == '=')
-			pad++;
-	}
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > cap)
-		return APEX_EINVAL;
-	int r = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-	/* No copy of a secret stays behind on the stack. */
-	OPENSSL_cleanse(clean, sizeof(clean));
-	if (r < 0 || (size_t)r < pad)
-		return APEX_EINVAL;
-	*len = (size_t)r - pad;
-	return 0;
-}
-
 int
 tsig_keyring_load(const struct conf *cf, struct tsig_keyring *kr)
 {
@@ -123,12 +98,14 @@ tsig_keyring_load(const struct conf *cf, struct tsig_keyring *kr)
 		struct tsig_key *k = &kr->keys[kr->n];
 		int len = dname_from_str(cf->keys[i].name, NULL, k->name);
 		unsigned mac_len;
-		if (len < 0 || tsig_alg_parse(cf->keys[i].algorithm,
-		    &k->alg, &mac_len) != 0 || base64_decode(cf->keys[i].secret,
-		    k->secret, sizeof(k->secret), &k->secret_len) != 0) {
+		int slen = base64_decode(cf->keys[i].secret, k->secret,
+		    sizeof(k->secret));
+		if (len < 0 || slen < 0 || tsig_alg_parse(cf->keys[i].algorithm,
+		    &k->alg, &mac_len) != 0) {
 			tsig_keyring_free(kr);
 			return APEX_EINVAL;
 		}
+		k->secret_len = (size_t)slen;
 		dname_lower(k->name, k->name, (size_t)len);
 		k->name_str = xstrdup(cf->keys[i].name);
 		k->mac_len = (uint16_t)mac_len;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "dname.h"
 #include "dnskey.h"
 #include "error.h"
@@ -192,6 +193,40 @@ rfc6605_signed(uint8_t *data, uint8_t *sig)
 
 #define P256_KEY "GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb " \
 	"krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA=="
+
+/* RFC 4648 section 10's vectors both ways, and what the decoder refuses:
+ * a partial quantum, data after padding, a character outside the
+ * alphabet, more octets than the buffer holds. */
+START_TEST(test_base64)
+{
+	static const char *const vec[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	char enc[16];
+	uint8_t dec[16];
+
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		size_t n = strlen(vec[i][0]);
+		ck_assert_uint_eq(base64_encode((const uint8_t *)vec[i][0], n,
+		    enc), strlen(vec[i][1]));
+		ck_assert_str_eq(enc, vec[i][1]);
+		if (n == 0)
+			continue;
+		ck_assert_int_eq(base64_decode(vec[i][1], dec, sizeof(dec)),
+		    (int)n);
+		ck_assert_mem_eq(dec, vec[i][0], n);
+	}
+	ck_assert_int_eq(base64_decode(" Zm9v\n YmFy\t", dec, sizeof(dec)), 6);
+	ck_assert_int_eq(base64_decode("", dec, sizeof(dec)), -1);
+	ck_assert_int_eq(base64_decode("Zm9", dec, sizeof(dec)), -1);
+	ck_assert_int_eq(base64_decode("Zg==Zg==", dec, sizeof(dec)), -1);
+	ck_assert_int_eq(base64_decode("Zm9*", dec, sizeof(dec)), -1);
+	ck_assert_int_eq(base64_decode("Z===", dec, sizeof(dec)), -1);
+	ck_assert_int_eq(base64_decode("Zm9vYmFy", dec, 5), -1);
+}
+END_TEST
 
 START_TEST(test_rfc_vectors)
 {
@@ -889,6 +924,7 @@ main(void)
 	TCase *tc = tcase_create("dnskey");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_base64);
 	tcase_add_test(tc, test_rfc_vectors);
 	tcase_add_test(tc, test_alg_names);
 	tcase_add_loop_test(tc, test_generate_load, 0, nitems(algs));

@@ -957,14 +957,21 @@ conf_load_string(const char *text, const char *name, conf_report_fn *report,
 }
 
 void
-conf_wipe_secrets(struct conf *cf)
+conf_wipe_secrets(struct conf *cf, bool keep_control)
 {
 	if (cf == NULL)
 		return;
-	for (unsigned i = 0; i < cf->nkeys; i++)
-		if (cf->keys[i].secret != NULL)
+	for (unsigned i = 0; i < cf->nkeys; i++) {
+		bool keep = false;
+		for (unsigned j = 0; keep_control && j < cf->control.ninet;
+		    j++)
+			for (unsigned k = 0; k < cf->control.inet[j].nkeys;
+			    k++)
+				keep |= cf->control.inet[j].keys[k] == i;
+		if (!keep && cf->keys[i].secret != NULL)
 			explicit_bzero(cf->keys[i].secret,
 			    strlen(cf->keys[i].secret));
+	}
 	explicit_bzero(cf->cookie_secret, sizeof(cf->cookie_secret));
 }
 
@@ -980,6 +987,11 @@ conf_free(struct conf *cf)
 	for (unsigned i = 0; i < cf->nlisten; i++)
 		acl_free(cf->listen[i].acl);
 	free(cf->listen);
+	for (unsigned i = 0; i < cf->control.ninet; i++) {
+		acl_free(cf->control.inet[i].allow);
+		free(cf->control.inet[i].keys);
+	}
+	free(cf->control.inet);
 	free(cf->version);
 	free(cf->hostname);
 	free(cf->server_id);

@@ -149,11 +149,24 @@ struct conf_logging {
 };
 
 /* controls { unix "PATH" perm P owner U group G; }; */
+/* controls { inet ADDR [port N] allow { aml } [keys { K; }]
+ * [read-only B]; }: a channel for BIND's rndc. */
+struct conf_rndc_channel {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct acl		*allow;
+	unsigned		*keys;		/* indexes into conf.keys */
+	unsigned		 nkeys;
+	bool			 read_only;
+};
+
 struct conf_control {
 	char		*path;		/* NULL: no control channel */
 	unsigned	 perm;
 	unsigned	 owner;
 	unsigned	 group;
+	struct conf_rndc_channel *inet;
+	unsigned	 ninet;
 };
 
 /* statistics-channels { inet ADDR port N allow { aml }; }; */
@@ -359,7 +372,10 @@ struct conf	*conf_load_string(const char *text, const char *name,
  * a child that verifies no MAC calls it on its copy of the parent's
  * configuration.
  */
-void	conf_wipe_secrets(struct conf *);
+/* Overwrites every key secret and the cookie secret; with keep_control,
+ * the secrets of keys an rndc channel names stay (the control process
+ * verifies rndc's messages with them). */
+void	conf_wipe_secrets(struct conf *, bool keep_control);
 void	conf_free(struct conf *);
 
 /* The zone with this origin (case-insensitive), or NULL. */

@@ -273,6 +273,129 @@ conf_stmt_logging(struct ctx *c, const struct cfg_stmt *st)
 
 /* ---- controls and statistics-channels ----------------------------- */
 
+/* ADDR or "*" and a port as a socket address. Returns: 0 or -1. */
+static int
+channel_addr(const char *a, unsigned long port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct acl_elem e;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strcmp(a, "*") == 0)
+		a = "0.0.0.0";
+	if (acl_parse_prefix(a, &e) != 0 || (e.family == AF_INET ?
+	    e.prefixlen != 32 : e.prefixlen != 128))
+		return -1;
+	if (e.family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons((uint16_t)port);
+		memcpy(&s->sin_addr, e.addr, 4);
+		*len = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons((uint16_t)port);
+		memcpy(&s->sin6_addr, e.addr, 16);
+		*len = sizeof(*s);
+	}
+	return 0;
+}
+
+/* The keys { K; ... } of an rndc channel: each a key statement's name
+ * with an HMAC algorithm rndc knows. */
+static void
+rndc_keys(struct ctx *c, const struct cfg_stmt *o, const struct cfg_block *b,
+    struct conf_rndc_channel *rc)
+{
+	struct conf *cf = c->conf;
+
+	rc->keys = xcalloc(b->n + 1, sizeof(*rc->keys));
+	for (unsigned i = 0; i < b->n; i++) {
+		const char *name = conf_word(&b->s[i], 0);
+		unsigned k;
+		for (k = 0; name != NULL && k < cf->nkeys; k++)
+			if (strcasecmp(cf->keys[k].name, name) == 0)
+				break;
+		if (name == NULL || k == cf->nkeys) {
+			ERR(c, o, "controls: unknown key '%s'",
+			    name ? name : "{");
+			continue;
+		}
+		if (strncasecmp(cf->keys[k].algorithm, "hmac-", 5) != 0) {
+			ERR(c, o, "controls: key '%s': rndc needs an HMAC "
+			    "algorithm", name);
+			continue;
+		}
+		rc->keys[rc->nkeys++] = k;
+	}
+}
+
+/* inet ADDR|* [port N|*] allow { aml } [keys { K; }] [read-only B]; */
+static void
+controls_inet(struct ctx *c, const struct cfg_stmt *o)
+{
+	struct conf_control *ctl = &c->conf->control;
+	struct conf_rndc_channel rc;
+	unsigned long port = 953;
+	bool have_allow = false;
+	unsigned k = 2;
+
+	memset(&rc, 0, sizeof(rc));
+	if (conf_word(o, 1) == NULL) {
+		ERR(c, o, "controls: expected inet ADDR [port N] allow "
+		    "{ ... } keys { ... };");
+		return;
+	}
+	while (k < o->n) {
+		const char *w = conf_word(o, k);
+		const struct cfg_block *b = conf_block_at(o, k + 1);
+		const char *v = conf_word(o, k + 1);
+		if (conf_is(w, "port") && v != NULL) {
+			if (strcmp(v, "*") != 0 &&
+			    conf_parse_uint(v, 65535, &port) != 0)
+				ERR(c, o, "controls: bad port '%s'", v);
+		} else if (conf_is(w, "allow") && b != NULL) {
+			acl_free(rc.allow);
+			rc.allow = conf_build_aml(c, o, b, 0);
+			have_allow = true;
+		} else if (conf_is(w, "keys") && b != NULL) {
+			free(rc.keys);
+			rc.nkeys = 0;
+			rndc_keys(c, o, b, &rc);
+		} else if (conf_is(w, "read-only") && v != NULL) {
+			rc.read_only = conf_is(v, "yes") || conf_is(v, "true")
+			    || strcmp(v, "1") == 0;
+			if (!rc.read_only && !conf_is(v, "no") &&
+			    !conf_is(v, "false") && strcmp(v, "0") != 0)
+				ERR(c, o, "controls: read-only: expected yes "
+				    "or no, not '%s'", v);
+		} else {
+			ERR(c, o, "controls: unexpected '%s'", w ? w : "{");
+			break;
+		}
+		k += 2;
+	}
+	if (!have_allow)
+		ERR(c, o, "controls: inet needs allow { ... }");
+	if (channel_addr(conf_word(o, 1), port, &rc.ss, &rc.len) != 0)
+		ERR(c, o, "controls: bad address '%s'", conf_word(o, 1));
+	else if (rc.keys == NULL)
+		/* BIND falls back to its rndc.key file; apex reads no key
+		 * it was not given. */
+		WARN(c, o, "controls: inet %s has no keys { ... }: apex "
+		    "does not read BIND's automatic rndc.key, so this "
+		    "channel is off; name the key (include \"rndc.key\" "
+		    "and keys { \"rndc-key\"; })", conf_word(o, 1));
+	if (rc.keys == NULL || rc.nkeys == 0 || rc.len == 0) {
+		acl_free(rc.allow);
+		free(rc.keys);
+		return;
+	}
+	ctl->inet = xreallocarray(ctl->inet, ctl->ninet + 1, sizeof(rc));
+	ctl->inet[ctl->ninet++] = rc;
+}
+
 void
 conf_stmt_controls(struct ctx *c, const struct cfg_stmt *st)
 {
@@ -283,14 +406,17 @@ conf_stmt_controls(struct ctx *c, const struct cfg_stmt *st)
 		ERR(c, st, "controls: expected controls { ... };");
 		return;
 	}
-	free(ctl->path);
-	ctl->path = NULL;	/* controls { }; turns the channel off */
+	/* controls { }; turns every channel off, as in BIND; inet
+	 * channels alone leave apex-ctl's socket where it was. */
+	if (b->n == 0) {
+		free(ctl->path);
+		ctl->path = NULL;
+	}
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct cfg_stmt *o = &b->s[i];
 		const char *w = conf_word(o, 0);
 		if (conf_is(w, "inet")) {
-			ERR(c, o, "controls: inet channels are not supported; "
-			    "use unix \"PATH\"");
+			controls_inet(c, o);
 			continue;
 		}
 		if (!conf_is(w, "unix") || conf_word(o, 1) == NULL) {
@@ -345,7 +471,6 @@ conf_stmt_statistics(struct ctx *c, const struct cfg_stmt *st)
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct cfg_stmt *o = &b->s[i];
 		struct conf_stats_channel sc;
-		struct acl_elem e;
 		unsigned long port = 80;
 		memset(&sc, 0, sizeof(sc));
 		if (!conf_is(conf_word(o, 0), "inet") ||
@@ -369,27 +494,12 @@ conf_stmt_statistics(struct ctx *c, const struct cfg_stmt *st)
 		if (k != o->n)
 			ERR(c, o, "statistics-channels: unexpected '%s'",
 			    conf_word(o, k) ? conf_word(o, k) : "{");
-		const char *a = conf_word(o, 1);
-		if (strcmp(a, "*") == 0)
-			a = "0.0.0.0";
-		if (acl_parse_prefix(a, &e) != 0 || (e.family == AF_INET ?
-		    e.prefixlen != 32 : e.prefixlen != 128)) {
-			ERR(c, o, "statistics-channels: bad address '%s'", a);
+		if (channel_addr(conf_word(o, 1), port, &sc.ss,
+		    &sc.len) != 0) {
+			ERR(c, o, "statistics-channels: bad address '%s'",
+			    conf_word(o, 1));
 			acl_free(sc.allow);
 			continue;
-		}
-		if (e.family == AF_INET) {
-			struct sockaddr_in *s = (struct sockaddr_in *)&sc.ss;
-			s->sin_family = AF_INET;
-			s->sin_port = htons((uint16_t)port);
-			memcpy(&s->sin_addr, e.addr, 4);
-			sc.len = sizeof(*s);
-		} else {
-			struct sockaddr_in6 *s = (struct sockaddr_in6 *)&sc.ss;
-			s->sin6_family = AF_INET6;
-			s->sin6_port = htons((uint16_t)port);
-			memcpy(&s->sin6_addr, e.addr, 16);
-			sc.len = sizeof(*s);
 		}
 		cf->stats = xreallocarray(cf->stats, cf->nstats + 1,
 		    sizeof(sc));

@@ -19,10 +19,10 @@
 
 #define STABLE_SECS	60	/* running this long resets the back-off */
 
-static void	(*scrub)(void);
+static void	(*scrub)(unsigned);
 
 void
-child_set_scrub(void (*fn)(void))
+child_set_scrub(void (*fn)(unsigned))
 {
 	scrub = fn;
 }
@@ -98,7 +98,7 @@ child_begin(int sock, const int *keep, unsigned nkeep, unsigned flags,
 	child_close_except(all, nkeep + 1);
 	free(all);
 	if (!(flags & CHILD_SECRETS) && scrub != NULL)
-		scrub();
+		scrub(flags);
 	run(arg, sock);
 	_exit(1);
 }

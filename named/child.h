@@ -44,6 +44,7 @@ struct child {
 typedef void	child_run_fn(void *arg, int sock);
 
 #define CHILD_SECRETS	0x1	/* the child verifies or signs TSIG */
+#define CHILD_CONTROL_KEYS 0x2	/* it verifies rndc: keeps those keys */
 
 /*
  * Starts c: the child keeps 0-2, its channel and keep[0..nkeep), runs
@@ -55,8 +56,9 @@ int	child_start(struct child *c, struct event_base *base, const int *keep,
 	    unsigned nkeep, unsigned flags, child_run_fn *run, void *arg,
 	    event_callback_fn readable, void *rarg) MUST_CHECK;
 
-/* Wipes the secrets a child without CHILD_SECRETS must not keep. */
-void	child_set_scrub(void (*fn)(void));
+/* Wipes the secrets a child without CHILD_SECRETS must not keep; fn
+ * gets the child's flags. */
+void	child_set_scrub(void (*fn)(unsigned flags));
 
 /* Whether c runs and its channel is open. */
 bool	child_running(const struct child *c);

@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 The apex authors */
 /*
  * The control process serves apex-ctl on the control socket (checking
- * the peer's credentials) and the HTTP statistics channels. It answers
+ * the peer's credentials), BIND's rndc on the controls inet channels
+ * (rndc.c) and the HTTP statistics channels. It answers
  * status, zonestatus and stats itself, from the parent's last state
  * report and the shared counters; commands that change something go to
  * the parent as typed requests, and the parent's reply goes back to
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "ipc.h"
 #include "msg.h"
+#include "rndc.h"
 #include "sandbox.h"
 #include "sbuf.h"
 #include "stats.h"
@@ -223,12 +225,16 @@ control_dispatch_parent(evutil_socket_t fd, short events, void *arg)
 		    msg_get_str(m, text, MSG_MAXPAYLOAD) != 0 ||
 		    msg_end(m) != 0)
 			fatalx("parent: malformed reply");
+		bool sent = false;
 		for (unsigned i = 0; i < MAX_CLIENTS; i++)
 			if (c.clients[i].fd >= 0 &&
 			    c.clients[i].req == m->hdr.id) {
 				client_reply(&c.clients[i], status == 0, text);
 				c.clients[i].req = 0;
+				sent = true;
 			}
+		if (!sent)
+			(void)rndc_parent_reply(m->hdr.id, status == 0, text);
 		free(text);
 		break;
 	}
@@ -337,16 +343,38 @@ client_readable(evutil_socket_t fd, short events, void *arg)
 	cl->flags = req.flags;
 	if (client_local(cl, req.cmd, req.arg))
 		return;
+	cl->req = control_forward(req.cmd, req.flags, req.arg);
+}
+
+uint32_t
+control_forward(uint32_t cmd, uint32_t flags, const char *arg)
+{
 	struct msg_buf b;
+
 	msg_buf_init(&b);
-	msg_put_u32(&b, req.cmd);
-	msg_put_u32(&b, req.flags);
-	msg_put_str(&b, req.arg);
+	msg_put_u32(&b, cmd);
+	msg_put_u32(&b, flags);
+	msg_put_str(&b, arg);
 	if (++c.next_req == 0)
 		c.next_req = 1;
-	cl->req = c.next_req;
-	if (msg_send(c.args->parent, MSG_CP_REQUEST, cl->req, &b, -1) != 0)
+	if (msg_send(c.args->parent, MSG_CP_REQUEST, c.next_req, &b, -1) != 0)
 		fatal("parent");
+	return c.next_req;
+}
+
+void
+control_stats_text(struct sbuf *out)
+{
+	struct stats_block sum;
+
+	control_sum(&sum);
+	render_stats(&c.view, &sum, 0, out);
+}
+
+const struct server_view *
+control_view(void)
+{
+	return &c.view;
 }
 
 /*
@@ -703,19 +731,23 @@ static const struct sandbox_arg_rule control_allow_args[] = {
 /*
  * The descriptors the control process keeps across fork; child_start()
  * closes every other: its channel, the control socket, the statistics
- * channels and the read-only counter blocks. No DNS socket, no other
+ * channels, the rndc channels and the read-only counter blocks. No DNS
+ * socket, no other
  * child's channel, no pid file.
  */
 int *
 control_keep(const struct control_args *a, unsigned *n)
 {
-	int *k = xcalloc(a->nstats_fds + a->ncounters + 2, sizeof(int));
+	int *k = xcalloc(a->nstats_fds + a->nrndc_fds + a->ncounters + 2,
+	    sizeof(int));
 	unsigned m = 0;
 
 	if (a->ctl_fd >= 0)
 		k[m++] = a->ctl_fd;
 	for (unsigned i = 0; i < a->nstats_fds; i++)
 		k[m++] = a->stats_fds[i];
+	for (unsigned i = 0; i < a->nrndc_fds; i++)
+		k[m++] = a->rndc_fds[i];
 	for (unsigned i = 0; i < a->ncounters; i++)
 		k[m++] = a->counters[i];
 	*n = m;
@@ -774,6 +806,7 @@ control_main(const struct control_args *args)
 		if (ev == NULL || event_add(ev, NULL) != 0)
 			fatalx("statistics channel");
 	}
+	rndc_init(args->conf, args->rndc_fds, args->nrndc_fds, c.base);
 	if (sandbox_enter_args("control", control_allow,
 	    nitems(control_allow), control_allow_args,
 	    nitems(control_allow_args), args->uid, args->gid,

@@ -19,6 +19,8 @@ struct control_args {
 	int			 ctl_fd;	/* listener, or -1 */
 	const int		*stats_fds;	/* HTTP listeners */
 	unsigned		 nstats_fds;
+	const int		*rndc_fds;	/* rndc listeners */
+	unsigned		 nrndc_fds;
 	const int		*counters;	/* read-only counter blocks */
 	unsigned		 ncounters;
 	uid_t			 uid;

@@ -55,12 +55,13 @@ struct parent_state p;
 /* ---- small helpers ------------------------------------------------ */
 
 /* In a child that verifies no TSIG MAC (control, loader): its copy of
- * the parent's secrets is wiped before the role starts. */
+ * the parent's secrets is wiped before the role starts; the control
+ * process keeps the keys of its rndc channels. */
 static void
-parent_scrub(void)
+parent_scrub(unsigned flags)
 {
-	conf_wipe_secrets(p.conf);
-	conf_wipe_secrets(p.next_conf);
+	conf_wipe_secrets(p.conf, (flags & CHILD_CONTROL_KEYS) != 0);
+	conf_wipe_secrets(p.next_conf, false);
 	tsig_keyring_free(&p.keys);
 }
 

@@ -392,15 +392,16 @@ run_control(void *arg, int sock)
 void
 parent_fork_control(void)
 {
-	if (p.ctl_fd < 0 && p.nstats_fds == 0)
+	if (p.ctl_fd < 0 && p.nstats_fds == 0 && p.nrndc_fds == 0)
 		return;
 	struct control_args ca = { p.conf, -1, p.ctl_fd, p.stats_fds,
-	    p.nstats_fds, p.stats.ro, p.stats.n, p.uid, p.gid,
-	    p.args->chroot };
+	    p.nstats_fds, p.rndc_fds, p.nrndc_fds, p.stats.ro, p.stats.n,
+	    p.uid, p.gid, p.args->chroot };
 	unsigned nkeep;
 	int *keep = control_keep(&ca, &nkeep);
 	snprintf(p.control.name, sizeof(p.control.name), "control");
-	int rc = child_start(&p.control, p.base, keep, nkeep, 0, run_control,
+	int rc = child_start(&p.control, p.base, keep, nkeep,
+	    CHILD_CONTROL_KEYS, run_control,
 	    &ca, parent_dispatch_control, NULL);
 	free(keep);
 	/* A new control process knows nothing yet: no waiting. */

@@ -181,6 +181,27 @@ parent_stats_sockets(void)
 	}
 }
 
+/* The rndc channels (controls inet), at start: the port is usually
+ * 953, which only root may bind. */
+static void
+parent_rndc_sockets(void)
+{
+	const struct conf_control *ctl = &p.conf->control;
+	char str[64];
+
+	p.nrndc_fds = ctl->ninet;
+	p.rndc_fds = xcalloc(p.nrndc_fds + 1, sizeof(int));
+	for (unsigned i = 0; i < p.nrndc_fds; i++) {
+		struct listen_addr a;
+		memcpy(&a.ss, &ctl->inet[i].ss, sizeof(a.ss));
+		a.len = ctl->inet[i].len;
+		listen_addr_str(&a, str, sizeof(str));
+		if ((p.rndc_fds[i] = listen_tcp(&a)) < 0)
+			fatal("controls: listen on %s", str);
+		log_info("rndc control channel on %s", str);
+	}
+}
+
 /* Every listener of the configuration, at start (fatal if one cannot be
  * had: nothing serves yet). */
 void
@@ -200,4 +221,5 @@ parent_listen_start(uint16_t port)
 	}
 	p.ctl_fd = parent_control_socket();
 	parent_stats_sockets();
+	parent_rndc_sockets();
 }

@@ -88,6 +88,8 @@ struct parent_state {
 	int			 ctl_fd;	/* control socket listener */
 	int			*stats_fds;	/* statistics channels */
 	unsigned		 nstats_fds;
+	int			*rndc_fds;	/* controls inet, for rndc */
+	unsigned		 nrndc_fds;
 	struct child		 control;
 	struct event		*state_ev;	/* the next state report */
 	bool			 state_dirty;

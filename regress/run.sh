@@ -71,6 +71,10 @@ stage "the service: privileges, sandboxes, reloads, apex-ctl, metrics, logs"
 /usr/bin/python3 regress/service/run.py --build "$top/build"
 /usr/bin/python3 regress/service/run.py --build "$top/build-asan"
 
+stage "BIND's rndc against apex and BIND 9: every command, keys, allow, read-only, forged messages"
+/usr/bin/python3 regress/rndc/run.py --build "$top/build"
+/usr/bin/python3 regress/rndc/run.py --build "$top/build-asan"
+
 stage "privilege separation: keep-lists, secrets, a compromised worker"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build-asan"

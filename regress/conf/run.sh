@@ -4,8 +4,9 @@
 #  - every example configuration in etc/ passes, with the zones in zones/;
 #  - every broken zone here fails, naming the file and line given in its
 #    "; expect:" comments;
-#  - the dynamic update configurations update-*.conf and the signing
-#    ones dnssec-*.conf, against apex-named -C and BIND's named-checkconf.
+#  - the dynamic update configurations update-*.conf, the signing ones
+#    dnssec-*.conf and the rndc channels controls-*.conf, against
+#    apex-named -C and BIND's named-checkconf.
 set -u
 top=${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 named=${APEX_NAMED:-${abs_top_builddir:-$top}/named/apex-named}
@@ -65,15 +66,15 @@ CONF
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 
-# The dynamic update and signing statements: each update-*.conf and
-# dnssec-*.conf passes apex-named -C unless it has "// expect: LINE:
+# The dynamic update, signing and control channel statements: each
+# update-*.conf, dnssec-*.conf and controls-*.conf passes apex-named -C unless it has "// expect: LINE:
 # message" lines, which must then all be in the errors, and BIND's
 # named-checkconf (where installed) passes or fails it as its "// bind:"
 # line says, so both read the grammar alike.
 checkconf=$(command -v named-checkconf 2>/dev/null)
 mkdir -p "$tmp/dyn"
 for conf in "$top"/regress/conf/update-*.conf \
-    "$top"/regress/conf/dnssec-*.conf; do
+    "$top"/regress/conf/dnssec-*.conf "$top"/regress/conf/controls-*.conf; do
 	name=$(basename "$conf" .conf)
 	for z in $(sed -n 's/^zone "\([^"]*\)".*/\1/p' "$conf"); do
 		printf '%s\n' '$TTL 300' '@ SOA ns hostmaster 1 3600 600 86400 300' \

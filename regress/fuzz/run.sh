@@ -25,7 +25,7 @@ make -C "$b" -j"$jobs" regress/fuzz/fuzz_query regress/fuzz/fuzz_zonefile \
     regress/fuzz/fuzz_conf regress/fuzz/fuzz_image regress/fuzz/fuzz_msg \
     regress/fuzz/fuzz_xfrin regress/fuzz/fuzz_journal regress/fuzz/fuzz_ctl \
     regress/fuzz/fuzz_notify regress/fuzz/fuzz_http regress/fuzz/fuzz_update \
-    regress/fuzz/fuzz_sign regress/fuzz/fuzz_dnskey \
+    regress/fuzz/fuzz_sign regress/fuzz/fuzz_dnskey regress/fuzz/fuzz_rndc \
     >/dev/null
 
 seeds=$b/seeds
@@ -33,6 +33,7 @@ rm -rf "$seeds"
 mkdir -p "$seeds/query" "$seeds/zonefile" "$seeds/conf" "$seeds/image" \
     "$seeds/msg" "$seeds/xfrin" "$seeds/journal" "$seeds/ctl" \
     "$seeds/notify" "$seeds/http" "$seeds/update" "$seeds/sign" "$seeds/dnskey" \
+    "$seeds/rndc" \
     "$b/crashes"
 for f in regress/bind/zones/*.zone zones/*.zone regress/conf/*.zone \
     regress/data/example.com.*.zone etc/*.conf* regress/bind/named.conf; do
@@ -136,6 +137,8 @@ if command -v dnssec-keygen >/dev/null; then
 		} >"$seeds/dnskey/$(basename "$n")"
 	done
 fi
+# rndc's messages, signed with fuzz_rndc.c's key in every algorithm.
+/usr/bin/python3 regress/fuzz/seeds_rndc.py "$seeds/rndc"
 # UPDATE messages of every form, alone and in batches.
 /usr/bin/python3 regress/fuzz/seeds_update.py "$seeds/update"
 
@@ -157,6 +160,8 @@ runs() {
 	sign) echo 20000 ;;
 	# Each input writes three files and loads a key.
 	dnskey) echo 20000 ;;
+	# Each input computes up to five HMACs.
+	rndc) echo 300000 ;;
 	# The signed images are five times the size of the unsigned one
 	# and as many times slower to open: a quarter of the runs keeps the
 	# time it took before them.
@@ -165,7 +170,7 @@ runs() {
 	esac
 }
 for t in query zonefile conf image msg xfrin journal ctl notify http update \
-    sign dnskey; do
+    sign dnskey rndc; do
 	if [ -n "$secs" ]; then
 		how="-max_total_time=$secs"
 		corpus="$b/corpus/$t"

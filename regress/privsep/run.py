@@ -6,11 +6,13 @@ it, tested on a running apex-named (as root):
 - every child's descriptors (/proc/PID/fd) are exactly its role's
   keep-list: no pipe or socketpair end shared by two processes, DNS
   sockets only in the parent and the workers, the control socket and the
-  statistics channel only in the parent and the control process, the pid
+  statistics and rndc channels only in the parent and the control
+  process, the pid
   file in no child, the control process's counter blocks read-only;
 - the control process holds no copy of a configured TSIG secret (its
   memory is scanned), while a worker, which verifies MACs, does (so the
-  scan would find one);
+  scan would find one); it does hold the rndc key, which it verifies
+  rndc's messages with, and rndc works through it;
 - a worker told by a test hook to write to the descriptor numbers of the
   parent's signal pipe and of its ends of the other children's channels
   gets EBADF for each, and the parent neither reloads nor stops;
@@ -46,6 +48,7 @@ spec.loader.exec_module(service)
 results = []
 # Random, so that no library's tables contain it by chance.
 SECRET = base64.b64encode(os.urandom(32)).decode()
+RNDC_SECRET = base64.b64encode(os.urandom(32)).decode()
 
 
 def check(name, ok, detail=''):
@@ -58,11 +61,30 @@ class Server(service.Server):
     """The service test's server, with a TSIG key in its configuration."""
 
     def write_conf(self, zones, extra='', port=None):
+        if not hasattr(self, 'rndc_port'):
+            self.rndc_port = service.free_port()
         super().write_conf(zones, 'allow-transfer { key "xfr-key"; }; ' +
                            extra, port)
-        with open(self.conf, 'a') as f:
+        text = open(self.conf).read().replace(
+            'controls { unix', 'controls { inet 127.0.0.1 port %d allow '
+            '{ 127.0.0.1; } keys { "rndc-key"; }; unix' % self.rndc_port, 1)
+        with open(self.conf, 'w') as f:
+            f.write(text)
             f.write('key "xfr-key" { algorithm hmac-sha256; '
                     'secret "%s"; };\n' % SECRET)
+            f.write('key "rndc-key" { algorithm hmac-sha256; '
+                    'secret "%s"; };\n' % RNDC_SECRET)
+
+    def rndc(self, *args):
+        conf = os.path.join(self.work, 'rndc.conf')
+        with open(conf, 'w') as f:
+            f.write('key "rndc-key" { algorithm hmac-sha256; secret "%s"; '
+                    '};\noptions { default-key "rndc-key"; default-server '
+                    '127.0.0.1; default-port %d; };\n' % (RNDC_SECRET,
+                                                         self.rndc_port))
+        p = subprocess.run(['rndc', '-c', conf] + list(args),
+                           capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr
 
 
 def fd_table(pid):
@@ -95,7 +117,7 @@ def inet_inodes(port):
     for f in ('/proc/net/udp', '/proc/net/tcp'):
         for line in open(f).readlines()[1:]:
             cols = line.split()
-            if int(cols[1].split(':')[1], 16) == port:
+            if int(cols[1].split(":")[1], 16) == port and int(cols[9]):
                 found.add(int(cols[9]))
     return found
 
@@ -131,10 +153,11 @@ def classify(s):
 def test_descriptors(s, label):
     parent, procs, tables, owners = classify(s)
     dns = inet_inodes(s.port)
-    http = inet_inodes(s.http)
+    # The HTTP and rndc listeners: both the parent's and control's.
+    http = inet_inodes(s.http) | inet_inodes(s.rndc_port)
     ctl = unix_inode(s.ctlsock)
-    check('%s: the DNS, HTTP and control sockets are found' % label,
-          dns and http and ctl is not None, (dns, http, ctl))
+    check('%s: the DNS, HTTP, rndc and control sockets are found' % label,
+          dns and len(http) == 2 and ctl is not None, (dns, http, ctl))
     allowed_shared = {
         'apex-worker': dns,
         'apex-control': http | {ctl},
@@ -221,6 +244,13 @@ def test_secrets(s):
     found = memory_has(control, needles)
     check('the control process holds no copy of the TSIG secret',
           not found, found)
+    # It verifies rndc's messages: that key alone it keeps, decoded.
+    rndc_raw = base64.b64decode(RNDC_SECRET)
+    check('the control process holds the rndc key (the scan works there)',
+          rndc_raw in memory_has(control, [rndc_raw]))
+    rc, out = s.rndc('status')
+    check('rndc status through the control process', rc == 0 and
+          'server is up and running' in out, out)
 
 
 def test_hook_writes(s):

@@ -686,6 +686,33 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 		    z->name, v ? v : "{");
 }
 
+/*
+ * Zone types only a resolver uses (BIND's default configuration has a
+ * hint zone for the root): warned about and left out, so the
+ * configuration still loads. Returns: true if the zone is one.
+ */
+static bool
+resolver_zone(struct ctx *c, const struct cfg_stmt *st,
+    const struct cfg_block *b)
+{
+	static const char *const types[] = { "hint", "stub", "static-stub",
+	    "forward", "mirror", "redirect", "delegation-only" };
+
+	for (unsigned i = 0; i < b->n; i++) {
+		if (!conf_is(conf_word(&b->s[i], 0), "type"))
+			continue;
+		const char *t = conf_word(&b->s[i], 1);
+		for (size_t k = 0; t != NULL && k < nitems(types); k++)
+			if (conf_is(t, types[k])) {
+				WARN(c, st, "zone '%s': type %s is for "
+				    "resolvers; apex is authoritative only and "
+				    "leaves the zone out", conf_word(st, 1), t);
+				return true;
+			}
+	}
+	return false;
+}
+
 static void
 stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 {
@@ -724,6 +751,8 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		return;
 	}
 	dname_lower(z.origin, z.origin, (size_t)len);
+	if (resolver_zone(c, st, b))
+		return;
 	z.name = xstrdup(conf_word(st, 1));
 	for (unsigned i = 0; i < b->n; i++)
 		zone_option(c, &b->s[i], &z, &has_type);
@@ -735,9 +764,11 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	if (!has_type) {
 		ERR(c, st, "zone '%s': missing or unsupported type", z.name);
 		ok = false;
-	} else if (z.file == NULL) {
-		/* A secondary keeps its copy on disk, to serve it at once
-		 * after a restart. */
+	} else if (z.file == NULL && (z.type != ZONE_SECONDARY ||
+	    z.dnssec_policy != NULL)) {
+		/* A secondary may live in memory only, as in BIND (it
+		 * transfers the zone again after a restart); a primary's
+		 * data and a signer's copy are files. */
 		ERR(c, st, "zone '%s': needs a file", z.name);
 		ok = false;
 	} else if (z.type == ZONE_SECONDARY && z.primaries.n == 0) {

@@ -181,6 +181,9 @@ struct conf_remote {
 	struct sockaddr_storage	 ss;		/* port included */
 	socklen_t		 len;
 	char			*key;		/* NULL: unsigned */
+	/* primaries ... source ADDR { }: the local address to use; family
+	 * 0: the zone's transfer-source. */
+	struct sockaddr_storage	 src;
 };
 
 struct conf_remotes {
@@ -206,8 +209,17 @@ struct conf_xfr {
 	uint32_t	 max_transfer_idle_in;	/* seconds */
 	uint32_t	 min_refresh, max_refresh;	/* seconds */
 	uint32_t	 min_retry, max_retry;		/* seconds */
+	/* transfer-source and notify-source: [0] IPv4 ([-v6]: [1] IPv6);
+	 * family 0: any address, any port. */
+	struct sockaddr_storage	 xfr_src[2];
+	struct sockaddr_storage	 notify_src[2];
 	unsigned	 set;			/* which fields were given */
 };
+
+/* The source address to bind for a remote of family af: the remote's
+ * own, else the zone's; NULL if none is set. */
+const struct sockaddr_storage *conf_xfr_source(const struct conf_xfr *,
+	    const struct conf_remote *, int af);
 
 /*
  * rate-limit { ... }; (response rate limiting, as in BIND 9). Rates are

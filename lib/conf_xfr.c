@@ -29,6 +29,10 @@ enum {
 	XS_MAXREF = 0x100,
 	XS_MINRET = 0x200,
 	XS_MAXRET = 0x400,
+	XS_XSRC4 = 0x800,
+	XS_XSRC6 = 0x1000,
+	XS_NSRC4 = 0x2000,
+	XS_NSRC6 = 0x4000,
 };
 
 void
@@ -72,6 +76,24 @@ conf_xfr_inherit(struct conf_xfr *z, const struct conf_xfr *o)
 		z->min_retry = o->min_retry;
 	if (!(z->set & XS_MAXRET))
 		z->max_retry = o->max_retry;
+	if (!(z->set & XS_XSRC4))
+		z->xfr_src[0] = o->xfr_src[0];
+	if (!(z->set & XS_XSRC6))
+		z->xfr_src[1] = o->xfr_src[1];
+	if (!(z->set & XS_NSRC4))
+		z->notify_src[0] = o->notify_src[0];
+	if (!(z->set & XS_NSRC6))
+		z->notify_src[1] = o->notify_src[1];
+}
+
+const struct sockaddr_storage *
+conf_xfr_source(const struct conf_xfr *x, const struct conf_remote *r,
+    int af)
+{
+	if (r != NULL && r->src.ss_family == af)
+		return &r->src;
+	const struct sockaddr_storage *s = &x->xfr_src[af == AF_INET6];
+	return s->ss_family == af ? s : NULL;
 }
 
 void
@@ -179,8 +201,111 @@ remote_element(struct ctx *c, const struct cfg_stmt *o, uint16_t port,
 }
 
 /*
- * NAME [port N] { element; ... }: the value of primaries, masters and
- * also-notify statements, from value index first on.
+ * ADDR|* [port N|*] at words i, i+1, i+2 of st, of family af, into *ss
+ * (family 0 if both are "*"). *next is the first word after them.
+ * Returns: 0, or -1 (reported).
+ */
+static int
+parse_source(struct ctx *c, const struct cfg_stmt *st, unsigned i, int af,
+    struct sockaddr_storage *ss, unsigned *next)
+{
+	const char *a = conf_word(st, i), *what = st->v[0].s;
+	unsigned long port = 0;
+	struct acl_elem e;
+
+	memset(ss, 0, sizeof(*ss));
+	memset(&e, 0, sizeof(e));
+	e.family = (uint8_t)af;
+	bool any = a != NULL && strcmp(a, "*") == 0;
+	if (a == NULL || (!any && (acl_parse_prefix(a, &e) != 0 ||
+	    e.family != af || e.prefixlen != (af == AF_INET ? 32 : 128)))) {
+		ERR(c, st, "%s: expected an IPv%c address or *", what,
+		    af == AF_INET ? '4' : '6');
+		return -1;
+	}
+	i++;
+	if (conf_is(conf_word(st, i), "port")) {
+		const char *p = conf_word(st, i + 1);
+		if (p == NULL || (strcmp(p, "*") != 0 &&
+		    conf_parse_uint(p, 65535, &port) != 0)) {
+			ERR(c, st, "%s: bad port", what);
+			return -1;
+		}
+		i += 2;
+	}
+	*next = i;
+	if (any && port == 0)
+		return 0;	/* any address, any port: the default */
+	if (port != 0 && port < 1024)
+		WARN(c, st, "%s: port %lu: apex-xferd runs unprivileged and "
+		    "cannot bind it; the transfer or NOTIFY will fail", what,
+		    port);
+	if (af == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons((uint16_t)port);
+		memcpy(&s->sin_addr, e.addr, 4);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons((uint16_t)port);
+		memcpy(&s->sin6_addr, e.addr, 16);
+	}
+	return 0;
+}
+
+/* transfer-source[-v6] and notify-source[-v6]: ADDR|* [port N|*]
+ * [dscp N]. Returns: true if st is one of them. */
+static bool
+source_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
+{
+	static const struct {
+		const char	*name;
+		int		 af;
+		bool		 notify;
+		unsigned	 bit;
+	} opts[] = {
+		{ "transfer-source", AF_INET, false, XS_XSRC4 },
+		{ "transfer-source-v6", AF_INET6, false, XS_XSRC6 },
+		{ "notify-source", AF_INET, true, XS_NSRC4 },
+		{ "notify-source-v6", AF_INET6, true, XS_NSRC6 },
+	};
+	const char *name = conf_word(st, 0);
+	unsigned next;
+
+	for (size_t k = 0; k < nitems(opts); k++) {
+		if (!conf_is(name, opts[k].name))
+			continue;
+		struct sockaddr_storage *ss = opts[k].notify ?
+		    &x->notify_src[opts[k].af == AF_INET6] :
+		    &x->xfr_src[opts[k].af == AF_INET6];
+		if (parse_source(c, st, 1, opts[k].af, ss, &next) != 0)
+			return true;
+		if (conf_is(conf_word(st, next), "dscp") &&
+		    conf_word(st, next + 1) != NULL) {
+			WARN(c, st, "%s: dscp is obsolete (BIND 9.18 ignores "
+			    "it too); ignored", name);
+			next += 2;
+		}
+		if (next != st->n)
+			ERR(c, st, "%s: expected ADDR|* [port N|*]", name);
+		x->set |= opts[k].bit;
+		return true;
+	}
+	if (conf_is(name, "alt-transfer-source") ||
+	    conf_is(name, "alt-transfer-source-v6") ||
+	    conf_is(name, "use-alt-transfer-source")) {
+		WARN(c, st, "%s is obsolete (removed from BIND 9.20); ignored: "
+		    "list the primaries with their source instead", name);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * NAME [port N] [source ADDR|* [port N|*]] [source-v6 ...] { element;
+ * ... }: the value of primaries, masters and also-notify statements,
+ * from value index first on.
  */
 int
 conf_parse_remotes(struct ctx *c, const struct cfg_stmt *st, unsigned first,
@@ -190,23 +315,47 @@ conf_parse_remotes(struct ctx *c, const struct cfg_stmt *st, unsigned first,
 	unsigned long v;
 	unsigned i = first;
 
-	if (conf_is(conf_word(st, i), "port")) {
-		if (conf_parse_uint(conf_word(st, i + 1), 65535, &v) != 0) {
-			ERR(c, st, "%s: bad port", st->v[0].s);
-			return -1;
-		}
-		port = (uint16_t)v;
-		i += 2;
+	struct sockaddr_storage src[2];
+	memset(src, 0, sizeof(src));
+	for (;;) {
+		const char *w = conf_word(st, i);
+		if (conf_is(w, "port")) {
+			if (conf_parse_uint(conf_word(st, i + 1), 65535,
+			    &v) != 0) {
+				ERR(c, st, "%s: bad port", st->v[0].s);
+				return -1;
+			}
+			port = (uint16_t)v;
+			i += 2;
+		} else if (conf_is(w, "source") || conf_is(w, "source-v6")) {
+			bool v6 = conf_is(w, "source-v6");
+			if (parse_source(c, st, i + 1, v6 ? AF_INET6 : AF_INET,
+			    &src[v6], &i) != 0)
+				return -1;
+		} else
+			break;
 	}
+	if ((src[0].ss_family || src[1].ss_family) &&
+	    conf_is(st->v[0].s, "also-notify"))
+		WARN(c, st, "also-notify: source is not used for NOTIFY; "
+		    "notify-source and notify-source-v6 are");
 	const struct cfg_block *b = conf_block_at(st, i);
 	if (b == NULL || st->n != i + 1) {
 		ERR(c, st, "%s: expected [port N] { address [port N] "
 		    "[key NAME]; ... }", st->v[0].s ? st->v[0].s : "{");
 		return -1;
 	}
-	unsigned errors = c->errors;
+	unsigned errors = c->errors, from = out->n;
 	for (unsigned k = 0; k < b->n; k++)
 		remote_element(c, &b->s[k], port, out, 0);
+	/* The list's source is for its own elements; a named list inside
+	 * keeps its own. */
+	for (unsigned k = from; k < out->n; k++) {
+		int af = out->r[k].ss.ss_family;
+		if (out->r[k].src.ss_family == 0 &&
+		    src[af == AF_INET6].ss_family == af)
+			out->r[k].src = src[af == AF_INET6];
+	}
 	return c->errors == errors ? 0 : -1;
 }
 
@@ -292,7 +441,9 @@ conf_xfr_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
 	unsigned long v;
 	int n;
 
-	if (conf_is(name, "notify")) {
+	if (source_option(c, st, x))
+		;	/* handled */
+	else if (conf_is(name, "notify")) {
 		if ((n = conf_get_notify(c, st)) >= 0) {
 			x->notify = n;
 			x->set |= XS_NOTIFY;

@@ -298,8 +298,9 @@ loader_check(const struct conf *cf)
 		uint32_t serial;
 		if (reload_waits_for_transfer(cf, i)) {
 			/* Nothing to check until the first transfer. */
-			log_info("zone %s: secondary, no copy yet",
-			    cf->zones[i].name);
+			log_info("zone %s: secondary, %s", cf->zones[i].name,
+			    cf->zones[i].file == NULL ? "kept in memory only "
+			    "(no file)" : "no copy yet");
 			continue;
 		}
 		int fd = loader_load_zone(cf, i, -1, &serial);

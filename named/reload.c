@@ -66,6 +66,13 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Two zone file paths, either of which may be NULL (no file). */
+static bool
+same_path(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 struct zone_state *
 reload_states_new(const struct conf *cf, const struct conf *old,
     struct zone_state *prev)
@@ -83,7 +90,7 @@ reload_states_new(const struct conf *cf, const struct conf *old,
 		for (unsigned k = 0; k < old->nzones; k++) {
 			const struct conf_zone *oz = &old->zones[k];
 			if (prev[k].fd < 0 || !dname_equal(oz->origin,
-			    nz->origin) || strcmp(oz->file, nz->file) != 0 ||
+			    nz->origin) || !same_path(oz->file, nz->file) ||
 			    oz->max_records_per_type !=
 			    nz->max_records_per_type ||
 			    oz->max_types_per_name != nz->max_types_per_name ||
@@ -174,7 +181,7 @@ set_image(const struct conf *cf, struct zone_state *z, unsigned i, int fd,
 {
 	struct stat st;
 
-	if (stat(cf->zones[i].file, &st) == 0) {
+	if (cf->zones[i].file != NULL && stat(cf->zones[i].file, &st) == 0) {
 		z->st = st;
 		z->have_st = true;
 	}
@@ -207,7 +214,8 @@ zone_loaded_unsigned(unsigned i, int fd, uint32_t serial)
 	struct zone_state *z = &r.zs[i];
 	struct stat st;
 
-	if (stat(r.conf->zones[i].file, &st) == 0) {
+	if (r.conf->zones[i].file != NULL &&
+	    stat(r.conf->zones[i].file, &st) == 0) {
 		z->st = st;
 		z->have_st = true;
 	}
@@ -262,8 +270,11 @@ reload_waits_for_transfer(const struct conf *cf, unsigned i)
 {
 	struct stat st;
 
+	/* A secondary without a file lives in memory only: it always
+	 * waits for its transfer. */
 	return cf->zones[i].type == ZONE_SECONDARY &&
-	    stat(cf->zones[i].file, &st) != 0 && errno == ENOENT;
+	    (cf->zones[i].file == NULL ||
+	    (stat(cf->zones[i].file, &st) != 0 && errno == ENOENT));
 }
 
 /* One message from the loader. Returns: false when the run is over. */

@@ -175,7 +175,7 @@ refreshed(struct xzone *z)
 	set_expired(z, false);
 	/* The file's time says when it was last known to be current, so
 	 * a restart can tell whether the copy has expired meanwhile. */
-	if (xferd_base(z) != NULL)
+	if (xferd_base(z) != NULL && z->cz->file != NULL)
 		(void)utimensat(AT_FDCWD, z->cz->file, NULL, 0);
 }
 
@@ -199,7 +199,8 @@ xin_new_image(struct xzone *z, bool first)
 	/* The copy on disk after a start: it expires relative to the last
 	 * time it was known to be current. */
 	soa_timers(z, &refresh, &retry, &expire);
-	if (stat(z->cz->file, &st) == 0 && expire != UINT32_MAX) {
+	if (z->cz->file != NULL && stat(z->cz->file, &st) == 0 &&
+	    expire != UINT32_MAX) {
 		z->expires = st.st_mtime + (time_t)expire;
 		if (z->expires <= time(NULL))
 			set_expired(z, true);
@@ -376,8 +377,9 @@ install(struct xin *in)
 	}
 	snprintf(comment, sizeof(comment), "zone %s, serial %u, from %s",
 	    cz->name, nz.hdr->serial, in->peer);
-	if (zwrite_file(cz->file, &nz, comment, in->err, sizeof(in->err)) !=
-	    0) {
+	/* A zone without a file is kept in memory only. */
+	if (cz->file != NULL && zwrite_file(cz->file, &nz, comment, in->err,
+	    sizeof(in->err)) != 0) {
 		free(blob);
 		return false;
 	}
@@ -571,6 +573,37 @@ soa_event(evutil_socket_t fd, short events, void *arg)
 	soa_answer(in, buf, (size_t)n);
 }
 
+/*
+ * The socket for a query to r, bound to the transfer source if one is
+ * set (a primary that allows transfers to one address of a multi-homed
+ * secondary). Returns: the descriptor, or -1 with why[] set.
+ */
+static int
+source_socket(struct xin *in, const struct conf_remote *r, int type,
+    char why[256])
+{
+	const struct sockaddr_storage *src = conf_xfr_source(
+	    &in->z->cz->xfr, r, r->ss.ss_family);
+	int fd = socket(r->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	char a[64];
+
+	if (fd < 0) {
+		snprintf(why, 256, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (src != NULL && bind(fd, (const struct sockaddr *)src,
+	    src->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6)) != 0) {
+		snprintf(why, 256, "transfer-source %s: %s",
+		    sockaddr_str((const struct sockaddr *)src, a, sizeof(a)),
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 start_soa_query(struct xin *in, const struct conf_remote *r)
 {
@@ -578,10 +611,12 @@ start_soa_query(struct xin *in, const struct conf_remote *r)
 	    (SOA_TIMEOUT_MS % 1000) * 1000 };
 
 	in->step = I_SOA;
-	in->fd = socket(r->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (in->fd < 0 || connect(in->fd, (const struct sockaddr *)&r->ss,
-	    r->len) != 0) {
+	char why[256];
+	if ((in->fd = source_socket(in, r, SOCK_DGRAM, why)) < 0) {
+		next_primary(in, "%s", why);
+		return;
+	}
+	if (connect(in->fd, (const struct sockaddr *)&r->ss, r->len) != 0) {
 		next_primary(in, "%s", strerror(errno));
 		return;
 	}
@@ -738,10 +773,13 @@ start_transfer(struct xin *in, const struct conf_remote *r)
 		next_primary(in, "cannot build the request");
 		return;
 	}
-	in->fd = socket(r->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (in->fd < 0 || (connect(in->fd, (const struct sockaddr *)&r->ss,
-	    r->len) != 0 && errno != EINPROGRESS)) {
+	char why[256];
+	if ((in->fd = source_socket(in, r, SOCK_STREAM, why)) < 0) {
+		next_primary(in, "%s", why);
+		return;
+	}
+	if (connect(in->fd, (const struct sockaddr *)&r->ss, r->len) != 0 &&
+	    errno != EINPROGRESS) {
 		next_primary(in, "connect: %s", strerror(errno));
 		return;
 	}

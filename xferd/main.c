@@ -157,6 +157,10 @@ journal_use(struct xzone *z, struct journal *j, bool served, bool *ok,
 
 	if (*ok)
 		return true;
+	/* A zone in memory only keeps no journal: IXFR requests get the
+	 * whole zone (RFC 1995 4 allows it). */
+	if (z->cz->file == NULL && z->cz->journal == NULL)
+		return false;
 	/* A failed open is tried again at the next use: a disk that was
 	 * full may have room now. Logged once until it works. */
 	if (!journal_open_any(z, j, served, path, sizeof(path))) {
@@ -670,6 +674,7 @@ static const struct sandbox_rule xferd_allow[] = {
 	{ "memfd_create", "the image of a transferred zone" },
 	{ "fcntl", "seals of images; non-blocking sockets" },
 	{ "connect", "connections to primaries" },
+	{ "bind", "transfer-source and notify-source addresses" },
 	{ "getsockopt", "the result of a connect" },
 	{ "setsockopt", "socket options" },
 	{ "getsockname", "libevent" },

@@ -328,6 +328,19 @@ notify_zone(struct xzone *z)
 			log_warn("zone %s: NOTIFY socket", z->cz->name);
 			continue;
 		}
+		const struct sockaddr_storage *src = &z->cz->xfr.notify_src[i];
+		if (src->ss_family == fam[i] && bind(nt->fd[i],
+		    (const struct sockaddr *)src, i == 0 ?
+		    sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6)) != 0) {
+			char a[64];
+			log_warn("zone %s: notify-source %s", z->cz->name,
+			    sockaddr_str((const struct sockaddr *)src, a,
+			    sizeof(a)));
+			close(nt->fd[i]);
+			nt->fd[i] = -1;
+			continue;
+		}
 		nt->ev[i] = event_new(xd.base, nt->fd[i], EV_READ | EV_PERSIST,
 		    notify_readable, nt);
 		if (nt->ev[i] == NULL || event_add(nt->ev[i], NULL) != 0)

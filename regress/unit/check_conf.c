@@ -179,9 +179,43 @@ START_TEST(test_conf_errors_name_file_and_line)
 	    "'frobnicate'"), "%s", p.text);
 	ck_assert_ptr_null(load("options { recursion yes; };\n", &p));
 	ck_assert_msg(strstr(p.text, "authoritative-only"), "%s", p.text);
-	ck_assert_ptr_null(load("zone \"a\" {\n type hint;\n file \"x\";\n};\n",
+	/* A resolver's zone types are left out with a warning. */
+	struct conf *cf = load("zone \"a\" {\n type hint;\n file \"x\";\n"
+	    "};\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_uint_eq(cf->nzones, 0);
+	ck_assert_msg(strstr(p.text, "zone 'a': type hint is for resolvers"),
+	    "%s", p.text);
+	conf_free(cf);
+	/* A secondary may have no file (in memory only); a primary not. */
+	cf = load("zone \"b\" { type secondary; primaries { 192.0.2.1; }; "
+	    "};\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_ptr_null(cf->zones[0].file);
+	conf_free(cf);
+	ck_assert_ptr_null(load("zone \"b\" { type secondary; primaries { "
+	    "192.0.2.1; }; dnssec-policy default; };\n", &p));
+	ck_assert_msg(strstr(p.text, "needs a file"), "%s", p.text);
+	/* transfer-source and notify-source, inherited by zones; the
+	 * family must match the option. */
+	cf = load("options { transfer-source 192.0.2.9; notify-source-v6 "
+	    "2001:db8::9 port 5300; };\nzone \"c\" { type secondary; "
+	    "primaries source 192.0.2.8 { 192.0.2.1; }; };\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_int_eq(cf->zones[0].xfr.xfr_src[0].ss_family, AF_INET);
+	ck_assert_int_eq(cf->zones[0].xfr.notify_src[1].ss_family, AF_INET6);
+	ck_assert_int_eq(ntohs(((struct sockaddr_in6 *)
+	    &cf->zones[0].xfr.notify_src[1])->sin6_port), 5300);
+	const struct sockaddr_in *src = (const struct sockaddr_in *)
+	    conf_xfr_source(&cf->zones[0].xfr, &cf->zones[0].primaries.r[0],
+	    AF_INET);
+	ck_assert_ptr_nonnull(src);
+	ck_assert_uint_eq(ntohl(src->sin_addr.s_addr), 0xc0000208u);
+	conf_free(cf);
+	ck_assert_ptr_null(load("options { transfer-source 2001:db8::1; };\n",
 	    &p));
-	ck_assert_msg(strstr(p.text, "2: zone 'a': type hint"), "%s", p.text);
+	ck_assert_msg(strstr(p.text, "transfer-source: expected an IPv4 "
+	    "address"), "%s", p.text);
 	ck_assert_ptr_null(load("zone \"a\" { type primary; };\n", &p));
 	ck_assert_msg(strstr(p.text, "needs a file"), "%s", p.text);
 	ck_assert_ptr_null(load("options {\n  directory \"x\"\n};\n", &p));

@@ -75,6 +75,10 @@ stage "BIND's rndc against apex and BIND 9: every command, keys, allow, read-onl
 /usr/bin/python3 regress/rndc/run.py --build "$top/build"
 /usr/bin/python3 regress/rndc/run.py --build "$top/build-asan"
 
+stage "BIND configurations unchanged: Debian's default zones, transfer-source, notify-source, secondaries in memory"
+/usr/bin/python3 regress/bindconf/run.py --build "$top/build"
+/usr/bin/python3 regress/bindconf/run.py --build "$top/build-asan"
+
 stage "privilege separation: keep-lists, secrets, a compromised worker"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build-asan"

@@ -500,6 +500,8 @@ opt_one(struct ctx *c, const struct cfg_stmt *st)
 		;	/* handled */
 	else if (conf_dnssec_option(c, st))
 		;	/* handled */
+	else if (conf_compat_option(c, st, false))
+		;	/* handled */
 	else if (is_resolver_only(name))
 		WARN(c, st, "option '%s' has no meaning for an "
 		    "authoritative-only server; ignored", name);
@@ -678,9 +680,8 @@ zone_option(struct ctx *c, const struct cfg_stmt *o, struct conf_zone *z,
 			z->max_types_set = true;
 		}
 	}
-	else if (conf_is(v, "check-names") || conf_is(v, "dialup") ||
-	    conf_is(v, "zone-statistics"))
-		WARN(c, o, "zone '%s': option '%s' is ignored", z->name, v);
+	else if (conf_compat_option(c, o, true))
+		;	/* handled */
 	else
 		ERR(c, o, "zone '%s': unknown or unsupported option '%s'",
 		    z->name, v ? v : "{");
@@ -944,6 +945,7 @@ conf_new(const char *path)
 	cf->transfers_out = 10;
 	cf->transfers_in = 10;
 	cf->answer_cookie = true;
+	cf->provide_ixfr = true;
 	cf->localhost = acl_localhost();
 	cf->localnets = acl_localnets();
 	conf_logging_defaults(&cf->logging);
@@ -1028,6 +1030,7 @@ conf_free(struct conf *cf)
 	free(cf->server_id);
 	acl_free(cf->allow_query);
 	acl_free(cf->allow_transfer);
+	acl_free(cf->blackhole);
 	acl_free(cf->rrl.exempt);
 	for (unsigned i = 0; i < cf->nacls; i++) {
 		free(cf->acls[i].name);

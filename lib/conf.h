@@ -213,6 +213,8 @@ struct conf_xfr {
 	 * family 0: any address, any port. */
 	struct sockaddr_storage	 xfr_src[2];
 	struct sockaddr_storage	 notify_src[2];
+	bool		 request_ixfr;		/* else always AXFR */
+	bool		 notify_to_soa;		/* NOTIFY the MNAME too */
 	unsigned	 set;			/* which fields were given */
 };
 
@@ -330,6 +332,8 @@ struct conf {
 	bool			 minimal_any;
 	struct acl		*allow_query;	/* NULL: any */
 	struct acl		*allow_transfer;
+	struct acl		*blackhole;	/* ignored clients, or NULL */
+	bool			 provide_ixfr;	/* else IXFR gets the zone */
 	bool			 querylog;
 	bool			 answer_cookie;
 	bool			 cookie_secret_set;

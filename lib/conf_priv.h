@@ -101,6 +101,11 @@ void	conf_dnssec_zone_free(struct conf_zone *);
 void	conf_logging_defaults(struct conf_logging *);
 void	conf_stmt_logging(struct ctx *, const struct cfg_stmt *);
 void	conf_stmt_controls(struct ctx *, const struct cfg_stmt *);
+
+/* conf_compat.c: BIND options done as BIND does or warned about with
+ * what apex does instead. Returns: true if st is one of them. */
+bool	conf_compat_option(struct ctx *, const struct cfg_stmt *,
+	    bool in_zone);
 void	conf_stmt_statistics(struct ctx *, const struct cfg_stmt *);
 
 #endif

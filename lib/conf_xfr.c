@@ -33,6 +33,8 @@ enum {
 	XS_XSRC6 = 0x1000,
 	XS_NSRC4 = 0x2000,
 	XS_NSRC6 = 0x4000,
+	XS_REQIXFR = 0x8000,
+	XS_TOSOA = 0x10000,
 };
 
 void
@@ -41,6 +43,7 @@ conf_xfr_defaults(struct conf_xfr *x)
 	memset(x, 0, sizeof(*x));
 	/* BIND 9.18's defaults. */
 	x->notify = NOTIFY_YES;
+	x->request_ixfr = true;
 	x->max_journal_size = (uint64_t)2 << 30;
 	x->max_transfer_time_in = 120 * 60;
 	x->max_transfer_idle_in = 60 * 60;
@@ -84,6 +87,10 @@ conf_xfr_inherit(struct conf_xfr *z, const struct conf_xfr *o)
 		z->notify_src[0] = o->notify_src[0];
 	if (!(z->set & XS_NSRC6))
 		z->notify_src[1] = o->notify_src[1];
+	if (!(z->set & XS_REQIXFR))
+		z->request_ixfr = o->request_ixfr;
+	if (!(z->set & XS_TOSOA))
+		z->notify_to_soa = o->notify_to_soa;
 }
 
 const struct sockaddr_storage *
@@ -441,9 +448,21 @@ conf_xfr_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
 	unsigned long v;
 	int n;
 
+	bool b;
+
 	if (source_option(c, st, x))
 		;	/* handled */
-	else if (conf_is(name, "notify")) {
+	else if (conf_is(name, "request-ixfr")) {
+		if (conf_get_bool(c, st, &b) == 0) {
+			x->request_ixfr = b;
+			x->set |= XS_REQIXFR;
+		}
+	} else if (conf_is(name, "notify-to-soa")) {
+		if (conf_get_bool(c, st, &b) == 0) {
+			x->notify_to_soa = b;
+			x->set |= XS_TOSOA;
+		}
+	} else if (conf_is(name, "notify")) {
 		if ((n = conf_get_notify(c, st)) >= 0) {
 			x->notify = n;
 			x->set |= XS_NOTIFY;

@@ -756,6 +756,10 @@ query_process(const struct query_env *env, const struct query_client *cl,
 	bool echo;
 
 	memset(res, 0, sizeof(*res));
+	/* blackhole: not even a REFUSED. */
+	if (env->conf->blackhole != NULL &&
+	    acl_match(env->conf->blackhole, cl->addr, NULL) == ACL_ALLOW)
+		return 0;
 	enum pkt_verdict v = pkt_parse_query(req, len, &q);
 	if (v == PKT_DROP)
 		return 0;

@@ -763,8 +763,9 @@ xfr_event(evutil_socket_t fd, short events, void *arg)
 static void
 start_transfer(struct xin *in, const struct conf_remote *r)
 {
-	uint16_t qtype = in->axfr || in->base == NULL ? TYPE_AXFR :
-	    TYPE_IXFR;
+	/* request-ixfr no: the whole zone every time. */
+	uint16_t qtype = in->axfr || in->base == NULL ||
+	    !in->z->cz->xfr.request_ixfr ? TYPE_AXFR : TYPE_IXFR;
 	static const struct timeval ctv = { CONNECT_SECS, 0 };
 
 	in->axfr = qtype == TYPE_AXFR;

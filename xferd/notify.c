@@ -140,9 +140,12 @@ collect_targets(struct xnotify *nt)
 		const struct zone_rrset *soa = zone_soa(z);
 		const uint8_t *mname = soa ? zone_rrset_data(soa) + 2 : NULL;
 		const uint8_t *r = ns ? zone_rrset_data(ns) : NULL;
+		/* The MNAME is the primary itself, unless notify-to-soa
+		 * says it is a secondary too (a hidden primary). */
 		for (unsigned i = 0; ns != NULL && i < ns->count;
 		    i++, r += 2 + get16(r))
-			if (mname == NULL || !dname_equal(r + 2, mname))
+			if (mname == NULL || cz->xfr.notify_to_soa ||
+			    !dname_equal(r + 2, mname))
 				add_ns_addresses(nt, z, r + 2);
 	}
 	for (unsigned i = 0; i < cz->xfr.also_notify.n; i++) {

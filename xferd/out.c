@@ -454,7 +454,10 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &x->t0);
 	if (x->qtype == TYPE_IXFR && !rr_serial_gt(x->img->serial, serial))
 		x->kind = "IXFR (up to date)";	/* RFC 1995 2: one SOA */
-	else if (x->qtype == TYPE_IXFR) {
+	else if (x->qtype == TYPE_IXFR && !xd.conf->provide_ixfr) {
+		x->qtype = TYPE_AXFR;	/* provide-ixfr no (RFC 1995 4) */
+		x->kind = "IXFR (whole zone: provide-ixfr no)";
+	} else if (x->qtype == TYPE_IXFR) {
 		int first = xferd_journal(z) ? journal_find(&z->j, serial) :
 		    -1;
 		/* The journal may already hold the difference of an

@@ -16,7 +16,13 @@ with the same statements:
   address named, at a listener the test holds;
 - a secondary zone without a file: served from memory, no file written,
   an IXFR request answered with the whole zone, transferred again after
-  a restart.
+  a restart;
+- request-ixfr no in one zone: after a change on the primary that zone
+  is transferred whole (AXFR), its neighbour incrementally (IXFR);
+  provide-ixfr no: an IXFR request gets the whole zone; blackhole: a
+  client in it gets no answer at all, others do; ixfr-from-differences,
+  masterfile-format text and the options apex does differently load
+  with a warning naming each.
 
 usage: run.py [--build DIR]
 """
@@ -263,6 +269,99 @@ def test_in_memory(build, a, ad, conf, aport):
         log_clean(b)
 
 
+def xfr_conf(d, port, pport, ctl):
+    conf = os.path.join(d, 'named.conf')
+    with open(os.path.join(d, 'pv.example.zone'), 'w') as f:
+        f.write(ZONE % 1)
+    with open(conf, 'w') as f:
+        f.write('''options { directory "%s"; pid-file "%s/pid";
+	listen-on port %d { 127.0.0.1; 127.0.0.2; }; listen-on-v6 { none; };
+	provide-ixfr no; blackhole { 127.0.0.2; }; allow-transfer { any; };
+	ixfr-from-differences yes; masterfile-format text;
+	max-ixfr-ratio 90%%; notify-delay 0; zone-statistics no; };
+controls { unix "%s" perm 0600 owner 0 group 0; };
+zone "ix.example" { type secondary; file "ix.copy"; request-ixfr no;
+	primaries { 127.0.0.1 port %d; }; };
+zone "ix2.example" { type secondary; file "ix2.copy";
+	primaries { 127.0.0.1 port %d; }; };
+zone "pv.example" { type primary; file "pv.example.zone"; };
+''' % (d, d, port, ctl, pport, pport))
+    return conf
+
+
+def bump_primary(pd, serial):
+    for z in ('ix.example', 'ix2.example'):
+        with open(os.path.join(pd, z + '.zone'), 'w') as f:
+            f.write(ZONE % serial + 'new%d\tA\t192.0.2.%d\n' % (serial,
+                                                               serial))
+
+
+def test_transfer_options(build, base):
+    d = os.path.join(base, 'xfropts')
+    pd, ad = os.path.join(d, 'primary'), os.path.join(d, 'apex')
+    os.makedirs(pd)
+    os.makedirs(ad)
+    os.chmod(ad, 0o777)
+    pport, aport = free_port(), free_port()
+    conf = primary_conf(pd, pport, [('ix.example', 'any'),
+                                    ('ix2.example', 'any')])
+    text = open(conf).read().replace(
+        'notify no;', 'notify explicit; ixfr-from-differences yes; '
+        'also-notify { 127.0.0.1 port %d; };' % aport)
+    with open(conf, 'w') as f:
+        f.write(text)
+    prim = bind(pd, conf)
+    up(pport, 'ix.example')
+    ctl = os.path.join(ad, 'control')
+    a = apex(build, ad, xfr_conf(ad, aport, pport, ctl))
+    try:
+        ok = wait_for(lambda: serial(aport, 'ix.example') == 5 and
+                      serial(aport, 'ix2.example') == 5, 20)
+        check('transfer options: both secondaries are loaded', ok,
+              a.logtext()[-2000:])
+        log = a.logtext()
+        warned = [o for o in ('max-ixfr-ratio', 'notify-delay',
+                              'zone-statistics')
+                  if re.search(r'warning: %s: .*; ignored' % o, log)]
+        check('the options apex does differently are each warned about',
+              len(warned) == 3 and 'ixfr-from-differences' not in log,
+              (warned, log[:2000]))
+        bump_primary(pd, 6)
+        prim.proc.send_signal(signal.SIGHUP)
+        ok = wait_for(lambda: serial(aport, 'ix.example') == 6 and
+                      serial(aport, 'ix2.example') == 6, 30)
+        log = a.logtext()
+        check('after a change on the primary both have serial 6', ok,
+              log[-2000:])
+        check('request-ixfr no: the zone came whole (AXFR) again',
+              len(re.findall(r'zone ix\.example: AXFR from \S+ started',
+                             log)) == 2 and
+              'zone ix.example: IXFR from' not in log, log[-3000:])
+        check('request-ixfr (default yes): the neighbour came by IXFR',
+              'zone ix2.example: IXFR from' in log, log[-3000:])
+        out = subprocess.run(['dig', '@127.0.0.1', '-p', str(aport),
+                              'ix2.example', 'IXFR=5', '+tcp'],
+                             capture_output=True, text=True,
+                             timeout=30).stdout
+        soas = [ln for ln in out.splitlines() if '\tSOA\t' in ln]
+        check('provide-ixfr no: an IXFR request gets the whole zone',
+              len(soas) == 2 and 'www.ix2.example.' in out and
+              'IXFR (whole zone: provide-ixfr no)' in a.logtext(), out)
+        check('blackhole: a client outside it is answered',
+              serial(aport, 'pv.example') == 1)
+        out = subprocess.run(['dig', '@127.0.0.2', '-p', str(aport), '-b',
+                              '127.0.0.2', 'pv.example', 'SOA', '+time=2',
+                              '+tries=1'], capture_output=True, text=True,
+                             timeout=30).stdout
+        check('blackhole: a client in it gets no answer at all',
+              'timed out' in out or 'no servers could be reached' in out,
+              out)
+    finally:
+        prim.stop()
+        a.stop()
+        log_clean(a)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
@@ -273,6 +372,7 @@ def main():
     try:
         test_default_zones(build, base)
         test_sources(build, base)
+        test_transfer_options(build, base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print('%d passed, %d failed' % (results.count(True),

@@ -897,6 +897,8 @@ interpret(struct ctx *c)
 			stmt_zone(c, st);
 		else if (conf_is(w, "controls"))
 			conf_stmt_controls(c, st);
+		else if (conf_is(w, "server"))
+			conf_stmt_server(c, st);
 		else if (conf_is(w, "logging"))
 			conf_stmt_logging(c, st);
 		else if (conf_is(w, "statistics-channels"))
@@ -1031,6 +1033,7 @@ conf_free(struct conf *cf)
 	acl_free(cf->allow_query);
 	acl_free(cf->allow_transfer);
 	acl_free(cf->blackhole);
+	conf_servers_free(cf);
 	acl_free(cf->rrl.exempt);
 	for (unsigned i = 0; i < cf->nacls; i++) {
 		free(cf->acls[i].name);

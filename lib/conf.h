@@ -27,6 +27,8 @@
 #include "update_policy.h"
 #include "util.h"
 
+struct conf;
+
 /* ---- the generic tree (conf_parse.c) ----------------------------- */
 
 struct cfg_block;
@@ -218,10 +220,21 @@ struct conf_xfr {
 	unsigned	 set;			/* which fields were given */
 };
 
+/* server ADDR[/LEN] { ... }; the tri-states are -1 when not given. */
+struct conf_server {
+	struct acl_elem		 prefix;
+	char			*key;		/* keys { K; }, or NULL */
+	int			 request_ixfr, provide_ixfr, bogus;
+	struct sockaddr_storage	 xfr_src[2];	/* family 0: not given */
+	struct sockaddr_storage	 notify_src[2];
+};
+
+
 /* The source address to bind for a remote of family af: the remote's
- * own, else the zone's; NULL if none is set. */
-const struct sockaddr_storage *conf_xfr_source(const struct conf_xfr *,
-	    const struct conf_remote *, int af);
+ * own, else its server statement's (cf may be NULL), else the zone's;
+ * NULL if none is set. */
+const struct sockaddr_storage *conf_xfr_source(const struct conf *cf,
+	    const struct conf_xfr *, const struct conf_remote *, int af);
 
 /*
  * rate-limit { ... }; (response rate limiting, as in BIND 9). Rates are
@@ -368,6 +381,8 @@ struct conf {
 	unsigned		 nremotes;
 	struct conf_key		*keys;
 	unsigned		 nkeys;
+	struct conf_server	*servers;
+	unsigned		 nservers;
 	struct conf_zone	*zones;
 	unsigned		 nzones;
 	struct acl		*localhost, *localnets;
@@ -392,6 +407,10 @@ struct conf	*conf_load_string(const char *text, const char *name,
  * the secrets of keys an rndc channel names stay (the control process
  * verifies rndc's messages with them). */
 void	conf_wipe_secrets(struct conf *, bool keep_control);
+
+/* The server statement with the longest prefix holding sa, or NULL. */
+const struct conf_server *conf_find_server(const struct conf *,
+	    const struct sockaddr *sa);
 void	conf_free(struct conf *);
 
 /* The zone with this origin (case-insensitive), or NULL. */

@@ -61,6 +61,14 @@ int	conf_parse_remotes(struct ctx *, const struct cfg_stmt *,
 	    unsigned first, struct conf_remotes *);
 void	conf_remotes_free(struct conf_remotes *);
 void	conf_stmt_primaries(struct ctx *, const struct cfg_stmt *);
+/* transfer-source[-v6], notify-source[-v6] into x. Returns: true if st
+ * is one of them. */
+bool	conf_xfr_source_option(struct ctx *, const struct cfg_stmt *,
+	    struct conf_xfr *x);
+
+/* conf_server.c */
+void	conf_stmt_server(struct ctx *, const struct cfg_stmt *);
+void	conf_servers_free(struct conf *);
 
 /* conf_rrl.c: rate-limit. */
 void	conf_rrl_defaults(struct conf_rrl *);

@@ -245,6 +245,10 @@ conf_logging_defaults(struct conf_logging *l)
 	ch.name = xstrdup("null");
 	ch.dest = LOGD_NULL;
 	add_channel(l, &ch);
+	/* BIND writes default_debug (named.run) only at a debug level
+	 * above 0; apex's debug output goes to stderr with -d. */
+	ch.name = xstrdup("default_debug");
+	add_channel(l, &ch);
 	/* category default -> default_syslog unless configured */
 }
 

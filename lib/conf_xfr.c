@@ -94,12 +94,20 @@ conf_xfr_inherit(struct conf_xfr *z, const struct conf_xfr *o)
 }
 
 const struct sockaddr_storage *
-conf_xfr_source(const struct conf_xfr *x, const struct conf_remote *r,
-    int af)
+conf_xfr_source(const struct conf *cf, const struct conf_xfr *x,
+    const struct conf_remote *r, int af)
 {
 	if (r != NULL && r->src.ss_family == af)
 		return &r->src;
-	const struct sockaddr_storage *s = &x->xfr_src[af == AF_INET6];
+	const struct sockaddr_storage *s;
+	if (cf != NULL && r != NULL) {
+		const struct conf_server *sv = conf_find_server(cf,
+		    (const struct sockaddr *)&r->ss);
+		s = sv != NULL ? &sv->xfr_src[af == AF_INET6] : NULL;
+		if (s != NULL && s->ss_family == af)
+			return s;
+	}
+	s = &x->xfr_src[af == AF_INET6];
 	return s->ss_family == af ? s : NULL;
 }
 
@@ -263,8 +271,9 @@ parse_source(struct ctx *c, const struct cfg_stmt *st, unsigned i, int af,
 
 /* transfer-source[-v6] and notify-source[-v6]: ADDR|* [port N|*]
  * [dscp N]. Returns: true if st is one of them. */
-static bool
-source_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
+bool
+conf_xfr_source_option(struct ctx *c, const struct cfg_stmt *st,
+    struct conf_xfr *x)
 {
 	static const struct {
 		const char	*name;
@@ -450,7 +459,7 @@ conf_xfr_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
 
 	bool b;
 
-	if (source_option(c, st, x))
+	if (conf_xfr_source_option(c, st, x))
 		;	/* handled */
 	else if (conf_is(name, "request-ixfr")) {
 		if (conf_get_bool(c, st, &b) == 0) {

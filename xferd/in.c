@@ -582,7 +582,7 @@ static int
 source_socket(struct xin *in, const struct conf_remote *r, int type,
     char why[256])
 {
-	const struct sockaddr_storage *src = conf_xfr_source(
+	const struct sockaddr_storage *src = conf_xfr_source(xd.conf,
 	    &in->z->cz->xfr, r, r->ss.ss_family);
 	int fd = socket(r->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
@@ -763,9 +763,14 @@ xfr_event(evutil_socket_t fd, short events, void *arg)
 static void
 start_transfer(struct xin *in, const struct conf_remote *r)
 {
-	/* request-ixfr no: the whole zone every time. */
-	uint16_t qtype = in->axfr || in->base == NULL ||
-	    !in->z->cz->xfr.request_ixfr ? TYPE_AXFR : TYPE_IXFR;
+	/* request-ixfr no (the zone's, or the server's): the whole zone
+	 * every time. */
+	const struct conf_server *sv = conf_find_server(xd.conf,
+	    (const struct sockaddr *)&r->ss);
+	bool ixfr = sv != NULL && sv->request_ixfr >= 0 ? sv->request_ixfr :
+	    in->z->cz->xfr.request_ixfr;
+	uint16_t qtype = in->axfr || in->base == NULL || !ixfr ? TYPE_AXFR :
+	    TYPE_IXFR;
 	static const struct timeval ctv = { CONNECT_SECS, 0 };
 
 	in->axfr = qtype == TYPE_AXFR;
@@ -816,9 +821,19 @@ attempt(struct xin *in)
 	const struct conf_remote *r = &z->cz->primaries.r[in->pi];
 	sockaddr_str((const struct sockaddr *)&r->ss, in->peer,
 	    sizeof(in->peer));
-	in->key = xferd_key(r->key);
-	if (r->key != NULL && in->key == NULL) {
-		next_primary(in, "key %s is not defined", r->key);
+	/* server ADDR { keys { K; }; bogus yes; }: the key for it when
+	 * the primaries list names none; a bogus server is skipped. */
+	const struct conf_server *sv = conf_find_server(xd.conf,
+	    (const struct sockaddr *)&r->ss);
+	if (sv != NULL && sv->bogus == 1) {
+		next_primary(in, "marked bogus (server statement)");
+		return;
+	}
+	const char *kn = r->key != NULL ? r->key : sv != NULL ? sv->key :
+	    NULL;
+	in->key = xferd_key(kn);
+	if (kn != NULL && in->key == NULL) {
+		next_primary(in, "key %s is not defined", kn);
 		return;
 	}
 	if (in->step == I_SOA && in->base != NULL && !in->axfr)

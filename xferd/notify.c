@@ -77,6 +77,13 @@ add_target(struct xnotify *nt, const struct sockaddr_storage *ss,
 	for (unsigned i = 0; i < nt->n; i++)
 		if (nt->t[i].len == len && memcmp(&nt->t[i].ss, ss, len) == 0)
 			return;
+	/* server ADDR { bogus yes; keys { K; }; } */
+	const struct conf_server *sv = conf_find_server(xd.conf,
+	    (const struct sockaddr *)ss);
+	if (sv != NULL && sv->bogus == 1)
+		return;
+	if (key == NULL && sv != NULL)
+		key = xferd_key(sv->key);
 	nt->t = xreallocarray(nt->t, nt->n + 1, sizeof(*nt->t));
 	struct ntarget *t = &nt->t[nt->n++];
 	memset(t, 0, sizeof(*t));

@@ -362,6 +362,17 @@ xout_done(struct xout *x)
 	xferd_report(x->z);
 }
 
+/* provide-ixfr: the server statement of the client, else the option. */
+static bool
+provide_ixfr(const struct xout *x)
+{
+	const struct conf_server *sv = conf_find_server(xd.conf,
+	    (const struct sockaddr *)&x->peer);
+
+	return sv != NULL && sv->provide_ixfr >= 0 ? sv->provide_ixfr :
+	    xd.conf->provide_ixfr;
+}
+
 /*
  * Answers one request: queues the first message of a transfer, or an
  * error. Returns: false if the connection is to be closed instead.
@@ -454,7 +465,7 @@ xout_request(struct xout *x, const uint8_t *req, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &x->t0);
 	if (x->qtype == TYPE_IXFR && !rr_serial_gt(x->img->serial, serial))
 		x->kind = "IXFR (up to date)";	/* RFC 1995 2: one SOA */
-	else if (x->qtype == TYPE_IXFR && !xd.conf->provide_ixfr) {
+	else if (x->qtype == TYPE_IXFR && !provide_ixfr(x)) {
 		x->qtype = TYPE_AXFR;	/* provide-ixfr no (RFC 1995 4) */
 		x->kind = "IXFR (whole zone: provide-ixfr no)";
 	} else if (x->qtype == TYPE_IXFR) {

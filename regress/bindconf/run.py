@@ -22,7 +22,11 @@ with the same statements:
   provide-ixfr no: an IXFR request gets the whole zone; blackhole: a
   client in it gets no answer at all, others do; ixfr-from-differences,
   masterfile-format text and the options apex does differently load
-  with a warning naming each.
+  with a warning naming each;
+- server statements: the keys { K; } of server 127.0.0.1 sign the
+  transfer from a BIND primary that requires that key, where the
+  primaries list names none; a primary marked bogus is skipped (logged)
+  and the next one used.
 
 usage: run.py [--build DIR]
 """
@@ -362,6 +366,54 @@ def test_transfer_options(build, base):
         log_clean(a)
 
 
+SKEY = 'bindconf-key'
+SSECRET = 'c2VydmVyIHN0YXRlbWVudCBrZXkgZm9yIGFwZXggdGVzdA=='
+
+
+def test_server_statement(build, base):
+    d = os.path.join(base, 'server')
+    pd, ad = os.path.join(d, 'primary'), os.path.join(d, 'apex')
+    os.makedirs(pd)
+    os.makedirs(ad)
+    os.chmod(ad, 0o777)
+    pport, aport, dead = free_port(), free_port(), free_port()
+    keydef = 'key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (
+        SKEY, SSECRET)
+    conf = primary_conf(pd, pport, [('sk.example', 'key "%s"' % SKEY)])
+    with open(conf, 'a') as f:
+        f.write(keydef)
+    prim = bind(pd, conf)
+    up(pport, 'sk.example')
+    aconf = os.path.join(ad, 'named.conf')
+    with open(aconf, 'w') as f:
+        f.write(keydef + '''options { directory "%s"; pid-file "%s/pid";
+	listen-on port %d { 127.0.0.1; }; listen-on-v6 { none; }; };
+controls { };
+server 127.0.0.1 { keys { "%s"; }; };
+server 127.0.0.17 { bogus yes; };
+zone "sk.example" { type secondary; file "sk.copy";
+	primaries { 127.0.0.17 port %d; 127.0.0.1 port %d; }; };
+''' % (ad, ad, aport, SKEY, dead, pport))
+    a = apex(build, ad, aconf)
+    try:
+        ok = wait_for(lambda: serial(aport, 'sk.example') == 5, 20)
+        log = a.logtext()
+        plain = subprocess.run(['dig', '@127.0.0.1', '-p', str(pport),
+                                'sk.example', 'AXFR'], capture_output=True,
+                               text=True, timeout=30).stdout
+        check('the primary refuses the zone without the key',
+              'Transfer failed' in plain, plain)
+        check('server { keys }: apex, whose primaries list names no key, '
+              'gets it signed with the server\'s key', ok, log[-2000:])
+        check('server { bogus yes; }: that primary is skipped, logged',
+              'primary 127.0.0.17#%d: marked bogus' % dead in log,
+              log[-2000:])
+    finally:
+        prim.stop()
+        a.stop()
+        log_clean(a)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
@@ -373,6 +425,7 @@ def main():
         test_default_zones(build, base)
         test_sources(build, base)
         test_transfer_options(build, base)
+        test_server_statement(build, base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print('%d passed, %d failed' % (results.count(True),

@@ -207,7 +207,7 @@ START_TEST(test_conf_errors_name_file_and_line)
 	ck_assert_int_eq(ntohs(((struct sockaddr_in6 *)
 	    &cf->zones[0].xfr.notify_src[1])->sin6_port), 5300);
 	const struct sockaddr_in *src = (const struct sockaddr_in *)
-	    conf_xfr_source(&cf->zones[0].xfr, &cf->zones[0].primaries.r[0],
+	    conf_xfr_source(cf, &cf->zones[0].xfr, &cf->zones[0].primaries.r[0],
 	    AF_INET);
 	ck_assert_ptr_nonnull(src);
 	ck_assert_uint_eq(ntohl(src->sin_addr.s_addr), 0xc0000208u);

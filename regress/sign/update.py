@@ -271,8 +271,12 @@ def signer_pids(t):
 def signer_down_seen(t):
     """Kills each apex-signer that appears (the parent restarts it after
     a back-off that doubles while it keeps dying young) until /health
-    says it is down; returns what /health and /metrics said then."""
+    says it is down; returns what /health and /metrics said then. The
+    signer may come back between the two reads: then they are read
+    again, so both describe one time it was down (a /metrics that never
+    says 0 still ends in a failure)."""
     deadline = time.time() + 20
+    code = text = metrics = None
     while time.time() < deadline:
         for pid in signer_pids(t):
             try:
@@ -281,9 +285,11 @@ def signer_down_seen(t):
                 pass
         code, text = st.http_get(t.http, '/health')
         if code != 200 and 'signer not running' in text:
-            return code, text, st.http_get(t.http, '/metrics')[1]
+            metrics = st.http_get(t.http, '/metrics')[1]
+            if 'apex_signer_up 0' in metrics:
+                return code, text, metrics
         time.sleep(0.05)
-    return None, None, None
+    return code, text, metrics
 
 
 def part8(work, t):

@@ -122,6 +122,19 @@ clash=$(grep -E '^/etc/bind(/|$)|/(named|rndc|tsig-keygen|nsd|knotd)$|/man[0-9]/
     "$tmp/contents" || true)
 check "no /etc/bind, named, rndc or their manual pages in the package" \
     test -z "$clash"
+# And no file of the other servers' packages, where they are installed
+# (the test list of etc/install-deps.sh has them).
+for other in bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd; do
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$other" 2>/dev/null)" = \
+	    installed ] || continue
+	dpkg -L "$other" | while read -r f; do
+		[ -d "$f" ] || echo "$f"
+	done | sort >"$tmp/other"
+	grep -v '/$' "$tmp/contents" | sort >"$tmp/ours"
+	common=$(comm -12 "$tmp/ours" "$tmp/other" | tr '\n' ' ')
+	check "no file in common with $other${common:+: $common}" \
+	    test -z "$common"
+done
 
 # --- install -----------------------------------------------------------
 # The shipped configuration listens on port 53, which bind9 may hold
@@ -144,7 +157,7 @@ fi
 dpkg -L apex >"$tmp/files"
 check "user apex is a system user" \
     sh -c '[ "$(getent passwd apex | cut -d: -f3)" -lt 1000 ]'
-check "group apex exists" getent group apex
+check "group apex exists" sh -c 'getent group apex >/dev/null'
 check "/var/lib/apex is apex:apex 0750" \
     test "$(stat -c '%U:%G %a' /var/lib/apex)" = "apex:apex 750"
 check "/var/cache/apex exists" test -d /var/cache/apex
@@ -245,7 +258,8 @@ fi
 check "after remove, dpkg keeps the conffiles" test "$(pkg_state)" = config-files
 check "after remove, /usr/sbin/apex-named is gone" test ! -e /usr/sbin/apex-named
 check "after remove, /etc/apex/named.conf stays" test -f /etc/apex/named.conf
-check "after remove, the user apex stays" getent passwd apex
+check "after remove, the user apex stays" \
+    sh -c 'getent passwd apex >/dev/null'
 
 # --- purge: nothing stays ----------------------------------------------
 if apt-get purge -y -q apex >"$tmp/purge.log" 2>&1; then

@@ -124,8 +124,9 @@ check "lintian reports no errors" \
 
 # --- no file clashes with the other DNS servers' packages --------------
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/contents"
-clash=$(grep -E '^/etc/bind(/|$)|/(named|rndc|tsig-keygen|nsd|knotd)$|/man[0-9]/(named|rndc|nsd|knot)[.-]' \
-    "$tmp/contents" || true)
+bad='^/etc/bind(/|$)|/(named|rndc|tsig-keygen|nsd|knotd)$'
+bad="$bad|/man[0-9]/(named|rndc|nsd|knot)[.-]"
+clash=$(grep -E "$bad" "$tmp/contents" || true)
 check "no /etc/bind, named, rndc or their manual pages in the package" \
     test -z "$clash"
 # And no file of the other servers' packages, where they are installed
@@ -174,13 +175,17 @@ for f in /usr/sbin/apex-named /usr/sbin/apex-xferd /usr/sbin/apex-ctl \
 	check "installed $f" test -e "$f"
 done
 check "/etc/apex/named.conf is a conffile" \
-    sh -c 'dpkg-query -W -f="\${Conffiles}" apex | grep -q " /etc/apex/named.conf "'
+    sh -c 'dpkg-query -W -f="\${Conffiles}" apex |
+    grep -q " /etc/apex/named.conf "'
 check "the SysV init script is enabled" \
     sh -c 'ls /etc/rc2.d/S*apex-named >/dev/null 2>&1'
 check "the shipped /etc/apex/named.conf passes apex-named -C" \
     apex-named -C -c /etc/apex/named.conf
 check "apex-tsig-keygen prints a key clause" \
-    sh -c 'apex-tsig-keygen -a hmac-sha512 k1 | grep -q "algorithm hmac-sha512;"'
+    sh -c 'apex-tsig-keygen -a hmac-sha512 k1 |
+    grep -q "algorithm hmac-sha512;"'
+check "apex-tsig-keygen names the key tsig-key by default, as BIND's does" \
+    sh -c 'apex-tsig-keygen | grep -q "^key \"tsig-key\" {"'
 
 # --- serve -------------------------------------------------------------
 port=""
@@ -193,7 +198,8 @@ for _ in $(seq 1 200); do
 	p=$((p + 1))
 done
 [ -n "$port" ] || { fail "no free port"; exit 1; }
-sed -i -e "s/listen-on port 53 { 127.0.0.1; };/listen-on port $port { 127.0.0.1; };/" \
+v4="{ 127.0.0.1; };"
+sed -i -e "s/listen-on port 53 $v4/listen-on port $port $v4/" \
     -e "s/listen-on-v6 port 53 { ::1; };/listen-on-v6 { none; };/" \
     /etc/apex/named.conf
 check "named.conf now listens on 127.0.0.1 port $port only" \
@@ -211,7 +217,8 @@ serving() {
 	    sh -c 'printf "%s\n" "$1" | grep -q "status: NOERROR" &&
 	    printf "%s\n" "$1" | grep -q "flags: qr aa"' sh "$out"
 	check "$how: the SOA serial is the zone file's" \
-	    sh -c 'printf "%s\n" "$1" | grep -q "IN[[:space:]]*SOA[[:space:]]*ns1.example.com. hostmaster.example.com. 2026112701"' sh "$out"
+	    sh -c 'printf "%s\n" "$1" | grep -q "IN[[:space:]]*SOA[[:space:]]*$2"' \
+	    sh "$out" "ns1.example.com. hostmaster.example.com. 2026112701"
 	a=$(dig @127.0.0.1 -p "$port" +short +time=2 www.example.com A) || true
 	check "$how: www.example.com is a CNAME to 192.0.2.1" \
 	    test "$(printf '%s\n' "$a" | tr '\n' ' ')" = "example.com. 192.0.2.1 "
@@ -273,8 +280,10 @@ else
 	cat "$tmp/remove.log"
 	fail "apt-get remove apex"
 fi
-check "after remove, dpkg keeps the conffiles" test "$(pkg_state)" = config-files
-check "after remove, /usr/sbin/apex-named is gone" test ! -e /usr/sbin/apex-named
+check "after remove, dpkg keeps the conffiles" \
+    test "$(pkg_state)" = config-files
+check "after remove, /usr/sbin/apex-named is gone" \
+    test ! -e /usr/sbin/apex-named
 check "after remove, /etc/apex/named.conf stays" test -f /etc/apex/named.conf
 check "after remove, the user apex stays" \
     sh -c 'getent passwd apex >/dev/null'
@@ -286,9 +295,9 @@ else
 	cat "$tmp/purge.log"
 	fail "apt-get purge apex"
 fi
-check "after purge, dpkg has forgotten apex" \
-    sh -c '[ -z "$(dpkg-query -W -f="\${db:Status-Status}" apex 2>/dev/null)" ] ||
-    [ "$(dpkg-query -W -f="\${db:Status-Status}" apex)" = not-installed ]'
+st=$(pkg_state)
+check "after purge, dpkg has forgotten apex (state: ${st:-none})" \
+    test "${st:-not-installed}" = not-installed
 for d in /etc/apex /var/lib/apex /var/cache/apex /var/log/apex /run/apex; do
 	check "after purge, $d is gone" test ! -e "$d"
 done
@@ -307,7 +316,8 @@ while read -r f; do
 	fi
 	if [ -e "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
 done <"$tmp/files"
-check "after purge, none of the package's $(wc -l <"$tmp/files") paths is left${left:+:$left}" \
+n=$(wc -l <"$tmp/files")
+check "after purge, none of the package's $n paths is left${left:+:$left}" \
     test -z "$left"
 
 echo "regress/deb/run.sh: $(($(date +%s) - start)) s"

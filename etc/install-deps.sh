@@ -3,14 +3,15 @@
 # Installs the Debian 12 packages apex needs: "build" for building and
 # running it, "test" for the whole test suite (BIND, Knot and NSD tools,
 # dnsperf, dnspython, clang for the fuzzers, the ACME test CA pebble and
-# the ACME clients certbot and lego, strace). Idempotent.
+# the ACME clients certbot and lego, strace, and debhelper, dpkg-dev and
+# lintian for the Debian package). Idempotent.
 set -eu
 what=${1:-build}
 build="build-essential autoconf automake libtool pkg-config libevent-dev
 libldns-dev libssl-dev libseccomp-dev libknot-dev check bind9-dnsutils"
 test="bind9 bind9-utils knot knot-dnsutils nsd ldnsutils dnsperf
 python3-dnspython clang prometheus unbound pebble certbot
-python3-certbot-dns-rfc2136 lego strace"
+python3-certbot-dns-rfc2136 lego strace debhelper dpkg-dev lintian"
 pkgs=$build
 [ "$what" = test ] && pkgs="$build $test"
 

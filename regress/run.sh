@@ -110,4 +110,9 @@ stage "faults: a worker and apex-xferd killed, a full disk, broken reloads"
 stage "fuzzing every parser of untrusted input"
 sh regress/fuzz/run.sh
 
+# Last: while the package is installed the user apex exists, and the
+# children of any other apex-named would run as it.
+stage "the Debian package: build, lintian, install, serve, remove, purge"
+sh regress/deb/run.sh
+
 stage "all tests passed"

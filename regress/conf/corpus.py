@@ -38,6 +38,10 @@ sys.path.insert(0, os.path.join(TOP, 'regress'))
 from testlib import free_port, wait_for  # noqa: E402
 
 LOCK = threading.Lock()
+# apex opens its unix control socket (/run/apex/control) beside an inet
+# rndc channel, so two of them with controls { inet ...; } cannot run at
+# once: those configurations are served one at a time.
+CONTROLS = threading.Lock()
 PROCS = []
 RESULTS = []
 
@@ -309,6 +313,15 @@ def summary(out, signed=False):
 
 
 def serve_config(name, tmp, apex):
+    text = open(os.path.join(CORPUS, name)).read()
+    if re.search(r'^\s*controls\s*\{\s*inet', text, re.M) or (
+            'rndc.key' in text):
+        with CONTROLS:
+            return serve_one(name, tmp, apex)
+    return serve_one(name, tmp, apex)
+
+
+def serve_one(name, tmp, apex):
     lines = []
     servers = {}
     try:

@@ -37,13 +37,14 @@ CORPUS = os.path.join(HERE, 'corpus')
 sys.path.insert(0, os.path.join(TOP, 'regress'))
 from testlib import free_port, wait_for  # noqa: E402
 
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 # apex opens its unix control socket (/run/apex/control) beside an inet
 # rndc channel, so two of them with controls { inet ...; } cannot run at
 # once: those configurations are served one at a time.
 CONTROLS = threading.Lock()
 PROCS = []
 RESULTS = []
+STOPPING = threading.Event()
 
 
 def check(lines, name, ok, detail=''):
@@ -238,10 +239,12 @@ class Proc:
     def __init__(self, cmd, work, name):
         self.logpath = os.path.join(work, name + '.log')
         self.log = open(self.logpath, 'w')
-        self.proc = subprocess.Popen(cmd, stdout=self.log, cwd=work,
-                                     stderr=subprocess.STDOUT,
-                                     start_new_session=True)
         with LOCK:
+            if STOPPING.is_set():
+                raise RuntimeError('stopping')
+            self.proc = subprocess.Popen(cmd, stdout=self.log, cwd=work,
+                                         stderr=subprocess.STDOUT,
+                                         start_new_session=True)
             PROCS.append(self)
 
     def alive(self):
@@ -253,7 +256,8 @@ class Proc:
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                # the whole session: apex's workers and apex-xferd too
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
 
@@ -266,6 +270,7 @@ class Proc:
 
 def stop_all():
     with LOCK:
+        STOPPING.set()
         procs = list(PROCS)
     for p in procs:
         try:
@@ -314,11 +319,17 @@ def summary(out, signed=False):
 
 def serve_config(name, tmp, apex):
     text = open(os.path.join(CORPUS, name)).read()
-    if re.search(r'^\s*controls\s*\{\s*inet', text, re.M) or (
-            'rndc.key' in text):
-        with CONTROLS:
-            return serve_one(name, tmp, apex)
-    return serve_one(name, tmp, apex)
+    try:
+        if re.search(r'^\s*controls\s*\{\s*inet', text, re.M) or (
+                'rndc.key' in text):
+            with CONTROLS:
+                return serve_one(name, tmp, apex)
+        return serve_one(name, tmp, apex)
+    except Exception as e:  # noqa: BLE001 - one config's failure
+        lines = []
+        check(lines, '%s: served without an error in the runner' % name,
+              False, repr(e))
+        return lines
 
 
 def serve_one(name, tmp, apex):
@@ -375,11 +386,18 @@ def main():
     args = ap.parse_args()
     apex = os.path.abspath(args.apex)
     atexit.register(stop_all)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: sys.exit(2))
-    start = time.time()
     tmp = tempfile.mkdtemp(prefix='apex-corpus-')
     os.chmod(tmp, 0o777)
+
+    def interrupted(*_):
+        stop_all()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print('interrupted', flush=True)
+        os._exit(2)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, interrupted)
+    start = time.time()
     try:
         names = sorted(f for f in os.listdir(CORPUS) if f.endswith('.conf')
                        and args.only in f)

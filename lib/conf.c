@@ -69,10 +69,30 @@ conf_single(struct ctx *c, const struct cfg_stmt *st)
 {
 	const char *v = conf_word(st, 1);
 
+	if (v != NULL && st->n > 2 && st->v[2].s != NULL &&
+	    !st->v[2].quoted && st->v[2].line > st->v[1].line) {
+		/* "type primary" and the next line's "file ...": where BIND
+		 * says it, the line of the word that should have had a ';'
+		 * before it. */
+		struct cfg_stmt at = *st;
+		at.line = st->v[2].line;
+		ERR(c, &at, "missing ';' before '%s'", st->v[2].s);
+		return NULL;
+	}
 	if (v == NULL || st->n != 2) {
 		ERR(c, st, "%s: expected one value", st->v[0].s);
 		return NULL;
 	}
+	/* BIND's grammar has these as quoted strings (pid-file also the
+	 * word none): a bare word is refused, as named-checkconf does. */
+	static const char *const quoted[] = { "file", "directory",
+	    "pid-file", "journal", "key-directory" };
+	for (size_t i = 0; !st->v[1].quoted && i < nitems(quoted); i++)
+		if (conf_is(st->v[0].s, quoted[i]) &&
+		    !(i == 2 && conf_is(v, "none"))) {
+			ERR(c, st, "expected quoted string near '%s'", v);
+			return NULL;
+		}
 	return v;
 }
 
@@ -373,7 +393,10 @@ conf_get_notify(struct ctx *c, const struct cfg_stmt *st)
 		return NOTIFY_YES;
 	if (conf_is(v, "no") || conf_is(v, "false"))
 		return NOTIFY_NO;
-	ERR(c, st, "notify: expected yes, no or explicit, not '%s'", v);
+	if (conf_is(v, "primary-only") || conf_is(v, "master-only"))
+		return NOTIFY_PRIMARY_ONLY;
+	ERR(c, st, "notify: expected yes, no, explicit or primary-only, not "
+	    "'%s'", v);
 	return -1;
 }
 
@@ -782,6 +805,8 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 		ok = false;
 	}
 	conf_xfr_inherit(&z.xfr, &cf->xfr);
+	if (z.xfr.notify == NOTIFY_PRIMARY_ONLY)
+		z.xfr.notify = z.type == ZONE_PRIMARY ? NOTIFY_YES : NOTIFY_NO;
 	if (!z.max_records_set)
 		z.max_records_per_type = cf->max_records_per_type;
 	if (!z.max_types_set)
@@ -853,6 +878,76 @@ collect_acls(struct ctx *c)
 	}
 }
 
+/* A view's block, or NULL if st is not a view NAME [CLASS] { }. */
+static const struct cfg_block *
+view_block(const struct cfg_stmt *st)
+{
+	if (!conf_is(conf_word(st, 0), "view") || conf_word(st, 1) == NULL)
+		return NULL;
+	return conf_block_at(st, st->n == 4 ? 3 : 2);
+}
+
+/* Whether a view's match-* statements let every client in. */
+static bool
+view_matches_all(const struct cfg_stmt *o)
+{
+	const char *w = conf_word(o, 0);
+
+	if (conf_is(w, "match-recursive-only"))
+		return conf_word(o, 1) != NULL && (conf_is(conf_word(o, 1),
+		    "no") || conf_is(conf_word(o, 1), "false"));
+	const struct cfg_block *b = conf_block_at(o, 1);
+
+	return b != NULL && b->n == 1 && b->s[0].n == 1 &&
+	    conf_is(conf_word(&b->s[0], 0), "any");
+}
+
+/*
+ * view NAME [IN] { match-clients { any; }; options...; zones; }: one
+ * view that every client sees is served as the configuration without
+ * views (its options over the global ones). Several views, or one
+ * that picks clients, need split horizon, which apex does not do.
+ */
+static void
+stmt_view(struct ctx *c, const struct cfg_stmt *st, unsigned nviews)
+{
+	const struct cfg_block *b = view_block(st);
+	const char *name = conf_word(st, 1);
+
+	if (b == NULL) {
+		ERR(c, st, "view: expected view NAME [IN] { ... };");
+		return;
+	}
+	if (nviews > 1) {
+		ERR(c, st, "view '%s': apex serves one view that every client "
+		    "sees; several views (split horizon) are not supported: "
+		    "run one apex per view", name);
+		return;
+	}
+	free(c->conf->view_name);
+	c->conf->view_name = xstrdup(name);
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct cfg_stmt *o = &b->s[i];
+		const char *w = conf_word(o, 0);
+		if (conf_is(w, "match-clients") ||
+		    conf_is(w, "match-destinations") ||
+		    conf_is(w, "match-recursive-only")) {
+			if (!view_matches_all(o))
+				ERR(c, o, "view '%s': %s: apex serves this view to "
+				    "every client (split horizon is not "
+				    "supported); use { any; }", name, w);
+		} else if (conf_is(w, "key") || conf_is(w, "zone"))
+			continue;	/* keys first, zones last */
+		else if (conf_is(w, "server"))
+			conf_stmt_server(c, o);
+		else if (w != NULL)
+			opt_one(c, o);
+	}
+	for (unsigned i = 0; i < b->n; i++)
+		if (conf_is(conf_word(&b->s[i], 0), "zone"))
+			stmt_zone(c, &b->s[i]);
+}
+
 static void
 interpret(struct ctx *c)
 {
@@ -860,9 +955,18 @@ interpret(struct ctx *c)
 
 	/* Keys and ACLs first: other statements refer to them by name,
 	 * before or after their definition. */
-	for (unsigned i = 0; i < top->n; i++)
+	unsigned nviews = 0;
+	for (unsigned i = 0; i < top->n; i++) {
+		const struct cfg_block *vb = view_block(&top->s[i]);
 		if (conf_is(conf_word(&top->s[i], 0), "key"))
 			stmt_key(c, &top->s[i]);
+		if (vb == NULL)
+			continue;
+		nviews++;
+		for (unsigned k = 0; k < vb->n; k++)
+			if (conf_is(conf_word(&vb->s[k], 0), "key"))
+				stmt_key(c, &vb->s[k]);
+	}
 	for (unsigned i = 0; i < top->n; i++)
 		if (conf_is(conf_word(&top->s[i], 0), "primaries") ||
 		    conf_is(conf_word(&top->s[i], 0), "masters"))
@@ -876,7 +980,7 @@ interpret(struct ctx *c)
 		if (conf_is(conf_word(&top->s[i], 0), "dnssec-policy"))
 			conf_stmt_dnssec_policy(c, &top->s[i]);
 	/* Options before zones: zone files resolve against directory. */
-	unsigned nopt = 0;
+	unsigned nopt = 0, seen_views = 0;
 	for (unsigned i = 0; i < top->n; i++)
 		if (conf_is(conf_word(&top->s[i], 0), "options")) {
 			if (nopt++ > 0)
@@ -893,8 +997,13 @@ interpret(struct ctx *c)
 		    conf_is(w, "options") || conf_is(w, "primaries") ||
 		    conf_is(w, "masters") || conf_is(w, "dnssec-policy"))
 			continue;
+		else if (conf_is(w, "zone") && nviews > 0)
+			ERR(c, st, "when using 'view' statements, all zones must "
+			    "be in views");
 		else if (conf_is(w, "zone"))
 			stmt_zone(c, st);
+		else if (conf_is(w, "view"))
+			stmt_view(c, st, ++seen_views);
 		else if (conf_is(w, "controls"))
 			conf_stmt_controls(c, st);
 		else if (conf_is(w, "server"))
@@ -1028,6 +1137,7 @@ conf_free(struct conf *cf)
 	}
 	free(cf->control.inet);
 	free(cf->version);
+	free(cf->view_name);
 	free(cf->hostname);
 	free(cf->server_id);
 	acl_free(cf->allow_query);

@@ -91,6 +91,8 @@ enum conf_notify {
 	NOTIFY_YES,
 	NOTIFY_NO,
 	NOTIFY_EXPLICIT,
+	NOTIFY_PRIMARY_ONLY,	/* yes in primary zones, no in secondaries;
+				 * resolved per zone, never in a zone's */
 };
 
 enum zone_type {
@@ -338,6 +340,7 @@ struct conf {
 	unsigned		 nlisten;
 	char			*version;	/* NULL: "none" */
 	char			*hostname;	/* NULL: "none" */
+	char			*view_name;	/* the one view, or NULL */
 	char			*server_id;	/* NULL: "none" */
 	uint16_t		 edns_udp_size;
 	uint16_t		 max_udp_size;

@@ -52,6 +52,17 @@ static const struct {
 	    "second" },
 	{ "dialup", "apex refreshes on the SOA timers" },
 	{ "check-names", "apex does not check host name syntax" },
+	{ "check-integrity", "apex always checks what loading needs (glue "
+	    "for in-zone name servers, CNAME and DNAME rules) and does not "
+	    "check MX and SRV targets" },
+	{ "check-mx", "apex does not check MX targets" },
+	{ "check-mx-cname", "apex does not check MX targets" },
+	{ "check-srv-cname", "apex does not check SRV targets" },
+	{ "check-sibling", "apex does not check sibling glue" },
+	{ "check-wildcard", "apex does not warn about wildcards" },
+	{ "check-dup-records", "apex keeps one copy of a duplicate record" },
+	{ "check-spf", "apex does not check SPF records" },
+	{ "check-svcb", "apex does not check SVCB records" },
 };
 
 /* ixfr-from-differences: apex keeps every new version's difference in

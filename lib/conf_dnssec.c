@@ -828,8 +828,13 @@ conf_dnssec_zone(struct ctx *c, const struct cfg_stmt *st,
 	}
 	z->dnssec_policy = find_policy(c->conf, name);
 	if (z->dnssec_policy == NULL) {
-		ERR(c, where, "zone '%s': dnssec-policy '%s' is not defined",
+		/* Both lines: BIND names the zone's, the option's says
+		 * where to look. */
+		ERR(c, st, "zone '%s': dnssec-policy '%s' is not defined",
 		    z->name, name);
+		if (where != st)
+			ERR(c, where, "zone '%s': dnssec-policy '%s' is not "
+			    "defined", z->name, name);
 		return;
 	}
 	/*

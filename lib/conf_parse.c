@@ -368,8 +368,13 @@ parse_block(struct parser *ps, struct lexer *lx, struct cfg_block *into,
 			}
 			return 0;
 		case TOK_SEMI:
-			if (st.n == 0)
-				continue;	/* stray ';' as BIND allows */
+			/* A ';' with no statement before it: BIND's words. */
+			if (st.n == 0) {
+				perr(ps, lx->file, lx->tokline, depth == 0 ?
+				    "syntax error near ';'" :
+				    "'}' expected near ';'");
+				goto fail;
+			}
 			if (st.n == 2 && !st.v[0].quoted &&
 			    st.v[0].block == NULL &&
 			    strcmp(st.v[0].s, "include") == 0 &&

@@ -333,7 +333,8 @@ find_zone(const char *name)
 
 /*
  * ZONE [CLASS [VIEW]] at w[0..n): the zone, which exists in the class
- * IN of the default view. Replies and returns NULL if not.
+ * IN of the default view (or the one view). Replies and returns NULL if
+ * not.
  */
 static const struct zone_view *
 zone_arg(struct rndc_conn *cn, char **w, int n)
@@ -346,8 +347,11 @@ zone_arg(struct rndc_conn *cn, char **w, int n)
 		    "many arguments: apex serves class IN in one view");
 		return NULL;
 	}
-	if ((z = find_zone(w[0])) == NULL ||
-	    (n == 3 && strcmp(w[2], "_default") != 0)) {
+	/* The view: _default, or the one view the configuration has. */
+	bool view = n < 3 || strcmp(w[2], "_default") == 0 ||
+	    (r.conf->view_name != NULL && strcmp(w[2], r.conf->view_name) ==
+	    0);
+	if ((z = find_zone(w[0])) == NULL || !view) {
 		snprintf(text, sizeof(text), "no matching zone '%s' in %s",
 		    w[0], n == 3 ? "that view" : "any view");
 		conn_reply(cn, R_NOTFOUND, "not found", text);

@@ -807,6 +807,7 @@ stmt_zone(struct ctx *c, const struct cfg_stmt *st)
 	conf_xfr_inherit(&z.xfr, &cf->xfr);
 	if (z.xfr.notify == NOTIFY_PRIMARY_ONLY)
 		z.xfr.notify = z.type == ZONE_PRIMARY ? NOTIFY_YES : NOTIFY_NO;
+	conf_also_notify_check(c, z.xfr.notify);
 	if (!z.max_records_set)
 		z.max_records_per_type = cf->max_records_per_type;
 	if (!z.max_types_set)
@@ -929,20 +930,23 @@ stmt_view(struct ctx *c, const struct cfg_stmt *st, unsigned nviews)
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct cfg_stmt *o = &b->s[i];
 		const char *w = conf_word(o, 0);
-		if (conf_is(w, "match-clients") ||
+		bool match = conf_is(w, "match-clients") ||
 		    conf_is(w, "match-destinations") ||
-		    conf_is(w, "match-recursive-only")) {
-			if (!view_matches_all(o))
-				ERR(c, o, "view '%s': %s: apex serves this view to "
-				    "every client (split horizon is not "
-				    "supported); use { any; }", name, w);
-		} else if (conf_is(w, "key") || conf_is(w, "zone"))
+		    conf_is(w, "match-recursive-only");
+		if (match && !view_matches_all(o))
+			ERR(c, o, "view '%s': %s: apex serves this view to "
+			    "every client (split horizon is not supported); "
+			    "use { any; }", name, w);
+		else if (match)
+			continue;
+		else if (conf_is(w, "key") || conf_is(w, "zone"))
 			continue;	/* keys first, zones last */
 		else if (conf_is(w, "server"))
 			conf_stmt_server(c, o);
 		else if (w != NULL)
 			opt_one(c, o);
 	}
+	conf_also_notify_check(c, c->conf->xfr.notify);
 	for (unsigned i = 0; i < b->n; i++)
 		if (conf_is(conf_word(&b->s[i], 0), "zone"))
 			stmt_zone(c, &b->s[i]);
@@ -985,8 +989,10 @@ interpret(struct ctx *c)
 		if (conf_is(conf_word(&top->s[i], 0), "options")) {
 			if (nopt++ > 0)
 				ERR(c, &top->s[i], "options: defined twice");
-			else
+			else {
 				stmt_options(c, &top->s[i]);
+				conf_also_notify_check(c, c->conf->xfr.notify);
+			}
 		}
 	for (unsigned i = 0; i < top->n; i++) {
 		const struct cfg_stmt *st = &top->s[i];
@@ -998,8 +1004,8 @@ interpret(struct ctx *c)
 		    conf_is(w, "masters") || conf_is(w, "dnssec-policy"))
 			continue;
 		else if (conf_is(w, "zone") && nviews > 0)
-			ERR(c, st, "when using 'view' statements, all zones must "
-			    "be in views");
+			ERR(c, st, "when using 'view' statements, all zones "
+			    "must be in views");
 		else if (conf_is(w, "zone"))
 			stmt_zone(c, st);
 		else if (conf_is(w, "view"))

@@ -24,7 +24,17 @@ struct ctx {
 	/* options' dnssec-policy NAME, checked in each zone taking it */
 	const char		*opt_policy;
 	const struct cfg_stmt	*opt_policy_st;
+	/* an also-notify element that is neither an address nor a list:
+	 * an error only if NOTIFY is on, as BIND checks it (while one is
+	 * parsed, in_also) */
+	bool			 in_also;
+	const struct cfg_stmt	*bad_also;
+	char			 bad_also_word[256];
 };
+
+/* Reports a bad also-notify element kept by the parser: an error if
+ * notify is on, else a warning. */
+void	conf_also_notify_check(struct ctx *, int notify);
 
 void	conf_creport(struct ctx *, const struct cfg_stmt *, bool error,
 	    const char *, ...) PRINTF(4, 5);

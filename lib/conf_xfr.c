@@ -174,6 +174,15 @@ remote_element(struct ctx *c, const struct cfg_stmt *o, uint16_t port,
 	}
 	if (a == NULL || acl_parse_prefix(a, &e) != 0 ||
 	    e.prefixlen != (e.family == AF_INET ? 32 : 128)) {
+		if (c->in_also) {
+			if (c->bad_also == NULL) {
+				c->bad_also = o;
+				snprintf(c->bad_also_word,
+				    sizeof(c->bad_also_word), "%s",
+				    a ? a : "{");
+			}
+			return;
+		}
 		ERR(c, o, "'%s' is not an address or a primaries list",
 		    a ? a : "{");
 		return;
@@ -375,6 +384,20 @@ conf_parse_remotes(struct ctx *c, const struct cfg_stmt *st, unsigned first,
 	return c->errors == errors ? 0 : -1;
 }
 
+void
+conf_also_notify_check(struct ctx *c, int notify)
+{
+	if (c->bad_also == NULL)
+		return;
+	if (notify == NOTIFY_NO)
+		WARN(c, c->bad_also, "also-notify: '%s' is not an address or a "
+		    "primaries list (unused: notify is off)", c->bad_also_word);
+	else
+		ERR(c, c->bad_also, "'%s' is not an address or a primaries "
+		    "list", c->bad_also_word);
+	c->bad_also = NULL;
+}
+
 /* primaries NAME [port N] { ... }; at the top level. */
 void
 conf_stmt_primaries(struct ctx *c, const struct cfg_stmt *st)
@@ -480,7 +503,9 @@ conf_xfr_option(struct ctx *c, const struct cfg_stmt *st, struct conf_xfr *x)
 		if (x->set & XS_ALSO)
 			conf_remotes_free(&x->also_notify);
 		memset(&x->also_notify, 0, sizeof(x->also_notify));
+		c->in_also = true;
 		(void)conf_parse_remotes(c, st, 1, &x->also_notify);
+		c->in_also = false;
 		x->set |= XS_ALSO;
 	} else if (conf_is(name, "allow-notify")) {
 		if (x->set & XS_ALLOW)

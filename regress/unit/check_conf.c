@@ -241,8 +241,23 @@ START_TEST(test_conf_errors_name_file_and_line)
 	ck_assert_ptr_null(load("options { server-id; version; };\n", &p));
 	ck_assert_msg(strstr(p.text, "server-id: expected one value"), "%s",
 	    p.text);
-	ck_assert_ptr_null(load("view \"v\" { };\n", &p));
-	ck_assert_msg(strstr(p.text, "unsupported statement 'view'"), "%s",
+	/* One view that every client sees is the plain configuration;
+	 * two, or one that picks clients, are refused. */
+	cf = load("view \"v\" { match-clients { any; }; zone \"b\" { type "
+	    "secondary; primaries { 192.0.2.1; }; }; };\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_uint_eq(cf->nzones, 1);
+	ck_assert_str_eq(cf->view_name, "v");
+	conf_free(cf);
+	ck_assert_ptr_null(load("view \"v\" { match-clients { 10/8; }; };\n",
+	    &p));
+	ck_assert_msg(strstr(p.text, "split horizon is not supported"), "%s",
+	    p.text);
+	ck_assert_ptr_null(load("view a { }; view b { };\n", &p));
+	ck_assert_msg(strstr(p.text, "several views"), "%s", p.text);
+	ck_assert_ptr_null(load("view a { }; zone \"b\" { type secondary; "
+	    "primaries { 192.0.2.1; }; };\n", &p));
+	ck_assert_msg(strstr(p.text, "all zones must be in views"), "%s",
 	    p.text);
 }
 END_TEST

@@ -292,7 +292,7 @@ static const char *const resolver_only[] = {
 	"max-ncache-ttl", "max-stale-ttl", "memstatistics-file",
 	"prefetch", "qname-minimization", "query-source", "query-source-v6",
 	"recursive-clients", "resolver-query-timeout", "servfail-ttl",
-	"session-keyfile", "stale-answer-enable", "stale-cache-enable",
+	"stale-answer-enable", "stale-cache-enable",
 	"statistics-file", "trust-anchor-telemetry", "dnssec-enable",
 	"root-key-sentinel", "fetches-per-server", "fetches-per-zone",
 	"clients-per-query", "max-clients-per-query", "glue-cache",
@@ -1063,6 +1063,10 @@ conf_new(const char *path)
 	cf->transfers_in = 10;
 	cf->answer_cookie = true;
 	cf->provide_ixfr = true;
+	/* BIND's defaults: nsupdate -l reads this file. */
+	cf->session_keyfile = xstrdup("/run/named/session.key");
+	cf->session_keyname = xstrdup("local-ddns");
+	cf->session_keyalg = xstrdup("hmac-sha256");
 	cf->localhost = acl_localhost();
 	cf->localnets = acl_localnets();
 	conf_logging_defaults(&cf->logging);
@@ -1144,6 +1148,9 @@ conf_free(struct conf *cf)
 	free(cf->control.inet);
 	free(cf->version);
 	free(cf->view_name);
+	free(cf->session_keyfile);
+	free(cf->session_keyname);
+	free(cf->session_keyalg);
 	free(cf->hostname);
 	free(cf->server_id);
 	acl_free(cf->allow_query);

@@ -341,6 +341,11 @@ struct conf {
 	char			*version;	/* NULL: "none" */
 	char			*hostname;	/* NULL: "none" */
 	char			*view_name;	/* the one view, or NULL */
+	/* update-policy local: BIND's session key (conf_session.c) */
+	bool			 session_needed;
+	char			*session_keyfile;	/* NULL: none */
+	char			*session_keyname;
+	char			*session_keyalg;
 	char			*server_id;	/* NULL: "none" */
 	uint16_t		 edns_udp_size;
 	uint16_t		 max_udp_size;
@@ -410,6 +415,16 @@ struct conf	*conf_load_string(const char *text, const char *name,
  * the secrets of keys an rndc channel names stay (the control process
  * verifies rndc's messages with them). */
 void	conf_wipe_secrets(struct conf *, bool keep_control);
+
+/*
+ * The session key of update-policy local, when a zone has it: made (or
+ * taken over from prev, a reconfig's old configuration), added to cf's
+ * keys and written to session-keyfile (the parent); or read back from
+ * that file (apex-xferd). Nothing without such a zone.
+ * Returns: 0, or -1 (errno set).
+ */
+int	conf_session_make(struct conf *cf, const struct conf *prev);
+int	conf_session_read(struct conf *cf);
 
 /* The server statement with the longest prefix holding sa, or NULL. */
 const struct conf_server *conf_find_server(const struct conf *,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf_priv.h"
 
@@ -122,6 +123,32 @@ transfer_format(struct ctx *c, const struct cfg_stmt *st)
 		    "many-answers, not '%s'", v);
 }
 
+/* session-keyfile "PATH"|none, session-keyname NAME, session-keyalg
+ * ALG: the session key of update-policy local. */
+static void
+session_option(struct ctx *c, const struct cfg_stmt *st, const char *name)
+{
+	struct conf *cf = c->conf;
+	const char *v = conf_single(c, st);
+
+	if (v == NULL)
+		return;
+	if (conf_is(name, "session-keyfile")) {
+		free(cf->session_keyfile);
+		cf->session_keyfile = !st->v[1].quoted && conf_is(v, "none") ?
+		    NULL : conf_resolve_path(cf, v);
+	} else if (conf_is(name, "session-keyname")) {
+		free(cf->session_keyname);
+		cf->session_keyname = xstrdup(v);
+	} else if (strncasecmp(v, "hmac-", 5) != 0)
+		ERR(c, st, "session-keyalg: expected an HMAC algorithm, not "
+		    "'%s'", v);
+	else {
+		free(cf->session_keyalg);
+		cf->session_keyalg = xstrdup(v);
+	}
+}
+
 bool
 conf_compat_option(struct ctx *c, const struct cfg_stmt *st, bool in_zone)
 {
@@ -137,7 +164,11 @@ conf_compat_option(struct ctx *c, const struct cfg_stmt *st, bool in_zone)
 	else if (!in_zone && conf_is(name, "provide-ixfr")) {
 		if (conf_get_bool(c, st, &b) == 0)
 			c->conf->provide_ixfr = b;
-	} else if (!in_zone && conf_is(name, "blackhole")) {
+	} else if (!in_zone && (conf_is(name, "session-keyfile") ||
+	    conf_is(name, "session-keyname") ||
+	    conf_is(name, "session-keyalg")))
+		session_option(c, st, name);
+	else if (!in_zone && conf_is(name, "blackhole")) {
 		if (st->n != 2 || conf_block_at(st, 1) == NULL) {
 			ERR(c, st, "blackhole: expected { ... }");
 			return true;

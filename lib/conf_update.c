@@ -344,18 +344,48 @@ parse_rule(struct ctx *c, const struct cfg_stmt *o, struct update_rule *r)
 	return rule_types_list(c, o, i, r);
 }
 
+/*
+ * update-policy local: as BIND, grant the session key every type
+ * anywhere in the zone, when the update comes from one of the server's
+ * own addresses (nsupdate -l).
+ */
+static struct conf_update_policy *
+local_policy(struct ctx *c, const struct cfg_stmt *st)
+{
+	struct conf_update_policy *p = xcalloc(1, sizeof(*p));
+	struct update_rule *r;
+
+	p->rules = xcalloc(1, sizeof(*p->rules));
+	r = &p->rules[0];
+	r->grant = true;
+	r->match = UPDATE_MATCH_ZONESUB;
+	r->local_only = true;
+	int len = dname_from_str(c->conf->session_keyname, NULL, r->identity);
+	if (len < 0) {
+		ERR(c, st, "session-keyname '%s' is not a domain name",
+		    c->conf->session_keyname);
+		free(p->rules);
+		free(p);
+		return NULL;
+	}
+	dname_lower(r->identity, r->identity, (size_t)len);
+	r->name[0] = 0;
+	r->types = xcalloc(1, sizeof(*r->types));
+	r->types[0] = TYPE_ANY;
+	r->ntypes = 1;
+	p->nrules = 1;
+	c->conf->session_needed = true;
+	return p;
+}
+
 /* update-policy { rule; ... }; Returns: the policy or NULL. */
 static struct conf_update_policy *
 parse_policy(struct ctx *c, const struct cfg_stmt *st)
 {
 	const struct cfg_block *b = conf_block_at(st, 1);
 
-	if (st->n == 2 && conf_is(conf_word(st, 1), "local")) {
-		ERR(c, st, "update-policy local is not supported by apex "
-		    "(it has no session key): grant a key of your own, "
-		    "e.g. update-policy { grant KEY zonesub ANY; }");
-		return NULL;
-	}
+	if (st->n == 2 && conf_is(conf_word(st, 1), "local"))
+		return local_policy(c, st);
 	if (st->n != 2 || b == NULL) {
 		ERR(c, st, "update-policy: expected update-policy { ( grant "
 		    "| deny ) IDENTITY RULETYPE [NAME] [TYPES]; ... };");

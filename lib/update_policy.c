@@ -88,7 +88,7 @@ type_matches(const struct update_rule *r, uint16_t type)
 bool
 update_policy_allows(const struct conf_update_policy *p,
     const uint8_t *origin, const uint8_t *signer, const uint8_t *name,
-    uint16_t type)
+    uint16_t type, bool from_local)
 {
 	/* The NSEC and NSEC3 chains are the signer's to maintain; BIND
 	 * refuses them in every update, before the policy. */
@@ -97,7 +97,8 @@ update_policy_allows(const struct conf_update_policy *p,
 		return false;
 	for (unsigned i = 0; i < p->nrules; i++) {
 		const struct update_rule *r = &p->rules[i];
-		if (identity_matches(r, signer) &&
+		if ((!r->local_only || from_local) &&
+		    identity_matches(r, signer) &&
 		    name_matches(r, origin, signer, name) &&
 		    type_matches(r, type))
 			return r->grant;

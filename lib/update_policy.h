@@ -42,6 +42,9 @@ struct update_rule {
 	 * BIND; the list may hold TYPE_ANY (every type but NSEC, NSEC3) */
 	uint16_t	*types;
 	unsigned	 ntypes;
+	/* update-policy local: the request must also come from one of the
+	 * server's own addresses (BIND's localhost) */
+	bool		 local_only;
 };
 
 struct conf_update_policy {
@@ -57,12 +60,14 @@ struct conf_update_policy {
  * rules without a type list and those whose list holds ANY, as in
  * BIND's ssu.c. NSEC and NSEC3 records are never granted (BIND refuses
  * them whatever the policy).
+ * from_local says the request came from one of the server's own
+ * addresses, which a local_only rule needs.
  * Returns: true if the first matching rule grants; false if it denies
  * or if no rule matches.
  */
 bool	update_policy_allows(const struct conf_update_policy *p,
 	    const uint8_t *origin, const uint8_t *signer, const uint8_t *name,
-	    uint16_t type);
+	    uint16_t type, bool from_local);
 
 /* Frees p and its rules; accepts NULL. */
 void	update_policy_free(struct conf_update_policy *p);

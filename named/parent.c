@@ -473,6 +473,10 @@ parent_main(const struct parent_args *args)
 		fatal("getrandom");
 	parent_resolve_user();
 	parent_state_directory(p.conf);
+	/* Before any child starts: the workers' key ring holds it and
+	 * apex-xferd reads it from the file. */
+	if (conf_session_make(p.conf, NULL) != 0)
+		fatal("session-keyfile %s", p.conf->session_keyfile);
 	parent_listen_start(args->port);
 	stats_set_create(&p.stats, 2 * p.nworkers);
 	if (tsig_keyring_load(p.conf, &p.keys) != 0)

@@ -265,9 +265,11 @@ reconfig_prepare(uint32_t req, struct conf *nc, struct listen_addr **addrs,
 		return -1;
 	}
 	if (parent_open_sockets(*addrs, *naddrs, socks, &why) == 0) {
-		if (tsig_keyring_load(nc, keys) == 0)
+		/* The session key stays what nsupdate -l has read. */
+		if (conf_session_make(nc, p.conf) != 0)
+			why = "session-keyfile cannot be written";
+		else if (tsig_keyring_load(nc, keys) == 0)
 			return 0;
-		why = "a key's secret is not valid base64";
 	}
 	parent_reply(req, false, why);
 	parent_close_slot_socks(*socks, *naddrs, p.socks, p.naddrs);

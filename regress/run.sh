@@ -79,6 +79,9 @@ stage "BIND configurations unchanged: Debian's default zones, transfer-source, n
 /usr/bin/python3 regress/bindconf/run.py --build "$top/build"
 /usr/bin/python3 regress/bindconf/run.py --build "$top/build-asan"
 
+stage "a corpus of BIND authoritative configurations: named-checkconf and named beside apex"
+/usr/bin/python3 regress/conf/corpus.py --apex "$top/build/named/apex-named"
+
 stage "privilege separation: keep-lists, secrets, a compromised worker"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build"
 /usr/bin/python3 regress/privsep/run.py --build "$top/build-asan"

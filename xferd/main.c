@@ -735,6 +735,10 @@ main(int argc, char **argv)
 		fatalx("%s: cannot use the configuration", conf_path);
 	if (xd.conf->directory != NULL && chdir(xd.conf->directory) != 0)
 		fatal("directory %s", xd.conf->directory);
+	/* As root still: the parent wrote it before starting us. */
+	if (conf_session_read(xd.conf) != 0)
+		log_warn("session-keyfile %s: update-policy local refuses "
+		    "every update", xd.conf->session_keyfile);
 	if (tsig_keyring_load(xd.conf, &xd.keys) != 0)
 		fatalx("a key's secret is not valid base64");
 	tsig_init();

@@ -52,6 +52,7 @@ struct xupd {
 	struct tsig_ctx		 tsig;
 	bool			 signed_;
 	const struct tsig_key	*key;
+	bool			 local;	/* from one of our own addresses */
 	char			 who[96];
 	struct timespec		 t0;
 	uint16_t		 rcode;
@@ -178,6 +179,7 @@ answer_all(struct xzone *z, struct xupd *list)
 struct policy_arg {
 	const struct conf_zone	*cz;
 	const struct tsig_key	*key;
+	bool			 local;
 };
 
 /* RFC 2136 3.3 with update-policy: per record, by the signer's key. */
@@ -187,7 +189,7 @@ policy_allows(void *arg, const uint8_t *name, uint16_t type)
 	const struct policy_arg *pa = arg;
 
 	return pa->key != NULL && update_policy_allows(pa->cz->update_policy,
-	    pa->cz->origin, pa->key->name, name, type);
+	    pa->cz->origin, pa->key->name, name, type, pa->local);
 }
 
 static void	commit(struct xzone *z);
@@ -286,6 +288,7 @@ xupdate_request(const uint8_t *req, size_t len, const struct pkt_query *q,
 	u->msg = xmalloc(u->len);
 	memcpy(u->msg, req, u->len);
 	snprintf(u->who, sizeof(u->who), "%s", who);
+	u->local = acl_allows(xd.conf->localhost, peer, NULL);
 	u->conn = conn;
 	if (src != NULL)
 		u->udp = *src;
@@ -428,10 +431,11 @@ commit(struct xzone *z)
 	struct update *up = update_begin(&base->z);
 	if (conf_zone_signed(z->cz))
 		update_set_policy(up);
-	struct policy_arg pa = { z->cz, NULL };
+	struct policy_arg pa = { z->cz, NULL, false };
 	for (struct xupd *u = list, *next; u != NULL; u = next) {
 		next = u->next;
 		pa.key = u->key;
+		pa.local = u->local;
 		u->rcode = update_apply(up, u->msg, u->len,
 		    z->cz->update_policy ? policy_allows : NULL, &pa, u->why,
 		    sizeof(u->why));

@@ -23,6 +23,10 @@ with the same statements:
   client in it gets no answer at all, others do; ixfr-from-differences,
   masterfile-format text and the options apex does differently load
   with a warning naming each;
+- update-policy local beside BIND: each writes its session-keyfile
+  (0600); nsupdate -l with it adds a record from 127.0.0.1 on both,
+  and is refused on both from 127.0.0.2, which is not one of the host's
+  addresses; apex keeps the key across a reconfig;
 - server statements: the keys { K; } of server 127.0.0.1 sign the
   transfer from a BIND primary that requires that key, where the
   primaries list names none; a primary marked bogus is skipped (logged)
@@ -414,6 +418,77 @@ zone "sk.example" { type secondary; file "sk.copy";
         log_clean(a)
 
 
+def nsupdate_local(port, keyfile, name, source=None):
+    script = ('local %s\n' % source if source else '') + \
+        'update add %s 300 A 192.0.2.44\nsend\n' % name
+    p = subprocess.run(['nsupdate', '-l', '-k', keyfile, '-p', str(port)],
+                       input=script, capture_output=True, text=True,
+                       timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_update_local(build, base):
+    d = os.path.join(base, 'local')
+    os.makedirs(d)
+    os.chmod(d, 0o777)
+    procs = {}
+    for kind in ('apex', 'bind'):
+        port = free_port()
+        kd = os.path.join(d, kind)
+        os.makedirs(kd)
+        os.chmod(kd, 0o777)
+        with open(os.path.join(kd, 'l.example.zone'), 'w') as f:
+            f.write(ZONE % 1)
+        os.chmod(os.path.join(kd, 'l.example.zone'), 0o666)
+        conf = os.path.join(kd, 'named.conf')
+        with open(conf, 'w') as f:
+            f.write('options { directory "%s"; pid-file "%s/pid"; '
+                    'listen-on port %d { 127.0.0.1; 127.0.0.2; }; '
+                    'listen-on-v6 { none; }; session-keyfile '
+                    '"%s/session.key"; };\n%s\nzone "l.example" { type '
+                    'primary; file "l.example.zone"; update-policy local; '
+                    '};\n' % (kd, kd, port, kd, 'controls { unix "%s/ctl" '
+                               'perm 0600 owner 0 group 0; };' % kd
+                               if kind == 'apex' else 'controls { };'))
+        procs[kind] = ((apex(build, kd, conf) if kind == 'apex' else
+                        bind(kd, conf)), port, kd)
+    try:
+        for kind, (p, port, kd) in procs.items():
+            check('update-policy local: %s starts' % kind,
+                  up(port, 'l.example'), p.logtext()[-1500:])
+            key = os.path.join(kd, 'session.key')
+            mode = os.stat(key).st_mode & 0o777 if os.path.exists(key) \
+                else None
+            check('update-policy local: %s wrote session-keyfile, 0600' %
+                  kind, mode == 0o600, oct(mode or 0))
+            rc, out = nsupdate_local(port, key, 'a.l.example.')
+            got = dig(port, 'a.l.example', 'A')
+            check('update-policy local: %s takes nsupdate -l from '
+                  '127.0.0.1' % kind, rc == 0 and '192.0.2.44' in got,
+                  (out, got))
+            rc, out = nsupdate_local(port, key, 'b.l.example.',
+                                     source='127.0.0.2')
+            check('update-policy local: %s refuses it from 127.0.0.2' %
+                  kind, rc != 0 and 'REFUSED' in out and 'status: NXDOMAIN'
+                  in dig(port, 'b.l.example', 'A'), out)
+        p, port, kd = procs['apex']
+        before = open(os.path.join(kd, 'session.key')).read()
+        rc = subprocess.run([os.path.join(build, 'ctl', 'apex-ctl'), '-s',
+                             os.path.join(kd, 'ctl'), 'reconfig'],
+                            capture_output=True, text=True, timeout=60)
+        time.sleep(1)
+        rc2, out = nsupdate_local(port, os.path.join(kd, 'session.key'),
+                                  'c.l.example.')
+        check('update-policy local: apex keeps the key across a reconfig',
+              rc.returncode == 0 and before == open(os.path.join(
+                  kd, 'session.key')).read() and rc2 == 0, (rc.stdout,
+                                                            out))
+    finally:
+        for p, _, _ in procs.values():
+            p.stop()
+        log_clean(procs['apex'][0])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(TOP, 'build'))
@@ -426,6 +501,7 @@ def main():
         test_sources(build, base)
         test_transfer_options(build, base)
         test_server_statement(build, base)
+        test_update_local(build, base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print('%d passed, %d failed' % (results.count(True),

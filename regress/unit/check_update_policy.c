@@ -255,9 +255,8 @@ static const struct {
 	const char	*conf;
 	const char	*error;
 } bad[] = {
-	{ "zone \"e\" { type primary; file \"x\";\n"
-	    "  update-policy local; };\n",
-	    "2: update-policy local is not supported" },
+	{ "options { session-keyalg rsa; };\n", "session-keyalg: expected "
+	    "an HMAC algorithm" },
 	{ "zone \"e\" { type primary; file \"x\";\n"
 	    "  update-policy grant; };\n", "2: update-policy: expected" },
 	{ "zone \"e\" { type primary; file \"x\";\n"
@@ -555,7 +554,7 @@ START_TEST(test_update_policy_allows_table)
 		wire(cases[i].name, name);
 		bool got = update_policy_allows(z->update_policy, z->origin,
 		    cases[i].signer != NULL ? signer : NULL, name,
-		    cases[i].type);
+		    cases[i].type, false);
 		ck_assert_msg(got == cases[i].allowed, "case %zu: %s by %s "
 		    "type %u: got %d", i, cases[i].name,
 		    cases[i].signer ? cases[i].signer : "(unsigned)",
@@ -578,12 +577,41 @@ START_TEST(test_update_policy_rule_built_by_hand)
 	memcpy(r.identity, "\1*", 3);
 	wire("k.example.", signer);
 	wire("x.k.example.", name);
-	ck_assert(update_policy_allows(&pol, origin, signer, name, TYPE_A));
+	ck_assert(update_policy_allows(&pol, origin, signer, name, TYPE_A,
+	    false));
 	ck_assert(!update_policy_allows(&pol, origin, signer, signer,
-	    TYPE_A));
-	ck_assert(!update_policy_allows(NULL, origin, signer, name, TYPE_A));
+	    TYPE_A, false));
+	ck_assert(!update_policy_allows(NULL, origin, signer, name, TYPE_A,
+	    false));
+	/* update-policy local: the session key, anywhere in the zone, any
+	 * type, and only from the server's own addresses. */
+	struct problems p;
+	struct conf *cf = load("options { session-keyname \"s.key\"; };\n"
+	    "zone \"e\" { type primary; file \"x\"; update-policy local; "
+	    "};\n", &p);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert(cf->session_needed);
+	const struct conf_update_policy *lp = cf->zones[0].update_policy;
+	ck_assert_uint_eq(lp->nrules, 1);
+	ck_assert(lp->rules[0].local_only && lp->rules[0].grant);
+	uint8_t sk[DNAME_MAXLEN], e[DNAME_MAXLEN], in[DNAME_MAXLEN];
+	ck_assert_int_gt(dname_from_str("s.key", NULL, sk), 0);
+	ck_assert_int_gt(dname_from_str("e", NULL, e), 0);
+	ck_assert_int_gt(dname_from_str("_acme-challenge.www.e", NULL, in), 0);
+	ck_assert(update_policy_allows(lp, e, sk, in, TYPE_TXT, true));
+	ck_assert(!update_policy_allows(lp, e, sk, in, TYPE_TXT, false));
+	ck_assert(!update_policy_allows(lp, e, in, in, TYPE_TXT, true));
+	conf_free(cf);
+	/* update-policy local: only from the server's own addresses. */
+	r.local_only = true;
+	ck_assert(!update_policy_allows(&pol, origin, signer, name, TYPE_A,
+	    false));
+	ck_assert(update_policy_allows(&pol, origin, signer, name, TYPE_A,
+	    true));
+	r.local_only = false;
 	r.grant = false;
-	ck_assert(!update_policy_allows(&pol, origin, signer, name, TYPE_A));
+	ck_assert(!update_policy_allows(&pol, origin, signer, name, TYPE_A,
+	    false));
 }
 END_TEST
 

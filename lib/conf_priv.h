@@ -71,6 +71,10 @@ int	conf_parse_remotes(struct ctx *, const struct cfg_stmt *,
 	    unsigned first, struct conf_remotes *);
 void	conf_remotes_free(struct conf_remotes *);
 void	conf_stmt_primaries(struct ctx *, const struct cfg_stmt *);
+/* An IPv4 (af AF_INET, addr 4 octets) or IPv6 socket address with
+ * port. Returns: its length. */
+socklen_t	conf_sockaddr(int af, const uint8_t *addr, uint16_t port,
+		    struct sockaddr_storage *ss);
 /* transfer-source[-v6], notify-source[-v6] into x. Returns: true if st
  * is one of them. */
 bool	conf_xfr_source_option(struct ctx *, const struct cfg_stmt *,

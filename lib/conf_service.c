@@ -290,19 +290,7 @@ channel_addr(const char *a, unsigned long port, struct sockaddr_storage *ss,
 	if (acl_parse_prefix(a, &e) != 0 || (e.family == AF_INET ?
 	    e.prefixlen != 32 : e.prefixlen != 128))
 		return -1;
-	if (e.family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)ss;
-		s->sin_family = AF_INET;
-		s->sin_port = htons((uint16_t)port);
-		memcpy(&s->sin_addr, e.addr, 4);
-		*len = sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons((uint16_t)port);
-		memcpy(&s->sin6_addr, e.addr, 16);
-		*len = sizeof(*s);
-	}
+	*len = conf_sockaddr(e.family, e.addr, (uint16_t)port, ss);
 	return 0;
 }
 

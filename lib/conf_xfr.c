@@ -131,6 +131,25 @@ conf_xfr_free(struct conf_xfr *x)
 		acl_free(x->allow_notify);
 }
 
+socklen_t
+conf_sockaddr(int af, const uint8_t *addr, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (af == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		memcpy(&s->sin_addr, addr, 4);
+		return sizeof(*s);
+	}
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+	s->sin6_family = AF_INET6;
+	s->sin6_port = htons(port);
+	memcpy(&s->sin6_addr, addr, 16);
+	return sizeof(*s);
+}
+
 static void
 remote_add(struct conf_remotes *r, const struct conf_remote *x)
 {
@@ -208,19 +227,7 @@ remote_element(struct ctx *c, const struct cfg_stmt *o, uint16_t port,
 			return;
 		}
 	}
-	if (e.family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)&r.ss;
-		s->sin_family = AF_INET;
-		s->sin_port = htons(port);
-		memcpy(&s->sin_addr, e.addr, 4);
-		r.len = sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&r.ss;
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons(port);
-		memcpy(&s->sin6_addr, e.addr, 16);
-		r.len = sizeof(*s);
-	}
+	r.len = conf_sockaddr(e.family, e.addr, port, &r.ss);
 	remote_add(out, &r);
 }
 
@@ -264,17 +271,7 @@ parse_source(struct ctx *c, const struct cfg_stmt *st, unsigned i, int af,
 		WARN(c, st, "%s: port %lu: apex-xferd runs unprivileged and "
 		    "cannot bind it; the transfer or NOTIFY will fail", what,
 		    port);
-	if (af == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)ss;
-		s->sin_family = AF_INET;
-		s->sin_port = htons((uint16_t)port);
-		memcpy(&s->sin_addr, e.addr, 4);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons((uint16_t)port);
-		memcpy(&s->sin6_addr, e.addr, 16);
-	}
+	(void)conf_sockaddr(af, e.addr, (uint16_t)port, ss);
 	return 0;
 }
 

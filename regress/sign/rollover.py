@@ -673,7 +673,11 @@ def test_full(work, t):
     check('2. the space back: apex-ctl sign full.test works: %s' %
           out.strip(), rc == 0 and 'signed' in out and 'fail' not in out,
           'rc %d: %s' % (rc, out))
-    recs = st.axfr(t.port, FULL)
+    # The reply comes when the signer is done; the workers and
+    # apex-xferd get the new image right after it.
+    recs = wait_for(lambda: (lambda r: r if r and st.serial_of(r) != s0
+                             else None)(st.axfr(t.port, FULL)), 10, 0.2)
+    recs = recs or st.axfr(t.port, FULL)
     ok, why = st.verify(work, FULL, recs, 'refilled', ldns=False)
     s1 = st.serial_of(recs) if recs else None
     check('2. the new version is served signed (serial %s, new100 '
